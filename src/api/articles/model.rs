@@ -1,0 +1,379 @@
+//! What the article endpoints read and write, and how input is checked.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::api::json::Patch;
+use crate::api::respond::PageMeta;
+use crate::api::sections::check_slug;
+use crate::api::tags::MAX_TAG_NAME;
+use crate::content::markdown::TocEntry;
+use crate::content::status::ArticleStatus;
+use crate::store::articles::{Article, ArticleContent, ArticlePatch, CoverImage, Seo};
+use crate::validation::{Errors, FieldError};
+
+pub const MAX_TITLE: usize = 300;
+pub const MAX_EXCERPT: usize = 1000;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+pub const MAX_METADATA_DEPTH: usize = 8;
+
+/// The article's section, embedded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionRef {
+    #[schema(example = 1)]
+    pub id: i64,
+    #[schema(example = "blogs")]
+    pub slug: String,
+    #[schema(example = "Blogs")]
+    pub name: String,
+}
+
+/// One of the article's tags, embedded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagRef {
+    #[schema(example = 1)]
+    pub id: i64,
+    #[schema(example = "dry-needling")]
+    pub slug: String,
+    #[schema(example = "Dry Needling")]
+    pub name: String,
+}
+
+/// The article's author, embedded; never their email.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorRef {
+    #[schema(example = 2)]
+    pub id: i64,
+    #[schema(example = "Nick Lorem")]
+    pub display_name: String,
+    pub bio: Option<String>,
+}
+
+/// Search-engine fields.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoFields {
+    /// Overrides the title in `<title>`; at most 300 characters.
+    #[schema(example = "Dry Needling for Muscle Recovery")]
+    pub meta_title: Option<String>,
+    /// At most 500 characters.
+    pub meta_description: Option<String>,
+    /// An absolute http(s) URL.
+    #[schema(example = "https://clinic.example/blog/dry-needling")]
+    pub canonical_url: Option<String>,
+}
+
+/// The article's lead image.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverImageFields {
+    /// An absolute http(s) URL.
+    #[schema(example = "https://clinic.example/images/dry-needling.jpg")]
+    pub url: String,
+    /// Alternative text; empty for a decorative image.
+    #[serde(default)]
+    #[schema(example = "A physiotherapist treating a calf muscle")]
+    pub alt: String,
+}
+
+/// Every article field but the body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleFields {
+    #[schema(example = 1)]
+    pub id: i64,
+    #[schema(example = "the-science-behind-dry-needling-for-muscle-recovery")]
+    pub slug: String,
+    #[schema(example = "The Science Behind Dry Needling for Muscle Recovery")]
+    pub title: String,
+    /// Given by the editor, or derived from the body's first paragraph.
+    pub excerpt: String,
+    /// Every heading of the body, in order.
+    pub toc: Vec<TocEntry>,
+    /// Words in the body's text.
+    #[schema(example = 2163)]
+    pub word_count: i32,
+    /// `ceil(word_count / 230)`, at least 1.
+    #[schema(example = 10)]
+    pub reading_time_minutes: i32,
+    pub status: ArticleStatus,
+    /// When it went (or goes) live; null for a draft never published.
+    pub published_at: Option<DateTime<Utc>>,
+    pub section: Option<SectionRef>,
+    /// In the order the editor gave them.
+    pub tags: Vec<TagRef>,
+    pub author: AuthorRef,
+    pub seo: SeoFields,
+    pub cover_image: Option<CoverImageFields>,
+    /// Free JSON object (at most 16 KiB, 8 levels deep).
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+    /// Incremented by every change; send it back in PATCH for optimistic concurrency.
+    #[schema(example = 1)]
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An article with its body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleResponse {
+    #[serde(flatten)]
+    pub fields: ArticleFields,
+    /// What the editor wrote: CommonMark with tables.
+    pub body_markdown: String,
+    /// The body rendered and sanitised, with an `id` on every heading.
+    pub body_html: String,
+}
+
+/// An article in a list: the body only with `include=body`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleSummary {
+    #[serde(flatten)]
+    pub fields: ArticleFields,
+    /// Present with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_markdown: Option<String>,
+    /// Present with `include=body`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    pub data: Vec<ArticleSummary>,
+    pub meta: PageMeta,
+}
+
+fn fields(article: Article) -> (ArticleFields, String, String) {
+    let row = article.row;
+    let fields = ArticleFields {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        excerpt: row.excerpt,
+        toc: article.toc,
+        word_count: row.word_count,
+        reading_time_minutes: row.reading_time_minutes,
+        status: article.status,
+        published_at: row.published_at.map(|at| at.and_utc()),
+        section: article.section.map(|s| SectionRef { id: s.id, slug: s.slug, name: s.name }),
+        tags: article.tags.into_iter().map(|t| TagRef { id: t.id, slug: t.slug, name: t.name }).collect(),
+        author: AuthorRef { id: article.author.id, display_name: article.author.display_name, bio: article.author.bio },
+        seo: SeoFields {
+            meta_title: row.seo_meta_title,
+            meta_description: row.seo_meta_description,
+            canonical_url: row.seo_canonical_url,
+        },
+        cover_image: row
+            .cover_image_url
+            .map(|url| CoverImageFields { url, alt: row.cover_image_alt.unwrap_or_default() }),
+        metadata: article.metadata,
+        version: row.version,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    };
+    (fields, row.body_markdown, row.body_html)
+}
+
+impl From<Article> for ArticleResponse {
+    fn from(article: Article) -> Self {
+        let (fields, body_markdown, body_html) = fields(article);
+        Self { fields, body_markdown, body_html }
+    }
+}
+
+impl ArticleSummary {
+    pub fn new(article: Article, include_body: bool) -> Self {
+        let (fields, markdown, html) = fields(article);
+        Self { fields, body_markdown: include_body.then_some(markdown), body_html: include_body.then_some(html) }
+    }
+}
+
+/// A new article.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticle {
+    #[schema(example = "The Science Behind Dry Needling for Muscle Recovery", max_length = 300)]
+    pub title: String,
+    /// Derived from the title (ASCII, made unique) when absent; an explicit slug that is taken is a 409.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// Derived from the body when absent.
+    #[schema(max_length = 1000)]
+    pub excerpt: Option<String>,
+    /// CommonMark with tables.
+    #[schema(example = "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n")]
+    pub body_markdown: String,
+    /// A section's slug.
+    #[schema(example = "blogs")]
+    pub section: Option<String>,
+    /// Tag names, in order; missing tags are created. At most 50.
+    #[schema(example = json!(["Dry Needling", "Muscle Recovery"]))]
+    pub tags: Option<Vec<String>>,
+    /// Defaults to `draft`. Authors may only write drafts. `scheduled` needs a future `published_at`.
+    pub status: Option<ArticleStatus>,
+    /// When it goes live; defaults to now on publishing. A future date makes it `scheduled`.
+    pub published_at: Option<DateTime<Utc>>,
+    pub seo: Option<SeoFields>,
+    pub cover_image: Option<CoverImageFields>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// Changes to an article: absent fields stay, `null` clears a nullable one
+/// (and re-derives the excerpt). Send `version` or `If-Match`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticle {
+    #[serde(default)]
+    #[schema(value_type = String, max_length = 300)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub excerpt: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub body_markdown: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub section: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub tags: Patch<Vec<String>>,
+    #[serde(default)]
+    #[schema(value_type = ArticleStatus)]
+    pub status: Patch<ArticleStatus>,
+    #[serde(default)]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Patch<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(value_type = SeoFields)]
+    pub seo: Patch<SeoFields>,
+    #[serde(default)]
+    #[schema(value_type = Option<CoverImageFields>)]
+    pub cover_image: Patch<CoverImageFields>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub metadata: Patch<Map<String, Value>>,
+    /// The version this change is based on; stale → 409 with the current version.
+    #[schema(minimum = 1)]
+    pub version: Option<i64>,
+}
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn check_metadata(errors: &mut Errors, metadata: Map<String, Value>) -> Map<String, Value> {
+    let value = Value::Object(metadata);
+    if value.to_string().len() > MAX_METADATA_BYTES {
+        errors.add("/metadata", format!("must be at most {MAX_METADATA_BYTES} bytes serialised"));
+    } else if depth(&value) > MAX_METADATA_DEPTH {
+        errors.add("/metadata", format!("must be at most {MAX_METADATA_DEPTH} levels deep"));
+    }
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn check_tags(errors: &mut Errors, names: Vec<String>) -> Vec<String> {
+    if names.len() > MAX_TAGS {
+        errors.add("/tags", format!("must have at most {MAX_TAGS} tags"));
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let name = errors.line(&format!("/tags/{i}"), name, MAX_TAG_NAME);
+        if seen.insert(crate::store::tags::name_key(&name)) {
+            kept.push(name);
+        }
+    }
+    kept
+}
+
+fn check_seo(errors: &mut Errors, seo: SeoFields) -> Seo {
+    Seo {
+        meta_title: seo.meta_title.map(|t| errors.line("/seo/meta_title", &t, MAX_TITLE)),
+        meta_description: seo.meta_description.map(|d| errors.text("/seo/meta_description", &d, 500)),
+        canonical_url: seo.canonical_url.map(|u| errors.url("/seo/canonical_url", &u)),
+    }
+}
+
+fn check_cover(errors: &mut Errors, cover: CoverImageFields) -> CoverImage {
+    CoverImage {
+        url: errors.url("/cover_image/url", &cover.url),
+        alt: errors.text("/cover_image/alt", &cover.alt, 500),
+    }
+}
+
+fn check_section(errors: &mut Errors, slug: String) -> String {
+    if !crate::content::slug::is_valid(&slug) {
+        errors.add("/section", "no section has this slug");
+    }
+    slug
+}
+
+impl CreateArticle {
+    pub fn validate(self) -> Result<ArticleContent, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let content = ArticleContent {
+            title: errors.line("/title", &self.title, MAX_TITLE),
+            slug: self.slug.map(|s| check_slug(&mut errors, "/slug", s)),
+            excerpt: self.excerpt.map(|e| errors.text("/excerpt", &e, MAX_EXCERPT)),
+            body_markdown: errors.text("/body_markdown", &self.body_markdown, usize::MAX),
+            section: self.section.map(|s| check_section(&mut errors, s)),
+            tags: check_tags(&mut errors, self.tags.unwrap_or_default()),
+            status: self.status.unwrap_or(ArticleStatus::Draft),
+            published_at: self.published_at.map(|at| at.naive_utc()),
+            seo: self.seo.map(|s| check_seo(&mut errors, s)).unwrap_or_default(),
+            cover_image: self.cover_image.map(|c| check_cover(&mut errors, c)),
+            metadata: check_metadata(&mut errors, self.metadata.unwrap_or_default()),
+        };
+        errors.finish(content)
+    }
+}
+
+/// `Some(value)` for a value, an error for null on a field that cannot be cleared.
+fn required<T>(errors: &mut Errors, field: &str, patch: Patch<T>) -> Option<T> {
+    match patch {
+        Patch::Absent => None,
+        Patch::Null => {
+            errors.add(field, "must not be null");
+            None
+        }
+        Patch::Value(value) => Some(value),
+    }
+}
+
+impl UpdateArticle {
+    pub fn validate(self) -> Result<(ArticlePatch, Option<i64>), Vec<FieldError>> {
+        let mut e = Errors::default();
+        let patch = ArticlePatch {
+            title: required(&mut e, "/title", self.title).map(|t| e.line("/title", &t, MAX_TITLE)),
+            slug: required(&mut e, "/slug", self.slug).map(|s| check_slug(&mut e, "/slug", s)),
+            excerpt: self.excerpt.nullable().map(|x| x.map(|x| e.text("/excerpt", &x, MAX_EXCERPT))),
+            body_markdown: required(&mut e, "/body_markdown", self.body_markdown)
+                .map(|b| e.text("/body_markdown", &b, usize::MAX)),
+            section: self.section.nullable().map(|s| s.map(|s| check_section(&mut e, s))),
+            tags: required(&mut e, "/tags", self.tags).map(|t| check_tags(&mut e, t)),
+            status: required(&mut e, "/status", self.status),
+            published_at: self.published_at.nullable().map(|at| at.map(|at| at.naive_utc())),
+            seo: required(&mut e, "/seo", self.seo).map(|s| check_seo(&mut e, s)),
+            cover_image: self.cover_image.nullable().map(|c| c.map(|c| check_cover(&mut e, c))),
+            metadata: required(&mut e, "/metadata", self.metadata).map(|m| check_metadata(&mut e, m)),
+        };
+        e.finish((patch, self.version))
+    }
+}

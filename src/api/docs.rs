@@ -1,0 +1,14 @@
+//! `/docs`: Swagger UI, bundled in the binary so it works with no internet access.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/docs",
+        web::get()
+            .to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }),
+    )
+    .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"])));
+}

@@ -1,0 +1,17 @@
+//! HTTP: one module per resource, plus the extractors, errors and the OpenAPI document.
+
+pub mod articles;
+pub mod auth;
+pub mod caller;
+pub mod docs;
+pub mod error;
+pub mod json;
+pub mod openapi;
+pub mod query;
+pub mod respond;
+pub mod routes;
+pub mod sections;
+pub mod service;
+pub mod state;
+pub mod tags;
+pub mod users;

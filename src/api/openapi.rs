@@ -1,0 +1,140 @@
+//! The OpenAPI 3.1 document, generated from the handlers and their types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use super::{articles, auth, sections, service, tags, users};
+
+/// `page` and `per_page` of every list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the parameters QueryReader reads")]
+pub struct PageParams {
+    /// 1-based page number; a page past the end is empty.
+    #[param(minimum = 1, default = 1)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100 (larger is a 422, not clamped).
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    per_page: Option<i64>,
+}
+
+pub use responses::*;
+
+/// Error responses shared by many operations; their types exist only for the document.
+mod responses {
+    #![expect(dead_code, reason = "the wrapped problem is read by the OpenAPI derive only")]
+    use utoipa::ToResponse;
+
+    use crate::api::error::Problem;
+
+    /// The body is not JSON, or not sent as `application/json`.
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body is not JSON, or not sent as application/json",
+        content_type = "application/problem+json"
+    )]
+    pub struct BadRequest(Problem);
+
+    /// No valid access token.
+    #[derive(ToResponse)]
+    #[response(
+        description = "A Bearer access token is needed, or the one sent is invalid or expired",
+        content_type = "application/problem+json"
+    )]
+    pub struct Unauthorized(Problem);
+
+    #[derive(ToResponse)]
+    #[response(description = "The caller's role may not do this", content_type = "application/problem+json")]
+    pub struct Forbidden(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "No such resource, or not one the caller may see",
+        content_type = "application/problem+json"
+    )]
+    pub struct NotFound(Problem);
+
+    #[derive(ToResponse)]
+    #[response(description = "The body exceeds FOLIO_MAX_BODY_BYTES", content_type = "application/problem+json")]
+    pub struct TooLarge(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "Invalid fields or query parameters, each named in `errors`",
+        content_type = "application/problem+json"
+    )]
+    pub struct Invalid(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "If-Match does not name the current ETag; nothing changed",
+        content_type = "application/problem+json"
+    )]
+    pub struct PreconditionFailed(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "Send If-Match with the current ETag (or, on PATCH, the body's version)",
+        content_type = "application/problem+json"
+    )]
+    pub struct PreconditionRequired(Problem);
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/login, valid for 15 minutes"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "folio",
+        description = "A headless CMS: articles, sections and tags as JSON.\n\n\
+            Errors are RFC 9457 problem details (`application/problem+json`). Lists carry \
+            `X-Total-Count` and an RFC 8288 `Link` header. Single resources carry a strong \
+            `ETag`; article changes need `If-Match` or the body's `version`. Timestamps are \
+            RFC 3339 in UTC. Unknown query parameters and body fields are refused with 422.",
+        contact(name = "folio maintainers", url = "https://github.com/folio-cms/folio"),
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "folio on its default address")),
+    paths(
+        service::health, service::ready, service::openapi_json,
+        auth::login, auth::refresh, auth::logout, auth::me,
+        users::list, users::create, users::get, users::update, users::delete,
+        sections::list, sections::create, sections::get, sections::get_by_slug, sections::update, sections::delete,
+        tags::list, tags::create, tags::get, tags::get_by_slug, tags::update, tags::delete,
+        articles::list, articles::create, articles::get, articles::get_by_slug, articles::update, articles::delete,
+    ),
+    components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "service", description = "Liveness, readiness and this document"),
+        (name = "auth", description = "Logging in, refresh-token rotation, logging out"),
+        (name = "users", description = "User accounts (admin only)"),
+        (name = "sections", description = "The site's sections, optionally nested"),
+        (name = "tags", description = "Tags, created on demand by name"),
+        (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// The document as served and as committed in `openapi/openapi.json`.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

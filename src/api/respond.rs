@@ -1,0 +1,113 @@
+//! Response helpers: strong ETags with 304s, and paginated lists with their headers.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::error::ApiError;
+use crate::store::PageRequest;
+
+/// Pagination facts of a list response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageMeta {
+    /// The 1-based page number returned.
+    #[schema(example = 1)]
+    pub page: i64,
+    /// Items per page asked for (1 to 100, default 20).
+    #[schema(example = 20)]
+    pub per_page: i64,
+    /// Items matching, on all pages.
+    #[schema(example = 45)]
+    pub total: i64,
+    /// Pages in all; 0 when nothing matches.
+    #[schema(example = 3)]
+    pub total_pages: i64,
+}
+
+/// The serialised body and its strong ETag (a hash of exactly those bytes).
+pub struct Tagged {
+    pub body: Vec<u8>,
+    pub etag: String,
+}
+
+pub fn tagged(value: &impl Serialize) -> Result<Tagged, ApiError> {
+    let body = serde_json::to_vec(value).map_err(ApiError::internal)?;
+    let digest = Sha256::digest(&body);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Ok(Tagged { body, etag: format!("\"{hex}\"") })
+}
+
+/// Whether an `If-None-Match` / `If-Match` list names `etag` (or is `*`).
+pub fn etag_matches(header_value: &str, etag: &str) -> bool {
+    header_value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == etag)
+}
+
+/// A 200 JSON response with its ETag, or a bodiless 304 when the client has it already.
+pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let tagged = tagged(value)?;
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| etag_matches(v, &tagged.etag));
+    if fresh {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish());
+    }
+    Ok(json(StatusCode::OK, tagged))
+}
+
+/// A JSON response of `status` carrying the ETag of its body.
+pub fn json(status: StatusCode, tagged: Tagged) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header((header::ETAG, tagged.etag))
+        .body(tagged.body)
+}
+
+/// 201 Created with `Location` and the new resource.
+pub fn created(location: String, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let mut response = json(StatusCode::CREATED, tagged(value)?);
+    let location = HeaderValue::try_from(location).map_err(ApiError::internal)?;
+    response.headers_mut().insert(header::LOCATION, location);
+    Ok(response)
+}
+
+pub fn meta(page: PageRequest, total: i64) -> PageMeta {
+    let total_pages = if total == 0 { 0 } else { (total - 1) / page.per_page + 1 };
+    PageMeta { page: page.page, per_page: page.per_page, total, total_pages }
+}
+
+/// The request's URL with `page` set to `n`, other parameters kept as sent.
+fn page_url(req: &HttpRequest, n: i64) -> String {
+    let mut parts: Vec<String> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some("page"))
+        .map(str::to_owned)
+        .collect();
+    parts.push(format!("page={n}"));
+    format!("{}?{}", req.path(), parts.join("&"))
+}
+
+/// A list body `{data, meta}` with `X-Total-Count` and an RFC 8288 `Link` header.
+pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Result<HttpResponse, ApiError> {
+    let last = meta.total_pages.max(1);
+    let mut links = vec![format!("<{}>; rel=\"first\"", page_url(req, 1))];
+    if meta.page > 1 {
+        links.push(format!("<{}>; rel=\"prev\"", page_url(req, (meta.page - 1).min(last))));
+    }
+    if meta.page < meta.total_pages {
+        links.push(format!("<{}>; rel=\"next\"", page_url(req, meta.page + 1)));
+    }
+    links.push(format!("<{}>; rel=\"last\"", page_url(req, last)));
+    let mut response = ok_with_etag(req, body)?;
+    let headers = response.headers_mut();
+    headers.insert(header::HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
+    if let Ok(link) = HeaderValue::try_from(links.join(", ")) {
+        headers.insert(header::LINK, link);
+    }
+    Ok(response)
+}

@@ -1,0 +1,36 @@
+//! What every handler shares: the database, the token keys and the settings.
+
+use actix_web::web;
+
+use super::error::ApiError;
+use crate::auth::token::TokenKeys;
+use crate::db::{Conn, Database};
+use crate::store::StoreResult;
+
+pub struct AppState {
+    pub db: Database,
+    pub keys: TokenKeys,
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    /// Runs `f` on a reader connection, off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || f(&mut *db.reader()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+    }
+
+    /// Runs `f` on the writer connection, off the async executor.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || f(&mut *db.writer()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+    }
+}

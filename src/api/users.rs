@@ -1,0 +1,330 @@
+//! Users (admin only): list, create, read, change, delete.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::caller::Caller;
+use super::error::{ApiError, Problem};
+use super::json::{Json, Patch};
+use super::query::QueryReader;
+use super::respond::{self, PageMeta};
+use super::state::AppState;
+use crate::auth::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::auth::Role;
+use crate::store::users::{self, NewUser, User, UserChanges};
+use crate::validation::Errors;
+
+/// A user account. The password hash never leaves the server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    #[schema(example = 1)]
+    pub id: i64,
+    /// Lower-cased; unique case-insensitively.
+    #[schema(example = "nick@example.com")]
+    pub email: String,
+    #[schema(example = "Nick Lorem")]
+    pub display_name: String,
+    pub role: Role,
+    #[schema(example = "Physiotherapist and clinic director.")]
+    pub bio: Option<String>,
+    /// A disabled user cannot log in and their tokens stop working.
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role: user.role,
+            bio: user.bio,
+            disabled: user.disabled,
+            created_at: user.created_at.and_utc(),
+            updated_at: user.updated_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub data: Vec<UserResponse>,
+    pub meta: PageMeta,
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[schema(example = "nick@example.com")]
+    pub email: String,
+    /// At least 12 characters.
+    #[schema(example = "correct horse battery staple", min_length = 12, max_length = 1024)]
+    pub password: String,
+    #[schema(example = "Nick Lorem", max_length = 100)]
+    pub display_name: String,
+    pub role: Role,
+    #[schema(max_length = 2000)]
+    pub bio: Option<String>,
+}
+
+/// Changes to a user; absent fields stay as they are. A new password, role or
+/// `disabled` revokes the user's refresh tokens.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 12, max_length = 1024)]
+    pub password: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String, max_length = 100)]
+    pub display_name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Role)]
+    pub role: Patch<Role>,
+    /// `null` clears it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub bio: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    pub disabled: Patch<bool>,
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteUserParams {
+    /// The user who receives the deleted user's articles; needed when they have any.
+    pub reassign_to: Option<i64>,
+}
+
+fn check_email(errors: &mut Errors, email: &str) -> String {
+    let email = users::normalise_email(email);
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if !valid {
+        errors.add("/email", "must be an email address such as nick@example.com");
+    }
+    email
+}
+
+fn check_password(errors: &mut Errors, password: &str) {
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        errors.add("/password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"));
+    }
+}
+
+async fn hash(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
+}
+
+/// List users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    params(super::openapi::PageParams),
+    responses(
+        (status = 200, description = "A page of users", body = UserList, headers(
+            ("X-Total-Count" = i64, description = "Users in all"),
+            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 422, response = super::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let mut query = QueryReader::new(req.query_string());
+    let page = query.page();
+    query.finish()?;
+    let found = state.read(move |c| users::list(c, page)).await?;
+    let meta = respond::meta(page, found.total);
+    let body = UserList { data: found.items.into_iter().map(UserResponse::from).collect(), meta };
+    respond::list(&req, &body, &body.meta)
+}
+
+/// Create a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "The new user", body = UserResponse,
+            headers(("Location" = String, description = "The user's URL"))),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::openapi::TooLarge),
+        (status = 422, response = super::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let input = body.0;
+    let mut errors = Errors::default();
+    let email = check_email(&mut errors, &input.email);
+    check_password(&mut errors, &input.password);
+    let display_name = errors.line("/display_name", &input.display_name, 100);
+    let bio = input.bio.map(|b| errors.text("/bio", &b, 2000));
+    errors.finish(()).map_err(ApiError::invalid)?;
+    let password_hash = hash(input.password).await?;
+    let user = state
+        .write(move |c| {
+            let now = crate::store::now();
+            users::create(
+                c,
+                NewUser {
+                    email: &email,
+                    password_hash: &password_hash,
+                    display_name: &display_name,
+                    role: input.role.as_str(),
+                    bio: bio.as_deref(),
+                    disabled: false,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+        })
+        .await?;
+    respond::created(format!("/api/v1/users/{}", user.id), &UserResponse::from(user))
+}
+
+/// Get a user.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
+    responses(
+        (status = 200, description = "The user", body = UserResponse,
+            headers(("ETag" = String, description = "Strong validator of the representation"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+    ),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = id.into_inner();
+    let user = state.read(move |c| users::find(c, id)).await?;
+    respond::ok_with_etag(&req, &UserResponse::from(user))
+}
+
+/// Change a user.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", operation_id = "update_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The changed user", body = UserResponse),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::openapi::TooLarge),
+        (status = 422, response = super::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Json<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = id.into_inner();
+    let input = body.0;
+    let mut errors = Errors::default();
+    let mut changes = UserChanges::default();
+    let not_null = |errors: &mut Errors, field: &str| errors.add(field, "must not be null");
+    match input.email {
+        Patch::Value(email) => changes.email = Some(check_email(&mut errors, &email)),
+        Patch::Null => not_null(&mut errors, "/email"),
+        Patch::Absent => {}
+    }
+    let mut new_password = None;
+    match input.password {
+        Patch::Value(p) => {
+            check_password(&mut errors, &p);
+            new_password = Some(p);
+        }
+        Patch::Null => not_null(&mut errors, "/password"),
+        Patch::Absent => {}
+    }
+    match input.display_name {
+        Patch::Value(name) => changes.display_name = Some(errors.line("/display_name", &name, 100)),
+        Patch::Null => not_null(&mut errors, "/display_name"),
+        Patch::Absent => {}
+    }
+    match input.role {
+        Patch::Value(role) => changes.role = Some(role.as_str().to_owned()),
+        Patch::Null => not_null(&mut errors, "/role"),
+        Patch::Absent => {}
+    }
+    match input.disabled {
+        Patch::Value(disabled) => changes.disabled = Some(disabled),
+        Patch::Null => not_null(&mut errors, "/disabled"),
+        Patch::Absent => {}
+    }
+    changes.bio = input.bio.nullable().map(|bio| bio.map(|b| errors.text("/bio", &b, 2000)));
+    errors.finish(()).map_err(ApiError::invalid)?;
+    if id == caller.id
+        && (changes.role.as_deref().is_some_and(|r| r != caller.role.as_str()) || changes.disabled == Some(true))
+    {
+        return Err(ApiError::Conflict("an admin cannot demote or disable themself; ask another admin".into()));
+    }
+    if let Some(p) = new_password {
+        changes.password_hash = Some(hash(p).await?);
+    }
+    let user = state.write(move |c| users::update(c, id, changes)).await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&UserResponse::from(user))?))
+}
+
+/// Delete a user.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", operation_id = "delete_user",
+    params(("id" = i64, Path, description = "The user's id", minimum = 1), DeleteUserParams),
+    responses(
+        (status = 204, description = "Deleted; their articles, if any, now belong to `reassign_to`"),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 409, description = "The user has articles and no `reassign_to` was given, or the admin named themself", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = super::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = id.into_inner();
+    let mut query = QueryReader::new(req.query_string());
+    let reassign_to = query.int("reassign_to", 1, i64::MAX);
+    query.finish()?;
+    if id == caller.id {
+        return Err(ApiError::Conflict("an admin cannot delete themself".into()));
+    }
+    state.write(move |c| users::delete(c, id, reassign_to)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,7 @@
+//! Who a caller is and what they may do: roles, password hashing, access and refresh tokens.
+
+pub mod password;
+pub mod role;
+pub mod token;
+
+pub use role::Role;

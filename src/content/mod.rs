@@ -1,0 +1,5 @@
+//! Content processing: slugs, Markdown rendering, front matter parsing and publication status.
+pub mod front_matter;
+pub mod markdown;
+pub mod slug;
+pub mod status;

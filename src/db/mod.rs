@@ -1,0 +1,110 @@
+//! The SQLite backend: connection pools with their pragmas, and embedded migrations.
+//!
+//! Writes go through a pool of one connection so that SQLite's single writer is
+//! queued here instead of failing with "database is locked"; reads use their own
+//! pool and never wait for a writer (WAL).
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The connection type every store function takes.
+pub type Conn = SqliteConnection;
+type Manager = ConnectionManager<SqliteConnection>;
+pub type Pooled = PooledConnection<Manager>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// How long a connection waits for a lock held by another process before giving up.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL: {0}")]
+    Url(String),
+    #[error("cannot open the database: {0}")]
+    Open(#[from] diesel::r2d2::PoolError),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(String),
+}
+
+/// Turns `sqlite://path`, `sqlite:path` or a bare path into the file name SQLite opens.
+pub fn sqlite_path(database_url: &str) -> Result<String, DbError> {
+    let path = if let Some(rest) = database_url.strip_prefix("sqlite://") {
+        rest
+    } else if let Some(rest) = database_url.strip_prefix("sqlite:") {
+        rest
+    } else if database_url.contains("://") {
+        let scheme = database_url.split("://").next().unwrap_or_default();
+        return Err(DbError::Url(format!("'{scheme}' databases are not supported yet; use sqlite://PATH")));
+    } else {
+        database_url
+    };
+    if path.is_empty() {
+        return Err(DbError::Url("the SQLite path is empty; use sqlite://PATH".into()));
+    }
+    if path.contains('\0') {
+        return Err(DbError::Url("the SQLite path contains a NUL byte".into()));
+    }
+    Ok(path.to_owned())
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The database as the store sees it: a single writer and a pool of readers.
+#[derive(Clone)]
+pub struct Database {
+    reader: Pool<Manager>,
+    writer: Pool<Manager>,
+}
+
+impl Database {
+    /// Opens (creating when missing) the database named by `database_url`.
+    pub fn open(database_url: &str, readers: u32) -> Result<Self, DbError> {
+        let path = sqlite_path(database_url)?;
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(10))
+                .connection_customizer(Box::new(Pragmas))
+                .build(Manager::new(path.clone()))
+        };
+        let writer = build(1)?;
+        let reader = build(readers.max(1))?;
+        Ok(Self { reader, writer })
+    }
+
+    /// Applies pending migrations; returns the names of those applied.
+    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
+        let mut conn = self.writer.get().map_err(|e| DbError::Migrate(e.to_string()))?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|applied| applied.iter().map(ToString::to_string).collect())
+            .map_err(|e| DbError::Migrate(e.to_string()))
+    }
+
+    pub fn reader(&self) -> Result<Pooled, diesel::r2d2::PoolError> {
+        self.reader.get()
+    }
+
+    pub fn writer(&self) -> Result<Pooled, diesel::r2d2::PoolError> {
+        self.writer.get()
+    }
+}

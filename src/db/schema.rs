@@ -1,0 +1,98 @@
+//! Diesel table definitions, kept in step with `migrations/` by hand.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        bio -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        family -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        name_key -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        excerpt -> Text,
+        excerpt_is_custom -> Bool,
+        body_markdown -> Text,
+        body_html -> Text,
+        body_text -> Text,
+        toc -> Text,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        section_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        seo_meta_title -> Nullable<Text>,
+        seo_meta_description -> Nullable<Text>,
+        seo_canonical_url -> Nullable<Text>,
+        cover_image_url -> Nullable<Text>,
+        cover_image_alt -> Nullable<Text>,
+        metadata -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, sections, tags, articles, article_tags);

@@ -1,0 +1,20 @@
+//! folio: a headless CMS serving articles, sections and tags as JSON.
+
+/// HTTP: handlers per resource, extractors, errors, the OpenAPI document.
+pub mod api;
+/// Roles, argon2id passwords, JWT access tokens and refresh tokens.
+pub mod auth;
+/// The `folio` command line: serve, migrate, user create, openapi, seed-demo.
+pub mod cli;
+/// Typed settings from the environment.
+pub mod config;
+/// Pure domain logic: slugs, Markdown rendering, front matter, article status.
+pub mod content;
+/// The SQLite backend: pools, pragmas, migrations, schema.
+pub mod db;
+/// Builds and runs the HTTP server.
+pub mod startup;
+/// Persistence, one module per table family.
+pub mod store;
+/// Field-level validation errors.
+pub mod validation;

@@ -1,0 +1,5 @@
+//! The `folio` binary: all the work is in the library.
+
+fn main() -> std::process::ExitCode {
+    folio::cli::main()
+}

@@ -1,0 +1,136 @@
+//! Builds the application: opens and migrates the database, makes the first admin
+//! when asked, and binds the HTTP server (tests bind port 0).
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::api::error::ApiError;
+use crate::api::routes;
+use crate::api::service::OpenApiDocument;
+use crate::api::state::AppState;
+use crate::auth::token::TokenKeys;
+use crate::auth::{password, Role};
+use crate::config::{BootstrapAdmin, Settings};
+use crate::db::Database;
+use crate::store::{self, users};
+
+/// Connections reading in parallel; writes have one connection of their own.
+const READ_CONNECTIONS: u32 = 8;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+/// Creates the first admin from the environment when the database has no users.
+fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> {
+    let mut conn = db.writer()?;
+    if users::count(&mut conn)? > 0 {
+        return Ok(());
+    }
+    let chars = admin.password.chars().count();
+    anyhow::ensure!(
+        chars >= password::MIN_PASSWORD_CHARS,
+        "FOLIO_ADMIN_PASSWORD: must be at least {} characters",
+        password::MIN_PASSWORD_CHARS
+    );
+    let email = users::normalise_email(&admin.email);
+    anyhow::ensure!(email.contains('@'), "FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email);
+    let hash = password::hash(&admin.password).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
+    let now = store::now();
+    users::create(
+        &mut conn,
+        users::NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: "Administrator",
+            role: Role::Admin.as_str(),
+            bio: None,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    tracing::info!(%email, "created the first admin from FOLIO_ADMIN_EMAIL");
+    Ok(())
+}
+
+/// Opens and migrates the database named in the settings.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = Database::open(&settings.database_url, READ_CONNECTIONS)?;
+    db.migrate()?;
+    Ok(db)
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-total-count"),
+        ])
+        .max_age(3600)
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = open_database(&settings)?;
+        if let Some(admin) = &settings.admin {
+            bootstrap_admin(&db, admin)?;
+        }
+        if settings.jwt_secret_generated {
+            tracing::warn!("FOLIO_JWT_SECRET is not set: using a random secret, so tokens die with this process");
+        }
+        let listener =
+            TcpListener::bind(settings.bind).with_context(|| format!("FOLIO_BIND: cannot bind {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db,
+            keys: TokenKeys::new(settings.jwt_secret.bytes()),
+            max_body_bytes: settings.max_body_bytes,
+        });
+        let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
+        let origins = settings.cors_origins.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(document.clone())
+                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .wrap(Compress::default())
+                .wrap(cors(&origins))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                        .add((header::REFERRER_POLICY, "no-referrer")),
+                )
+                .wrap(TracingLogger::default())
+                .configure(routes::configure)
+                .configure(crate::api::docs::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,202 @@
+//! Articles: reading one or a page with their section, tags and author in a fixed
+//! number of queries, and who may see what.
+
+mod list;
+mod write;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+use diesel::sqlite::Sqlite;
+
+pub use list::{list, ListQuery, Sort, StatusFilter};
+pub use write::{create, delete, update, ArticleContent, ArticlePatch, CoverImage, Seo};
+
+use super::{Conn, StoreResult};
+use crate::content::markdown::TocEntry;
+use crate::content::status::ArticleStatus;
+use crate::db::schema::{article_tags, articles, sections, tags, users};
+
+/// Which articles a caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published articles whose date has passed.
+    Public,
+    /// Those, and every article of this author.
+    Author(i64),
+    /// Everything (editors and admins).
+    All,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub excerpt_is_custom: bool,
+    pub body_markdown: String,
+    pub body_html: String,
+    pub toc: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub section_id: Option<i64>,
+    pub author_id: i64,
+    pub seo_meta_title: Option<String>,
+    pub seo_meta_description: Option<String>,
+    pub seo_canonical_url: Option<String>,
+    pub cover_image_url: Option<String>,
+    pub cover_image_alt: Option<String>,
+    pub metadata: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorRef {
+    pub id: i64,
+    pub display_name: String,
+    pub bio: Option<String>,
+}
+
+/// An article with everything it embeds, as of `now`.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub row: ArticleRow,
+    pub status: ArticleStatus,
+    pub toc: Vec<TocEntry>,
+    pub metadata: serde_json::Value,
+    pub section: Option<SectionRef>,
+    pub tags: Vec<TagRef>,
+    pub author: AuthorRef,
+}
+
+impl Article {
+    /// Whether a caller with this visibility may read the article.
+    pub fn visible_to(&self, visibility: Visibility) -> bool {
+        match visibility {
+            Visibility::All => true,
+            Visibility::Author(id) if id == self.row.author_id => true,
+            _ => self.status == ArticleStatus::Published,
+        }
+    }
+}
+
+pub type Condition = Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Nullable<Bool>>>;
+
+/// Live: published and its moment has come.
+fn is_live(now: NaiveDateTime) -> Condition {
+    Box::new(articles::status.eq("published").nullable().and(articles::published_at.le(now)))
+}
+
+fn has_status(status: ArticleStatus, now: NaiveDateTime) -> Condition {
+    match status {
+        ArticleStatus::Published => is_live(now),
+        ArticleStatus::Scheduled => {
+            Box::new(articles::status.eq("published").nullable().and(articles::published_at.gt(now)))
+        }
+        other => Box::new(articles::status.eq(other.stored()).nullable()),
+    }
+}
+
+/// The condition an article must meet for a caller with this visibility to read it.
+pub fn readable_by(visibility: Visibility, now: NaiveDateTime) -> Condition {
+    match visibility {
+        Visibility::All => Box::new(articles::id.is_not_null().nullable()),
+        Visibility::Public => is_live(now),
+        Visibility::Author(id) => Box::new(is_live(now).or(articles::author_id.eq(id).nullable())),
+    }
+}
+
+/// The articles a caller with this visibility may read.
+pub fn visible<'a>(visibility: Visibility, now: NaiveDateTime) -> articles::BoxedQuery<'a, Sqlite> {
+    articles::table.into_boxed().filter(readable_by(visibility, now))
+}
+
+fn parse_metadata(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::Object(Default::default()))
+}
+
+/// Loads sections, tags and authors of `rows` in three queries, whatever their number.
+pub fn with_relations(conn: &mut Conn, rows: Vec<ArticleRow>, now: NaiveDateTime) -> StoreResult<Vec<Article>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let section_ids: Vec<i64> = rows.iter().filter_map(|r| r.section_id).collect();
+    let author_ids: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
+
+    let sections: HashMap<i64, SectionRef> = sections::table
+        .filter(sections::id.eq_any(&section_ids))
+        .select((sections::id, sections::slug, sections::name))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, slug, name)| (id, SectionRef { id, slug, name }))
+        .collect();
+    let authors: HashMap<i64, AuthorRef> = users::table
+        .filter(users::id.eq_any(&author_ids))
+        .select((users::id, users::display_name, users::bio))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, display_name, bio)| (id, AuthorRef { id, display_name, bio }))
+        .collect();
+    let mut tags_by_article: HashMap<i64, Vec<TagRef>> = HashMap::new();
+    let tag_rows: Vec<(i64, i64, String, String)> = article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(&ids))
+        .order((article_tags::article_id, article_tags::position))
+        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
+        .load(conn)?;
+    for (article_id, id, slug, name) in tag_rows {
+        tags_by_article.entry(article_id).or_default().push(TagRef { id, slug, name });
+    }
+
+    Ok(rows
+        .into_iter()
+        .map(|row| Article {
+            status: ArticleStatus::effective(&row.status, row.published_at, now),
+            toc: serde_json::from_str(&row.toc).unwrap_or_default(),
+            metadata: parse_metadata(&row.metadata),
+            section: row.section_id.and_then(|id| sections.get(&id).cloned()),
+            tags: tags_by_article.remove(&row.id).unwrap_or_default(),
+            author: authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
+                id: row.author_id,
+                display_name: String::new(),
+                bio: None,
+            }),
+            row,
+        })
+        .collect())
+}
+
+/// One article by id, whatever its status: the caller checks `visible_to`.
+pub fn find(conn: &mut Conn, id: i64) -> StoreResult<Article> {
+    let row = articles::table.find(id).select(ArticleRow::as_select()).first(conn)?;
+    one(conn, row)
+}
+
+pub fn find_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Article> {
+    let row = articles::table.filter(articles::slug.eq(slug)).select(ArticleRow::as_select()).first(conn)?;
+    one(conn, row)
+}
+
+fn one(conn: &mut Conn, row: ArticleRow) -> StoreResult<Article> {
+    with_relations(conn, vec![row], super::now())?.pop().ok_or(super::StoreError::NotFound)
+}

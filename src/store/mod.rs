@@ -1,0 +1,123 @@
+//! Persistence: one module per table family, synchronous functions taking a connection.
+//!
+//! This is the only layer that knows the database backend. Functions here are
+//! called from `web::block`; multi-step writes run in one immediate transaction.
+
+pub mod articles;
+pub mod sections;
+pub mod tags;
+pub mod tokens;
+pub mod users;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::validation::FieldError;
+
+pub use crate::db::Conn;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value is taken, or a row is still referenced.
+    #[error("{message}")]
+    Conflict { field: Option<&'static str>, message: String },
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The caller may see the resource but not make this change.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// An `If-Match` precondition does not hold.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// The caller's idea of the current version is stale.
+    #[error("version {given} is not the current version {current}")]
+    VersionMismatch { given: i64, current: i64 },
+    /// The database cannot take writes now (locked, full, read-only).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(DieselError),
+    #[error(transparent)]
+    Pool(#[from] diesel::r2d2::PoolError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::Conflict { field: None, message: "a unique value is already taken".into() }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                Self::Conflict { field: None, message: "the resource is still referenced".into() }
+            }
+            DieselError::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            other => Self::Database(other),
+        }
+    }
+}
+
+fn is_unavailable(message: &str) -> bool {
+    ["database is locked", "disk is full", "readonly database", "disk I/O error"].iter().any(|m| message.contains(m))
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { field: Some(field), message: message.into() }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The current time as stored: UTC, whole seconds.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(0)
+}
+
+/// A 1-based page of a list.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// One page of rows and the total number of rows matching.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Runs `f` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`),
+/// so a read-then-write cannot fail half-way because another writer overtook it.
+pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
+    conn.immediate_transaction(f)
+}
+
+/// Picks `base`, or `base-2`, `base-3`… whichever `taken` says is free.
+pub fn free_slug(base: &str, mut taken: impl FnMut(&str) -> StoreResult<bool>) -> StoreResult<String> {
+    if !taken(base)? {
+        return Ok(base.to_owned());
+    }
+    for n in 2..10_000 {
+        let candidate = crate::content::slug::with_suffix(base, n);
+        if !taken(&candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::conflict("slug", "no free slug could be derived; give one explicitly"))
+}

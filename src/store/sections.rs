@@ -1,0 +1,229 @@
+//! Sections: the site's (optionally nested) divisions such as "Blogs" or "News".
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::articles::Visibility;
+use super::{free_slug, now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use crate::content::slug;
+use crate::db::schema::{articles, sections};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sections)]
+pub struct SectionRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A section with the number of articles in it that the viewer may see.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub row: SectionRow,
+    pub article_count: i64,
+}
+
+/// A validated section to create; `slug` is derived from `name` when absent.
+#[derive(Debug)]
+pub struct SectionInput {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+}
+
+/// A validated PATCH; `Some(None)` clears a nullable field.
+#[derive(Debug, Default)]
+pub struct SectionPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub parent_id: Option<Option<i64>>,
+    pub position: Option<i32>,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = sections)]
+struct SectionValues {
+    slug: String,
+    name: String,
+    description: Option<String>,
+    parent_id: Option<i64>,
+    position: i32,
+    updated_at: NaiveDateTime,
+}
+
+fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<HashMap<i64, i64>> {
+    let rows: Vec<(Option<i64>, i64)> = articles::table
+        .filter(super::articles::readable_by(visibility, now()))
+        .filter(articles::section_id.eq_any(ids))
+        .group_by(articles::section_id)
+        .select((articles::section_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(id, n)| id.map(|id| (id, n))).collect())
+}
+
+fn with_counts(conn: &mut Conn, visibility: Visibility, rows: Vec<SectionRow>) -> StoreResult<Vec<Section>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts = counts(conn, visibility, &ids)?;
+    Ok(rows.into_iter().map(|row| Section { article_count: counts.get(&row.id).copied().unwrap_or(0), row }).collect())
+}
+
+pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Section>> {
+    let total = sections::table.count().get_result(conn)?;
+    let rows = sections::table
+        .order((sections::position.asc(), sections::name.asc(), sections::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(SectionRow::as_select())
+        .load(conn)?;
+    Ok(Page { items: with_counts(conn, visibility, rows)?, total })
+}
+
+pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Section> {
+    let row = sections::table.find(id).select(SectionRow::as_select()).first(conn)?;
+    one(conn, visibility, row)
+}
+
+pub fn find_by_slug(conn: &mut Conn, visibility: Visibility, slug: &str) -> StoreResult<Section> {
+    let row = sections::table.filter(sections::slug.eq(slug)).select(SectionRow::as_select()).first(conn)?;
+    one(conn, visibility, row)
+}
+
+fn one(conn: &mut Conn, visibility: Visibility, row: SectionRow) -> StoreResult<Section> {
+    with_counts(conn, visibility, vec![row])?.pop().ok_or(StoreError::NotFound)
+}
+
+/// The section with this slug and every section below it, for filtering articles.
+pub fn subtree_ids(conn: &mut Conn, slug: &str) -> StoreResult<Vec<i64>> {
+    let all: Vec<(i64, String, Option<i64>)> =
+        sections::table.select((sections::id, sections::slug, sections::parent_id)).load(conn)?;
+    let Some(root) = all.iter().find(|(_, s, _)| s == slug).map(|(id, _, _)| *id) else {
+        return Ok(Vec::new());
+    };
+    let mut ids = vec![root];
+    let mut next = 0;
+    while next < ids.len() {
+        let parent = ids[next];
+        ids.extend(all.iter().filter(|(_, _, p)| *p == Some(parent)).map(|(id, _, _)| *id));
+        next += 1;
+    }
+    Ok(ids)
+}
+
+fn slug_taken(conn: &mut Conn, candidate: &str, except: Option<i64>) -> StoreResult<bool> {
+    let mut query = sections::table.filter(sections::slug.eq(candidate)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(sections::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+/// Refuses a parent that does not exist or that lies below (or is) the section itself.
+fn check_parent(conn: &mut Conn, id: Option<i64>, parent: Option<i64>) -> StoreResult<()> {
+    let mut cursor = parent;
+    let mut steps = 0;
+    while let Some(current) = cursor {
+        if Some(current) == id {
+            return Err(StoreError::invalid("/parent_id", "would make the section its own ancestor"));
+        }
+        cursor = sections::table
+            .find(current)
+            .select(sections::parent_id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::invalid("/parent_id", "no section has this id"))?;
+        steps += 1;
+        if steps > 10_000 {
+            return Err(StoreError::invalid("/parent_id", "the section tree is too deep"));
+        }
+    }
+    Ok(())
+}
+
+fn explicit_slug(conn: &mut Conn, wanted: &str, except: Option<i64>) -> StoreResult<String> {
+    if slug_taken(conn, wanted, except)? {
+        return Err(StoreError::conflict("slug", "a section with this slug already exists"));
+    }
+    Ok(wanted.to_owned())
+}
+
+pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> StoreResult<Section> {
+    write_tx(conn, |conn| {
+        check_parent(conn, None, input.parent_id)?;
+        let slug = match &input.slug {
+            Some(wanted) => explicit_slug(conn, wanted, None)?,
+            None => {
+                let base = slug::slugify(&input.name)
+                    .ok_or_else(|| StoreError::invalid("/slug", "cannot be derived from the name; give one"))?;
+                free_slug(&base, |c| slug_taken(conn, c, None))?
+            }
+        };
+        let now = now();
+        let row = diesel::insert_into(sections::table)
+            .values((
+                SectionValues {
+                    slug,
+                    name: input.name,
+                    description: input.description,
+                    parent_id: input.parent_id,
+                    position: input.position,
+                    updated_at: now,
+                },
+                sections::created_at.eq(now),
+            ))
+            .returning(SectionRow::as_returning())
+            .get_result(conn)?;
+        one(conn, visibility, row)
+    })
+}
+
+pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPatch) -> StoreResult<Section> {
+    write_tx(conn, |conn| {
+        let current = sections::table.find(id).select(SectionRow::as_select()).first(conn)?;
+        let parent_id = patch.parent_id.unwrap_or(current.parent_id);
+        check_parent(conn, Some(id), parent_id)?;
+        let slug = match &patch.slug {
+            Some(wanted) => explicit_slug(conn, wanted, Some(id))?,
+            None => current.slug,
+        };
+        let row = diesel::update(sections::table.find(id))
+            .set(SectionValues {
+                slug,
+                name: patch.name.unwrap_or(current.name),
+                description: patch.description.unwrap_or(current.description),
+                parent_id,
+                position: patch.position.unwrap_or(current.position),
+                updated_at: now(),
+            })
+            .returning(SectionRow::as_returning())
+            .get_result(conn)?;
+        one(conn, visibility, row)
+    })
+}
+
+/// Deletes an empty leaf section; one with articles or children is a conflict.
+pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    write_tx(conn, |conn| {
+        sections::table.find(id).select(sections::id).first::<i64>(conn)?;
+        let children: i64 = sections::table.filter(sections::parent_id.eq(id)).count().get_result(conn)?;
+        if children > 0 {
+            return Err(StoreError::conflict("id", format!("the section has {children} sub-sections")));
+        }
+        let used: i64 = articles::table.filter(articles::section_id.eq(id)).count().get_result(conn)?;
+        if used > 0 {
+            return Err(StoreError::conflict("id", format!("the section still has {used} articles")));
+        }
+        diesel::delete(sections::table.find(id)).execute(conn)?;
+        Ok(())
+    })
+}

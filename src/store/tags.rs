@@ -1,0 +1,212 @@
+//! Tags: free labels on articles, found by name case-insensitively and created on demand.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::articles::Visibility;
+use super::{free_slug, now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use crate::content::slug;
+use crate::db::schema::{article_tags, articles, tags};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A tag with the number of articles carrying it that the viewer may see.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub row: TagRow,
+    pub article_count: i64,
+}
+
+#[derive(Debug)]
+pub struct TagInput {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct TagPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+}
+
+/// The case-insensitive identity of a tag name.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<HashMap<i64, i64>> {
+    let visible = super::articles::visible(visibility, now()).select(articles::id);
+    let rows: Vec<(i64, i64)> = article_tags::table
+        .filter(article_tags::tag_id.eq_any(ids))
+        .filter(article_tags::article_id.eq_any(visible))
+        .group_by(article_tags::tag_id)
+        .select((article_tags::tag_id, count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+fn with_counts(conn: &mut Conn, visibility: Visibility, rows: Vec<TagRow>) -> StoreResult<Vec<Tag>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts = counts(conn, visibility, &ids)?;
+    Ok(rows.into_iter().map(|row| Tag { article_count: counts.get(&row.id).copied().unwrap_or(0), row }).collect())
+}
+
+fn one(conn: &mut Conn, visibility: Visibility, row: TagRow) -> StoreResult<Tag> {
+    with_counts(conn, visibility, vec![row])?.pop().ok_or(StoreError::NotFound)
+}
+
+pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Tag>> {
+    let total = tags::table.count().get_result(conn)?;
+    let rows = tags::table
+        .order((tags::name_key.asc(), tags::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(TagRow::as_select())
+        .load(conn)?;
+    Ok(Page { items: with_counts(conn, visibility, rows)?, total })
+}
+
+pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Tag> {
+    let row = tags::table.find(id).select(TagRow::as_select()).first(conn)?;
+    one(conn, visibility, row)
+}
+
+pub fn find_by_slug(conn: &mut Conn, visibility: Visibility, slug: &str) -> StoreResult<Tag> {
+    let row = tags::table.filter(tags::slug.eq(slug)).select(TagRow::as_select()).first(conn)?;
+    one(conn, visibility, row)
+}
+
+/// Ids of the tags with these slugs, or `None` when any slug names no tag.
+pub fn ids_by_slugs(conn: &mut Conn, slugs: &[String]) -> StoreResult<Option<Vec<i64>>> {
+    let found: Vec<(i64, String)> =
+        tags::table.filter(tags::slug.eq_any(slugs)).select((tags::id, tags::slug)).load(conn)?;
+    Ok(slugs.iter().map(|wanted| found.iter().find(|(_, s)| s == wanted).map(|(id, _)| *id)).collect())
+}
+
+fn slug_taken(conn: &mut Conn, candidate: &str, except: Option<i64>) -> StoreResult<bool> {
+    let mut query = tags::table.filter(tags::slug.eq(candidate)).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(tags::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> StoreResult<bool> {
+    let mut query = tags::table.filter(tags::name_key.eq(name_key(name))).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(tags::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>) -> StoreResult<TagRow> {
+    let now = now();
+    Ok(diesel::insert_into(tags::table)
+        .values((
+            tags::slug.eq(slug),
+            tags::name.eq(name),
+            tags::name_key.eq(name_key(name)),
+            tags::description.eq(description),
+            tags::created_at.eq(now),
+            tags::updated_at.eq(now),
+        ))
+        .returning(TagRow::as_returning())
+        .get_result(conn)?)
+}
+
+fn derived_slug(conn: &mut Conn, name: &str, field: &str) -> StoreResult<String> {
+    let base =
+        slug::slugify(name).ok_or_else(|| StoreError::invalid(field, "no slug can be derived from this name"))?;
+    free_slug(&base, |c| slug_taken(conn, c, None))
+}
+
+pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> StoreResult<Tag> {
+    write_tx(conn, |conn| {
+        if name_taken(conn, &input.name, None)? {
+            return Err(StoreError::conflict("name", "a tag with this name already exists"));
+        }
+        let slug = match input.slug {
+            Some(wanted) if slug_taken(conn, &wanted, None)? => {
+                return Err(StoreError::conflict("slug", "a tag with this slug already exists"))
+            }
+            Some(wanted) => wanted,
+            None => derived_slug(conn, &input.name, "/slug")?,
+        };
+        let row = insert(conn, slug, &input.name, input.description)?;
+        one(conn, visibility, row)
+    })
+}
+
+/// The tags with these names, in the order given, creating the missing ones.
+/// Call inside a write transaction; `names` are already trimmed and de-duplicated.
+pub fn find_or_create(conn: &mut Conn, names: &[String]) -> StoreResult<Vec<TagRow>> {
+    let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
+    let existing: Vec<(String, TagRow)> =
+        tags::table.filter(tags::name_key.eq_any(&keys)).select((tags::name_key, TagRow::as_select())).load(conn)?;
+    let mut found: HashMap<String, TagRow> = existing.into_iter().collect();
+    let mut rows = Vec::with_capacity(names.len());
+    for (index, (name, key)) in names.iter().zip(&keys).enumerate() {
+        let row = match found.remove(key) {
+            Some(row) => row,
+            None => {
+                let slug = derived_slug(conn, name, &format!("/tags/{index}"))?;
+                insert(conn, slug, name, None)?
+            }
+        };
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch) -> StoreResult<Tag> {
+    write_tx(conn, |conn| {
+        let current = tags::table.find(id).select(TagRow::as_select()).first(conn)?;
+        if let Some(name) = &patch.name {
+            if name_taken(conn, name, Some(id))? {
+                return Err(StoreError::conflict("name", "a tag with this name already exists"));
+            }
+        }
+        if let Some(slug) = &patch.slug {
+            if slug_taken(conn, slug, Some(id))? {
+                return Err(StoreError::conflict("slug", "a tag with this slug already exists"));
+            }
+        }
+        let name = patch.name.unwrap_or(current.name);
+        let row = diesel::update(tags::table.find(id))
+            .set((
+                tags::slug.eq(patch.slug.unwrap_or(current.slug)),
+                tags::name_key.eq(name_key(&name)),
+                tags::name.eq(name),
+                tags::description.eq(patch.description.unwrap_or(current.description)),
+                tags::updated_at.eq(now()),
+            ))
+            .returning(TagRow::as_returning())
+            .get_result(conn)?;
+        one(conn, visibility, row)
+    })
+}
+
+/// Deletes a tag and detaches it from its articles.
+pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    write_tx(conn, |conn| {
+        diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id))).execute(conn)?;
+        match diesel::delete(tags::table.find(id)).execute(conn)? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    })
+}
