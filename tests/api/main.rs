@@ -1,0 +1,13 @@
+//! Black-box tests: each starts the real server on port 0 with a fresh database.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(dead_code, reason = "each test module uses a different part of the helpers")]
+
+mod articles;
+mod auth;
+mod bad_input;
+mod helpers;
+mod openapi;
+mod pagination;
+mod roles;
+mod seed_article;
+mod taxonomy;
