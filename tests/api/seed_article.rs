@@ -36,7 +36,10 @@ async fn the_seed_article_is_published_and_served_exactly() {
         assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor} is an id in the html");
     }
     let tags: Vec<&str> = article["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(tags, ["Dry Needling", "Muscle Recovery", "DOMS", "Trigger Points", "Sports Recovery", "Physical Therapy"]);
+    assert_eq!(
+        tags,
+        ["Dry Needling", "Muscle Recovery", "DOMS", "Trigger Points", "Sports Recovery", "Physical Therapy"]
+    );
     assert_eq!(article["section"]["slug"], "blogs");
     assert_eq!(article["author"]["display_name"], "Nick Lorem");
     assert!(!text.contains("@example.com"), "no email anywhere in the article JSON");
