@@ -95,4 +95,25 @@ diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, sections, tags, articles, article_tags);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    sections,
+    tags,
+    articles,
+    article_tags,
+    article_revisions
+);
+
+diesel::table! {
+    article_revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> Integer,
+        changed_by -> Nullable<BigInt>,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(article_revisions -> articles (article_id));

@@ -18,6 +18,9 @@ use crate::content::status::ArticleStatus;
 use crate::store::articles::{self, Article, ArticleContent, ListQuery, Sort, StatusFilter, Visibility};
 use crate::store::{StoreError, StoreResult};
 
+/// Longest search accepted, in characters.
+const MAX_SEARCH_CHARS: usize = 200;
+
 /// Query parameters of the article list.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -40,8 +43,13 @@ pub struct ArticleListParams {
     published_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Only articles published before this moment.
     published_before: Option<chrono::DateTime<chrono::Utc>>,
-    /// Sort order; `-` means descending.
-    #[param(inline, value_type = Option<String>, pattern = "^-?(published_at|title|updated_at)$", default = "-published_at")]
+    /// Full-text search over title, excerpt and body text: every word must match;
+    /// `"quoted phrases"` and `prefix*` work, nothing else is syntax. Results come by
+    /// relevance (title first) unless `sort` is given, each with a `snippet`.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`.
+    #[param(inline, value_type = Option<String>, pattern = "^-?(published_at|title|updated_at)$")]
     sort: Option<String>,
     /// `published` (the default) or, with a token, `draft`, `scheduled`, `archived` or `any`.
     /// Authors see their own articles in statuses other than `published`.
@@ -60,13 +68,16 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery
     let author = q.int("author", 1, i64::MAX);
     let published_after = q.timestamp("published_after");
     let published_before = q.timestamp("published_before");
-    let sort = q
-        .parsed("sort", |s| {
-            Sort::parse(s).ok_or_else(|| {
-                "must be one of published_at, -published_at, title, -title, updated_at, -updated_at".to_owned()
-            })
+    let sort = q.parsed("sort", |s| {
+        Sort::parse(s).ok_or_else(|| {
+            "must be one of published_at, -published_at, title, -title, updated_at, -updated_at".to_owned()
         })
-        .unwrap_or_default();
+    });
+    let search = q.parsed("q", |s| match s.trim().chars().count() {
+        0 => Err("must not be empty".to_owned()),
+        n if n > MAX_SEARCH_CHARS => Err(format!("must be at most {MAX_SEARCH_CHARS} characters")),
+        _ => Ok(s.to_owned()),
+    });
     let status = q
         .parsed("status", |s| match s {
             "any" => Ok(StatusFilter::Any),
@@ -91,6 +102,7 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery
         author,
         published_after,
         published_before,
+        search,
         sort,
         page,
     };
@@ -113,7 +125,7 @@ pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequ
     let page = query.page;
     let found = state.read(move |c| articles::list(c, &query)).await?;
     let meta = respond::meta(page, found.total);
-    let data = found.items.into_iter().map(|a| ArticleSummary::new(a, include_body)).collect();
+    let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body)).collect();
     let body = ArticleList { data, meta };
     respond::list(&req, &body, &body.meta)
 }

@@ -139,6 +139,10 @@ pub struct ArticleSummary {
     /// Present with `include=body`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_html: Option<String>,
+    /// With `q`: the passage that matched, as HTML-escaped text with `<mark>` around the terms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "how <mark>dry</mark> <mark>needling</mark> may support muscle recovery")]
+    pub snippet: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,9 +190,14 @@ impl From<Article> for ArticleResponse {
 }
 
 impl ArticleSummary {
-    pub fn new(article: Article, include_body: bool) -> Self {
+    pub fn new(article: Article, snippet: Option<String>, include_body: bool) -> Self {
         let (fields, markdown, html) = fields(article);
-        Self { fields, body_markdown: include_body.then_some(markdown), body_html: include_body.then_some(html) }
+        Self {
+            fields,
+            body_markdown: include_body.then_some(markdown),
+            body_html: include_body.then_some(html),
+            snippet,
+        }
     }
 }
 

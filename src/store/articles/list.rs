@@ -1,13 +1,17 @@
-//! The filtered, sorted, paginated article list.
+//! The filtered, sorted, paginated article list, with full-text search.
+//!
+//! Written as SQL built clause by clause: a search joins the FTS5 index to rank by
+//! relevance, which diesel's query builder cannot express.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use super::{has_status, visible, with_relations, Article, ArticleRow, Visibility};
+use super::{search, with_relations, Article, ArticleRow, Visibility};
 use crate::content::status::ArticleStatus;
-use crate::db::schema::{article_tags, articles};
-use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
+use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreError, StoreResult};
 
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +20,9 @@ pub enum StatusFilter {
     Any,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     PublishedAt,
-    #[default]
     PublishedAtDesc,
     Title,
     TitleDesc,
@@ -40,6 +43,17 @@ impl Sort {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.iter().find(|(name, _)| *name == text).map(|(_, sort)| *sort)
     }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            Self::PublishedAt => " ORDER BY a.published_at IS NULL, a.published_at, a.id",
+            Self::PublishedAtDesc => " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id DESC",
+            Self::Title => " ORDER BY a.title, a.id",
+            Self::TitleDesc => " ORDER BY a.title DESC, a.id DESC",
+            Self::UpdatedAt => " ORDER BY a.updated_at, a.id",
+            Self::UpdatedAtDesc => " ORDER BY a.updated_at DESC, a.id DESC",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -55,74 +69,178 @@ pub struct ListQuery {
     pub published_after: Option<NaiveDateTime>,
     /// Exclusive.
     pub published_before: Option<NaiveDateTime>,
-    pub sort: Sort,
+    /// Words to search title, excerpt and body text for.
+    pub search: Option<String>,
+    /// `None`: by relevance when searching, else newest first.
+    pub sort: Option<Sort>,
     pub page: PageRequest,
 }
 
-fn filtered<'a>(
-    query: &ListQuery,
-    section_ids: Option<&[i64]>,
-    tag_ids: &[i64],
+/// An article in a list, with the highlighted passage that matched a search.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub article: Article,
+    pub snippet: Option<String>,
+}
+
+/// Marks around matched terms in a snippet, replaced by `<mark>` once the text is escaped.
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
+
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    // Not `row`: the derive's own parameter is called that.
+    #[diesel(embed)]
+    article: ArticleRow,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    snippet: Option<String>,
+}
+
+/// What the WHERE clause needs, resolved ahead: ids for slugs, the match expression.
+struct Resolved {
+    section_ids: Option<Vec<i64>>,
+    tag_ids: Vec<i64>,
+    fts: Option<String>,
     now: NaiveDateTime,
-) -> articles::BoxedQuery<'a, Sqlite> {
-    let mut q = visible(query.visibility, now);
+}
+
+type Sql = BoxedSqlQuery<'static, Sqlite, SqlQuery>;
+
+fn live(q: Sql, now: NaiveDateTime) -> Sql {
+    q.sql("(a.status = 'published' AND a.published_at <= ?").bind::<Timestamp, _>(now).sql(")")
+}
+
+fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
+    match status {
+        ArticleStatus::Published => live(q.sql(" AND "), now),
+        ArticleStatus::Scheduled => {
+            q.sql(" AND a.status = 'published' AND a.published_at > ?").bind::<Timestamp, _>(now)
+        }
+        other => q.sql(" AND a.status = ?").bind::<Text, _>(other.stored()),
+    }
+}
+
+/// `FROM … WHERE …` for the query, joining the search index when searching.
+fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
+    q = match r.fts {
+        Some(_) => q.sql(" FROM articles a JOIN articles_fts ON articles_fts.rowid = a.id WHERE 1 = 1"),
+        None => q.sql(" FROM articles a WHERE 1 = 1"),
+    };
+    q = match query.visibility {
+        Visibility::All => q,
+        Visibility::Public => live(q.sql(" AND "), r.now),
+        Visibility::Author(id) => {
+            live(q.sql(" AND ("), r.now).sql(" OR a.author_id = ?").bind::<BigInt, _>(id).sql(")")
+        }
+    };
     if let StatusFilter::Only(status) = query.status {
-        q = q.filter(has_status(status, now));
+        q = status_clause(q, status, r.now);
     }
-    if let Some(ids) = section_ids {
-        q = q.filter(articles::section_id.eq_any(ids.to_vec()));
+    if let Some(ids) = &r.section_ids {
+        q = q.sql(" AND a.section_id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            q = q.sql(if i == 0 { "?" } else { ", ?" }).bind::<BigInt, _>(*id);
+        }
+        q = q.sql(")");
     }
-    for tag_id in tag_ids {
-        let tagged = article_tags::table.filter(article_tags::tag_id.eq(*tag_id)).select(article_tags::article_id);
-        q = q.filter(articles::id.eq_any(tagged));
+    for tag_id in &r.tag_ids {
+        q = q
+            .sql(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?")
+            .bind::<BigInt, _>(*tag_id)
+            .sql(")");
     }
     if let Some(author) = query.author {
-        q = q.filter(articles::author_id.eq(author));
+        q = q.sql(" AND a.author_id = ?").bind::<BigInt, _>(author);
     }
     if let Some(after) = query.published_after {
-        q = q.filter(articles::published_at.ge(after));
+        q = q.sql(" AND a.published_at >= ?").bind::<Timestamp, _>(after);
     }
     if let Some(before) = query.published_before {
-        q = q.filter(articles::published_at.lt(before));
+        q = q.sql(" AND a.published_at < ?").bind::<Timestamp, _>(before);
+    }
+    if let Some(fts) = &r.fts {
+        q = q.sql(" AND articles_fts MATCH ?").bind::<Text, _>(fts.clone());
     }
     q
 }
 
-fn sorted(q: articles::BoxedQuery<'_, Sqlite>, sort: Sort) -> articles::BoxedQuery<'_, Sqlite> {
-    let q = match sort {
-        Sort::PublishedAt => q.order((articles::published_at.is_null().asc(), articles::published_at.asc())),
-        Sort::PublishedAtDesc => q.order((articles::published_at.is_null().asc(), articles::published_at.desc())),
-        Sort::Title => q.order(articles::title.asc()),
-        Sort::TitleDesc => q.order(articles::title.desc()),
-        Sort::UpdatedAt => q.order(articles::updated_at.asc()),
-        Sort::UpdatedAtDesc => q.order(articles::updated_at.desc()),
+fn page_query(query: &ListQuery, r: &Resolved) -> Sql {
+    let columns = match r.fts {
+        Some(_) => format!("SELECT a.*, snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet"),
+        None => "SELECT a.*, NULL AS snippet".to_owned(),
     };
-    match sort {
-        Sort::PublishedAt | Sort::Title | Sort::UpdatedAt => q.then_order_by(articles::id.asc()),
-        _ => q.then_order_by(articles::id.desc()),
-    }
+    let q = from_where(diesel::sql_query(columns).into_boxed(), query, r);
+    let q = match (query.sort, &r.fts) {
+        (Some(sort), _) => q.sql(sort.order_by()),
+        // Title matches weigh ten times the body, the excerpt five.
+        (None, Some(_)) => q.sql(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), a.id DESC"),
+        (None, None) => q.sql(Sort::PublishedAtDesc.order_by()),
+    };
+    q.sql(" LIMIT ?").bind::<BigInt, _>(query.page.per_page).sql(" OFFSET ?").bind::<BigInt, _>(query.page.offset())
 }
 
-/// One page of the articles matching `query`, with their relations, and the total.
-pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Article>> {
-    let empty = || Ok(Page { items: Vec::new(), total: 0 });
+/// The snippet as HTML: its text escaped, matched terms in `<mark>`.
+fn snippet_html(raw: &str) -> String {
+    let mut html = String::with_capacity(raw.len() + 32);
+    for c in raw.chars() {
+        match c {
+            MARK_OPEN => html.push_str("<mark>"),
+            MARK_CLOSE => html.push_str("</mark>"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '&' => html.push_str("&amp;"),
+            '"' => html.push_str("&quot;"),
+            c => html.push(c),
+        }
+    }
+    html
+}
+
+fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> {
     let section_ids = match &query.section {
         Some(slug) => match sections::subtree_ids(conn, slug)? {
-            ids if ids.is_empty() => return empty(),
+            ids if ids.is_empty() => return Ok(None),
             ids => Some(ids),
         },
         None => None,
     };
-    let tag_ids = match tags::ids_by_slugs(conn, &query.tags)? {
-        Some(ids) => ids,
-        None => return empty(),
+    let Some(tag_ids) = tags::ids_by_slugs(conn, &query.tags)? else { return Ok(None) };
+    let fts = match &query.search {
+        Some(text) => Some(
+            search::match_expression(text).ok_or_else(|| StoreError::invalid("q", "must contain at least one word"))?,
+        ),
+        None => None,
     };
-    let now = now();
-    let total = filtered(query, section_ids.as_deref(), &tag_ids, now).count().get_result(conn)?;
-    let rows: Vec<ArticleRow> = sorted(filtered(query, section_ids.as_deref(), &tag_ids, now), query.sort)
-        .limit(query.page.per_page)
-        .offset(query.page.offset())
-        .select(ArticleRow::as_select())
-        .load(conn)?;
-    Ok(Page { items: with_relations(conn, rows, now)?, total })
+    Ok(Some(Resolved { section_ids, tag_ids, fts, now: now() }))
+}
+
+/// One page of the articles matching `query`, with their relations, and the total.
+pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
+    let Some(resolved) = resolve(conn, query)? else {
+        return Ok(Page { items: Vec::new(), total: 0 });
+    };
+    let count = from_where(diesel::sql_query("SELECT COUNT(*) AS total").into_boxed(), query, &resolved);
+    let total = count.get_result::<Total>(conn)?.total;
+    let found: Vec<Found> = page_query(query, &resolved).load(conn)?;
+    let snippets: Vec<Option<String>> = found.iter().map(|f| f.snippet.as_deref().map(snippet_html)).collect();
+    let articles = with_relations(conn, found.into_iter().map(|f| f.article).collect(), resolved.now)?;
+    let items = articles.into_iter().zip(snippets).map(|(article, snippet)| Hit { article, snippet }).collect();
+    Ok(Page { items, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_escaped_with_marks_kept() {
+        let raw = format!("a <b> & {MARK_OPEN}word{MARK_CLOSE}");
+        assert_eq!(snippet_html(&raw), "a &lt;b&gt; &amp; <mark>word</mark>");
+    }
 }

@@ -2,6 +2,7 @@
 //! number of queries, and who may see what.
 
 mod list;
+mod search;
 mod write;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use diesel::sqlite::Sqlite;
 
-pub use list::{list, ListQuery, Sort, StatusFilter};
+pub use list::{list, Hit, ListQuery, Sort, StatusFilter};
 pub use write::{create, delete, update, ArticleContent, ArticlePatch, CoverImage, Seo};
 
 use super::{Conn, StoreResult};
@@ -30,7 +31,7 @@ pub enum Visibility {
     All,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = articles)]
 pub struct ArticleRow {
     pub id: i64,
@@ -107,16 +108,6 @@ pub type Condition = Box<dyn BoxableExpression<articles::table, Sqlite, SqlType 
 /// Live: published and its moment has come.
 fn is_live(now: NaiveDateTime) -> Condition {
     Box::new(articles::status.eq("published").nullable().and(articles::published_at.le(now)))
-}
-
-fn has_status(status: ArticleStatus, now: NaiveDateTime) -> Condition {
-    match status {
-        ArticleStatus::Published => is_live(now),
-        ArticleStatus::Scheduled => {
-            Box::new(articles::status.eq("published").nullable().and(articles::published_at.gt(now)))
-        }
-        other => Box::new(articles::status.eq(other.stored()).nullable()),
-    }
 }
 
 /// The condition an article must meet for a caller with this visibility to read it.
