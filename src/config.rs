@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use rand::RngCore;
 
+use crate::store::logins::LoginLimits;
+
 /// The smallest JWT secret accepted, in bytes (HS256 wants at least its hash size).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const DEFAULT_DATABASE_URL: &str = "sqlite://folio.db";
@@ -69,6 +71,7 @@ pub struct Settings {
     pub admin: Option<BootstrapAdmin>,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    pub login_limits: LoginLimits,
 }
 
 impl Settings {
@@ -148,7 +151,13 @@ impl Settings {
                 }
             },
         };
+        let login_limits = LoginLimits {
+            per_email: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1..=100_000)?,
+            per_client: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_CLIENT", 50, 1..=1_000_000)?,
+            window_seconds: number(&get, "FOLIO_LOGIN_WINDOW_SECONDS", 900, 1..=86_400 * 7)?,
+        };
         Ok(Self {
+            login_limits,
             database_url,
             bind,
             environment,
@@ -158,6 +167,25 @@ impl Settings {
             cors_origins,
             max_body_bytes,
         })
+    }
+}
+
+/// A whole number within `range`, or `default` when unset.
+fn number(
+    get: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+    var: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    match get(var)? {
+        None => Ok(default),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                var,
+                format!("expected a whole number from {} to {}, got '{text}'", range.start(), range.end()),
+            )),
+        },
     }
 }
 
@@ -208,6 +236,7 @@ mod tests {
             (&[("FOLIO_MAX_BODY_BYTES", "-1")], "FOLIO_MAX_BODY_BYTES"),
             (&[("FOLIO_CORS_ORIGINS", "example.com")], "FOLIO_CORS_ORIGINS"),
             (&[("FOLIO_ADMIN_EMAIL", "a@example.com")], "FOLIO_ADMIN_PASSWORD"),
+            (&[("FOLIO_LOGIN_WINDOW_SECONDS", "0")], "FOLIO_LOGIN_WINDOW_SECONDS"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

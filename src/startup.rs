@@ -101,6 +101,7 @@ impl Application {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
+            login_limits: settings.login_limits,
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();
@@ -109,6 +110,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(document.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .wrap(actix_web::middleware::from_fn(crate::api::respond::cache_control))
                 .wrap(Compress::default())
                 .wrap(cors(&origins))
                 .wrap(

@@ -1,6 +1,6 @@
 //! Logging in, refreshing and ending sessions, and who am I.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +11,7 @@ use super::state::AppState;
 use super::users::UserResponse;
 use crate::auth::password;
 use crate::auth::token::ACCESS_TOKEN_SECONDS;
-use crate::store::{tokens, users};
+use crate::store::{logins, tokens, users};
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -70,11 +70,28 @@ fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Res
         (status = 401, description = "Wrong email or password (the same answer for both)", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, response = super::openapi::TooLarge),
         (status = 422, response = super::openapi::Invalid),
+        (status = 429, description = "Too many failed logins for this email (10 in 15 minutes by default) or from this client (50); refused even with the right password until `Retry-After` seconds pass", body = super::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until a login may be tried again"))),
     ),
     security(()))]
-pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: Json<LoginRequest>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.0;
-    let row = state.read(move |c| users::find_for_login(c, &email)).await?;
+    let client = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+    let limits = state.login_limits;
+    let (lookup_email, lookup_client) = (email.clone(), client.clone());
+    let (locked, row) = state
+        .read(move |c| {
+            let locked = logins::locked_for(c, limits, &lookup_email, &lookup_client)?;
+            Ok((locked, users::find_for_login(c, &lookup_email)?))
+        })
+        .await?;
+    if let Some(retry_after) = locked {
+        return Err(ApiError::TooManyRequests { retry_after: retry_after.unsigned_abs() });
+    }
     let checked = web::block(move || match row {
         Some(row) if password::verify(&password, &row.password_hash) && !row.disabled => Some(row),
         Some(_) => None,
@@ -85,9 +102,17 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> Resu
     })
     .await
     .map_err(ApiError::internal)?;
-    let row = checked.ok_or(ApiError::Unauthorized(BAD_CREDENTIALS))?;
+    let Some(row) = checked else {
+        state.write(move |c| logins::record_failure(c, limits, &email, &client)).await?;
+        return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
+    };
     let user_id = row.id;
-    let refresh_token = state.write(move |c| tokens::issue(c, user_id)).await?;
+    let refresh_token = state
+        .write(move |c| {
+            logins::record_success(c, &email)?;
+            tokens::issue(c, user_id)
+        })
+        .await?;
     tokens_for(&state, row.into(), refresh_token)
 }
 

@@ -118,6 +118,7 @@ impl Modify for BearerAuth {
         sections::list, sections::create, sections::get, sections::get_by_slug, sections::update, sections::delete,
         tags::list, tags::create, tags::get, tags::get_by_slug, tags::update, tags::delete,
         articles::list, articles::create, articles::get, articles::get_by_slug, articles::update, articles::delete,
+        articles::revisions::list, articles::revisions::get, articles::revisions::restore,
     ),
     components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired)),
     modifiers(&BearerAuth),

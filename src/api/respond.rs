@@ -1,8 +1,11 @@
 //! Response helpers: strong ETags with 304s, and paginated lists with their headers.
 
-use actix_web::http::header::{self, HeaderValue};
+use std::time::SystemTime;
+
+use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -59,6 +62,16 @@ pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Result<HttpRes
     Ok(json(StatusCode::OK, tagged))
 }
 
+/// A single resource: 200 with its ETag and `Last-Modified`, or 304.
+pub fn resource(req: &HttpRequest, value: &impl Serialize, modified: DateTime<Utc>) -> Result<HttpResponse, ApiError> {
+    let mut response = ok_with_etag(req, value)?;
+    let date = HttpDate::from(SystemTime::from(modified));
+    if let Ok(value) = HeaderValue::try_from(date.to_string()) {
+        response.headers_mut().insert(header::LAST_MODIFIED, value);
+    }
+    Ok(response)
+}
+
 /// A JSON response of `status` carrying the ETag of its body.
 pub fn json(status: StatusCode, tagged: Tagged) -> HttpResponse {
     HttpResponse::build(status)
@@ -108,6 +121,32 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Result
     headers.insert(header::HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
     if let Ok(link) = HeaderValue::try_from(links.join(", ")) {
         headers.insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
+const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=300";
+const NO_STORE: &str = "private, no-store";
+
+/// Cache-Control for every response: successful anonymous reads may be cached by a CDN
+/// for a minute (and served stale while revalidating); anything with a token, any
+/// write and any error must not be stored. Reads vary by `Authorization`.
+pub async fn cache_control(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let read = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
+    let mut response = next.call(req).await?;
+    let status = response.status();
+    let cacheable = read && anonymous && (status.is_success() || status == StatusCode::NOT_MODIFIED);
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let policy = if cacheable { PUBLIC_CACHE } else { NO_STORE };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    if read {
+        headers.append(header::VARY, HeaderValue::from_static("Authorization"));
     }
     Ok(response)
 }

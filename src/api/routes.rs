@@ -71,6 +71,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(read().to(articles::list))
                         .route(web::post().to(articles::create)),
                 )
+                .service(resource("/articles/{id}/revisions", "GET, HEAD").route(read().to(articles::revisions::list)))
+                .service(
+                    resource("/articles/{id}/revisions/{version}", "GET, HEAD")
+                        .route(read().to(articles::revisions::get)),
+                )
+                .service(
+                    resource("/articles/{id}/revisions/{version}/restore", "POST")
+                        .route(web::post().to(articles::revisions::restore)),
+                )
                 .service(resource("/articles/slug/{slug}", "GET, HEAD").route(read().to(articles::get_by_slug)))
                 .service(
                     resource("/articles/{id}", "GET, HEAD, PATCH, DELETE")

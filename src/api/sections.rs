@@ -151,7 +151,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let section = state.read(move |c| sections::find(c, visibility, id)).await?;
-    respond::ok_with_etag(&req, &SectionResponse::from(section))
+    let body = SectionResponse::from(section);
+    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Get a section by slug.
@@ -173,7 +174,8 @@ pub async fn get_by_slug(
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, slug) = (caller.visibility(), slug.into_inner());
     let section = state.read(move |c| sections::find_by_slug(c, visibility, &slug)).await?;
-    respond::ok_with_etag(&req, &SectionResponse::from(section))
+    let body = SectionResponse::from(section);
+    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Create a section.

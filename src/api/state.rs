@@ -5,12 +5,14 @@ use actix_web::web;
 use super::error::ApiError;
 use crate::auth::token::TokenKeys;
 use crate::db::{Conn, Database};
+use crate::store::logins::LoginLimits;
 use crate::store::StoreResult;
 
 pub struct AppState {
     pub db: Database,
     pub keys: TokenKeys,
     pub max_body_bytes: usize,
+    pub login_limits: LoginLimits,
 }
 
 impl AppState {

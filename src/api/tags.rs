@@ -125,7 +125,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let tag = state.read(move |c| tags::find(c, visibility, id)).await?;
-    respond::ok_with_etag(&req, &TagResponse::from(tag))
+    let body = TagResponse::from(tag);
+    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Get a tag by slug.
@@ -147,7 +148,8 @@ pub async fn get_by_slug(
 ) -> Result<HttpResponse, ApiError> {
     let (visibility, slug) = (caller.visibility(), slug.into_inner());
     let tag = state.read(move |c| tags::find_by_slug(c, visibility, &slug)).await?;
-    respond::ok_with_etag(&req, &TagResponse::from(tag))
+    let body = TagResponse::from(tag);
+    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Create a tag.

@@ -226,7 +226,8 @@ pub async fn get(
     caller.require_admin()?;
     let id = id.into_inner();
     let user = state.read(move |c| users::find(c, id)).await?;
-    respond::ok_with_etag(&req, &UserResponse::from(user))
+    let body = UserResponse::from(user);
+    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Change a user.

@@ -117,3 +117,11 @@ diesel::table! {
 }
 
 diesel::joinable!(article_revisions -> articles (article_id));
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        key -> Text,
+        failed_at -> Timestamp,
+    }
+}

@@ -4,6 +4,7 @@
 //! called from `web::block`; multi-step writes run in one immediate transaction.
 
 pub mod articles;
+pub mod logins;
 pub mod sections;
 pub mod tags;
 pub mod tokens;

@@ -1,6 +1,7 @@
 //! Articles: public reads of published ones, role-checked writes with optimistic concurrency.
 
 pub mod model;
+pub mod revisions;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -157,7 +158,8 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let article = state.read(move |c| articles::find(c, id)).await?;
-    respond::ok_with_etag(&req, &visible(article, caller.visibility())?)
+    let body = visible(article, caller.visibility())?;
+    respond::resource(&req, &body, body.fields.updated_at)
 }
 
 /// Get an article by slug.
@@ -179,11 +181,12 @@ pub async fn get_by_slug(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let article = state.read(move |c| articles::find_by_slug(c, &slug)).await?;
-    respond::ok_with_etag(&req, &visible(article, caller.visibility())?)
+    let body = visible(article, caller.visibility())?;
+    respond::resource(&req, &body, body.fields.updated_at)
 }
 
 /// Authors write drafts only: publishing, scheduling and archiving are an editor's.
-fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResult<()> {
+pub(super) fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResult<()> {
     if caller.role == Role::Author && status != ArticleStatus::Draft {
         return Err(StoreError::Forbidden("authors write drafts only; an editor publishes".into()));
     }
@@ -191,7 +194,7 @@ fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResult<()> {
 }
 
 /// Authors change only their own articles.
-fn may_change(caller: &Caller, article: &Article) -> StoreResult<()> {
+pub(super) fn may_change(caller: &Caller, article: &Article) -> StoreResult<()> {
     if !article.visible_to(caller.visibility()) {
         return Err(StoreError::NotFound);
     }
@@ -289,9 +292,10 @@ pub async fn update(
         return Err(ApiError::PreconditionRequired);
     }
     let id = id.into_inner();
+    let actor = caller.id;
     let article = state
         .write(move |c| {
-            articles::update(c, id, patch, |current, next| {
+            articles::update(c, id, actor, patch, |current, next| {
                 may_change(&caller, current)?;
                 may_write_as(&caller, next.status)?;
                 preconditions_hold(if_match.as_deref(), version, current)

@@ -2,6 +2,7 @@
 //! number of queries, and who may see what.
 
 mod list;
+pub mod revisions;
 mod search;
 mod write;
 
@@ -11,6 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use diesel::sqlite::Sqlite;
+use serde::{Deserialize, Serialize};
 
 pub use list::{list, Hit, ListQuery, Sort, StatusFilter};
 pub use write::{create, delete, update, ArticleContent, ArticlePatch, CoverImage, Seo};
@@ -59,14 +61,14 @@ pub struct ArticleRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionRef {
     pub id: i64,
     pub slug: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagRef {
     pub id: i64,
     pub slug: String,

@@ -3,23 +3,24 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{find, Article};
+use super::{find, revisions, Article};
 use crate::content::markdown;
 use crate::content::slug::slugify;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections};
 use crate::store::{free_slug, now, tags, write_tx, Conn, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seo {
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
     pub canonical_url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverImage {
     pub url: String,
     pub alt: String,
@@ -72,7 +73,12 @@ impl ArticleContent {
             body_markdown: row.body_markdown.clone(),
             section: article.section.as_ref().map(|s| s.slug.clone()),
             tags: article.tags.iter().map(|t| t.name.clone()).collect(),
-            status: article.status,
+            // A scheduled article is a published one with a date ahead; resending it must
+            // not fail once that date has passed.
+            status: match article.status {
+                ArticleStatus::Scheduled => ArticleStatus::Published,
+                other => other,
+            },
             published_at: row.published_at,
             seo: Seo {
                 meta_title: row.seo_meta_title.clone(),
@@ -230,7 +236,7 @@ fn set_tags(conn: &mut Conn, article_id: i64, names: &[String]) -> StoreResult<(
     Ok(())
 }
 
-/// Creates an article written by `author_id`.
+/// Creates an article written by `author_id`, and its first revision.
 pub fn create(conn: &mut Conn, author_id: i64, content: ArticleContent) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let now = now();
@@ -240,8 +246,28 @@ pub fn create(conn: &mut Conn, author_id: i64, content: ArticleContent) -> Store
             .returning(articles::id)
             .get_result(conn)?;
         set_tags(conn, id, &content.tags)?;
-        find(conn, id)
+        let article = find(conn, id)?;
+        revisions::record(conn, &article, author_id, now)?;
+        Ok(article)
     })
+}
+
+/// Replaces the stored content of `current` with `content` at the next version.
+/// Call inside a write transaction.
+pub(super) fn replace(
+    conn: &mut Conn,
+    current: &Article,
+    content: &ArticleContent,
+    actor_id: i64,
+) -> StoreResult<Article> {
+    let now = now();
+    let id = current.row.id;
+    let values = values(conn, content, Some(current), now)?;
+    diesel::update(articles::table.find(id)).set(values).execute(conn)?;
+    set_tags(conn, id, &content.tags)?;
+    let article = find(conn, id)?;
+    revisions::record(conn, &article, actor_id, now)?;
+    Ok(article)
 }
 
 /// Applies `patch` to article `id` once `check` (preconditions, permissions) accepts the
@@ -249,6 +275,7 @@ pub fn create(conn: &mut Conn, author_id: i64, content: ArticleContent) -> Store
 pub fn update(
     conn: &mut Conn,
     id: i64,
+    actor_id: i64,
     patch: ArticlePatch,
     check: impl FnOnce(&Article, &ArticleContent) -> StoreResult<()>,
 ) -> StoreResult<Article> {
@@ -256,14 +283,11 @@ pub fn update(
         let current = find(conn, id)?;
         let content = ArticleContent::of(&current).patched(patch);
         check(&current, &content)?;
-        let values = values(conn, &content, Some(&current), now())?;
-        diesel::update(articles::table.find(id)).set(values).execute(conn)?;
-        set_tags(conn, id, &content.tags)?;
-        find(conn, id)
+        replace(conn, &current, &content, actor_id)
     })
 }
 
-/// Deletes article `id` once `check` accepts it.
+/// Deletes article `id` (and its revisions) once `check` accepts it.
 pub fn delete(conn: &mut Conn, id: i64, check: impl FnOnce(&Article) -> StoreResult<()>) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?;

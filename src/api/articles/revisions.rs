@@ -1,0 +1,214 @@
+//! An article's revisions: every version, the current one included, newest first,
+//! and restoring one as a new version. Editors read all; authors their own articles'.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, TagRef};
+use super::{may_change, may_write_as};
+use crate::api::caller::Caller;
+use crate::api::error::ApiError;
+use crate::api::query::QueryReader;
+use crate::api::respond::{self, PageMeta};
+use crate::api::state::AppState;
+use crate::auth::Role;
+use crate::content::status::ArticleStatus;
+use crate::store::articles::revisions::{self, Revision};
+use crate::store::articles::{self, Article};
+use crate::store::{Conn, StoreError, StoreResult};
+
+/// Who made a revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedBy {
+    #[schema(example = 2)]
+    pub id: i64,
+    #[schema(example = "Nick Lorem")]
+    pub display_name: String,
+}
+
+/// What the article held at that version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionContent {
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    pub body_markdown: String,
+    pub status: ArticleStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub section: Option<SectionRef>,
+    pub tags: Vec<TagRef>,
+    pub seo: SeoFields,
+    pub cover_image: Option<CoverImageFields>,
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+}
+
+/// One version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionResponse {
+    #[schema(example = 1)]
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// Null once that user has been deleted.
+    pub changed_by: Option<ChangedBy>,
+    pub article: RevisionContent,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionList {
+    pub data: Vec<RevisionResponse>,
+    pub meta: PageMeta,
+}
+
+impl From<Revision> for RevisionResponse {
+    fn from(revision: Revision) -> Self {
+        let s = revision.snapshot;
+        Self {
+            version: revision.version,
+            created_at: revision.created_at.and_utc(),
+            changed_by: revision.changed_by.map(|c| ChangedBy { id: c.id, display_name: c.display_name }),
+            article: RevisionContent {
+                title: s.title,
+                slug: s.slug,
+                excerpt: s.excerpt,
+                body_markdown: s.body_markdown,
+                status: s.status,
+                published_at: s.published_at.map(|at| at.and_utc()),
+                section: s.section.map(|r| SectionRef { id: r.id, slug: r.slug, name: r.name }),
+                tags: s.tags.into_iter().map(|t| TagRef { id: t.id, slug: t.slug, name: t.name }).collect(),
+                seo: SeoFields {
+                    meta_title: s.seo.meta_title,
+                    meta_description: s.seo.meta_description,
+                    canonical_url: s.seo.canonical_url,
+                },
+                cover_image: s.cover_image.map(|c| CoverImageFields { url: c.url, alt: c.alt }),
+                metadata: Value::Object(s.metadata),
+            },
+        }
+    }
+}
+
+/// Editors read every article's history; authors only their own articles'.
+fn may_read_history(caller: &Caller, article: &Article) -> StoreResult<()> {
+    if !article.visible_to(caller.visibility()) {
+        return Err(StoreError::NotFound);
+    }
+    if caller.role == Role::Author && article.row.author_id != caller.id {
+        return Err(StoreError::Forbidden("authors read the revisions of their own articles only".into()));
+    }
+    Ok(())
+}
+
+fn readable(conn: &mut Conn, caller: &Caller, id: i64) -> StoreResult<()> {
+    may_read_history(caller, &articles::find(conn, id)?)
+}
+
+fn version_number(version: i64) -> Result<i32, ApiError> {
+    i32::try_from(version).map_err(|_| ApiError::NotFound)
+}
+
+/// List an article's revisions.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/revisions", tag = "articles", operation_id = "list_revisions",
+    params(("id" = i64, Path, description = "The article's id", minimum = 1), crate::api::openapi::PageParams),
+    responses(
+        (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
+            ("X-Total-Count" = i64, description = "Revisions in all"),
+            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 422, response = crate::api::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let mut query = QueryReader::new(req.query_string());
+    let page = query.page();
+    query.finish()?;
+    let id = id.into_inner();
+    let found = state
+        .read(move |c| {
+            readable(c, &caller, id)?;
+            revisions::list(c, id, page)
+        })
+        .await?;
+    let meta = respond::meta(page, found.total);
+    let body = RevisionList { data: found.items.into_iter().map(RevisionResponse::from).collect(), meta };
+    respond::list(&req, &body, &body.meta)
+}
+
+/// Get one revision of an article.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/revisions/{version}", tag = "articles", operation_id = "get_revision",
+    params(
+        ("id" = i64, Path, description = "The article's id", minimum = 1),
+        ("version" = i64, Path, description = "The version", minimum = 1),
+    ),
+    responses(
+        (status = 200, description = "The revision", body = RevisionResponse,
+            headers(("ETag" = String, description = "Strong validator of the representation"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+    ),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, version) = path.into_inner();
+    let version = version_number(version)?;
+    let revision = state
+        .read(move |c| {
+            readable(c, &caller, id)?;
+            revisions::find_version(c, id, version)
+        })
+        .await?;
+    let body = RevisionResponse::from(revision);
+    respond::resource(&req, &body, body.created_at)
+}
+
+/// Restore a revision as the article's next version.
+#[utoipa::path(post, path = "/api/v1/articles/{id}/revisions/{version}/restore", tag = "articles", operation_id = "restore_revision",
+    params(
+        ("id" = i64, Path, description = "The article's id", minimum = 1),
+        ("version" = i64, Path, description = "The version to bring back", minimum = 1),
+    ),
+    responses(
+        (status = 200, description = "The article at a new version holding that revision's content (itself revertible)", body = ArticleResponse,
+            headers(("ETag" = String, description = "Its new strong validator"))),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 403, response = crate::api::openapi::Forbidden),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, description = "Another article now has that revision's slug", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::api::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, version) = path.into_inner();
+    let version = version_number(version)?;
+    let actor = caller.id;
+    let article = state
+        .write(move |c| {
+            revisions::restore(c, id, version, actor, |current, next| {
+                may_change(&caller, current)?;
+                may_write_as(&caller, next.status)
+            })
+        })
+        .await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&ArticleResponse::from(article))?))
+}
