@@ -6,15 +6,15 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::api::error::ApiError;
-use crate::api::routes;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
+use crate::api::{headers, routes};
 use crate::auth::token::TokenKeys;
 use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
@@ -110,14 +110,10 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(document.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
-                .wrap(actix_web::middleware::from_fn(crate::api::respond::cache_control))
+                .wrap(from_fn(headers::cache_control))
+                .wrap(from_fn(headers::security))
                 .wrap(Compress::default())
                 .wrap(cors(&origins))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                        .add((header::REFERRER_POLICY, "no-referrer")),
-                )
                 .wrap(TracingLogger::default())
                 .configure(routes::configure)
                 .configure(crate::api::docs::configure)

@@ -29,14 +29,15 @@ impl Errors {
         self.0.push(FieldError::new(field, message));
     }
 
-    /// Checks a one-line text: trimmed, non-empty, at most `max` characters, no control characters.
+    /// Checks a one-line text: at most `max` characters, not blank, no control characters;
+    /// returns it trimmed.
     pub fn line(&mut self, field: &str, value: &str, max: usize) -> String {
         let trimmed = value.trim();
         if trimmed.is_empty() {
             self.add(field, "must not be empty");
-        } else if trimmed.chars().count() > max {
+        } else if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
-        } else if trimmed.chars().any(char::is_control) {
+        } else if value.chars().any(char::is_control) {
             self.add(field, "must not contain control characters");
         }
         trimmed.to_owned()
@@ -52,14 +53,13 @@ impl Errors {
         value.to_owned()
     }
 
-    /// Checks an absolute http(s) URL of at most 2,000 characters.
+    /// Checks an absolute http(s) URL of at most 2,000 characters, with no spaces.
     pub fn url(&mut self, field: &str, value: &str) -> String {
-        let value = value.trim();
         let lower = value.to_ascii_lowercase();
         let has_host = ["https://", "http://"]
             .iter()
             .any(|scheme| lower.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty()));
-        if !has_host || value.len() > 2000 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        if !has_host || value.chars().count() > 2000 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
             self.add(field, "must be an absolute http or https URL of at most 2000 characters");
         }
         value.to_owned()

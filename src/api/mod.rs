@@ -5,6 +5,7 @@ pub mod auth;
 pub mod caller;
 pub mod docs;
 pub mod error;
+pub mod headers;
 pub mod json;
 pub mod openapi;
 pub mod query;

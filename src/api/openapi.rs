@@ -11,7 +11,7 @@ use super::{articles, auth, sections, service, tags, users};
 #[expect(dead_code, reason = "documents the parameters QueryReader reads")]
 pub struct PageParams {
     /// 1-based page number; a page past the end is empty.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 10_000_000, default = 1)]
     page: Option<i64>,
     /// Items per page, 1 to 100 (larger is a 422, not clamped).
     #[param(minimum = 1, maximum = 100, default = 20)]

@@ -12,6 +12,8 @@ use crate::validation::Errors;
 
 pub const DEFAULT_PER_PAGE: i64 = 20;
 pub const MAX_PER_PAGE: i64 = 100;
+/// Far past any real list; keeps offsets well inside 64 bits.
+pub const MAX_PAGE: i64 = 10_000_000;
 
 /// The decoded parameters of a query string, consumed one by one.
 pub struct QueryReader {
@@ -99,7 +101,7 @@ impl QueryReader {
     /// `page` and `per_page`.
     pub fn page(&mut self) -> PageRequest {
         PageRequest {
-            page: self.int("page", 1, i64::MAX / MAX_PER_PAGE).unwrap_or(1),
+            page: self.int("page", 1, MAX_PAGE).unwrap_or(1),
             per_page: self.int("per_page", 1, MAX_PER_PAGE).unwrap_or(DEFAULT_PER_PAGE),
         }
     }

@@ -43,9 +43,18 @@ pub fn tagged(value: &impl Serialize) -> Result<Tagged, ApiError> {
     Ok(Tagged { body, etag: format!("\"{hex}\"") })
 }
 
-/// Whether an `If-None-Match` / `If-Match` list names `etag` (or is `*`).
+/// Whether an `If-Match` list names `etag` (or is `*`): the strong comparison.
 pub fn etag_matches(header_value: &str, etag: &str) -> bool {
     header_value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == etag)
+}
+
+/// Whether an `If-None-Match` list names `etag`: the weak comparison (RFC 9110 §13.1.2),
+/// so a `W/` prefix that a compressing proxy added still matches.
+fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
+    header_value
+        .split(',')
+        .map(|candidate| candidate.trim().trim_start_matches("W/"))
+        .any(|candidate| candidate == "*" || candidate == etag)
 }
 
 /// A 200 JSON response with its ETag, or a bodiless 304 when the client has it already.
@@ -55,7 +64,7 @@ pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Result<HttpRes
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| etag_matches(v, &tagged.etag));
+        .is_some_and(|v| etag_matches_weakly(v, &tagged.etag));
     if fresh {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish());
     }
@@ -121,32 +130,6 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Result
     headers.insert(header::HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
     if let Ok(link) = HeaderValue::try_from(links.join(", ")) {
         headers.insert(header::LINK, link);
-    }
-    Ok(response)
-}
-
-const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=300";
-const NO_STORE: &str = "private, no-store";
-
-/// Cache-Control for every response: successful anonymous reads may be cached by a CDN
-/// for a minute (and served stale while revalidating); anything with a token, any
-/// write and any error must not be stored. Reads vary by `Authorization`.
-pub async fn cache_control(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let read = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
-    let anonymous = !req.headers().contains_key(header::AUTHORIZATION);
-    let mut response = next.call(req).await?;
-    let status = response.status();
-    let cacheable = read && anonymous && (status.is_success() || status == StatusCode::NOT_MODIFIED);
-    let headers = response.headers_mut();
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if cacheable { PUBLIC_CACHE } else { NO_STORE };
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    }
-    if read {
-        headers.append(header::VARY, HeaderValue::from_static("Authorization"));
     }
     Ok(response)
 }

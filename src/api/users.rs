@@ -61,15 +61,24 @@ pub struct UserList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[schema(example = "nick@example.com")]
+    #[schema(
+        example = "nick@example.com",
+        pattern = "^[^@\\s\\u0000-\\u001f\\u007f-\\u009f]+@[^@.\\s\\u0000-\\u001f\\u007f-\\u009f][^@\\s\\u0000-\\u001f\\u007f-\\u009f]*\\.[^@\\s\\u0000-\\u001f\\u007f-\\u009f]*[^@.\\s\\u0000-\\u001f\\u007f-\\u009f]$",
+        max_length = 254
+    )]
     pub email: String,
     /// At least 12 characters.
     #[schema(example = "correct horse battery staple", min_length = 12, max_length = 1024)]
     pub password: String,
-    #[schema(example = "Nick Lorem", max_length = 100)]
+    #[schema(
+        example = "Nick Lorem",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub display_name: String,
     pub role: Role,
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub bio: Option<String>,
 }
 
@@ -79,20 +88,20 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^[^@\\s\\u0000-\\u001f\\u007f-\\u009f]+@[^@.\\s\\u0000-\\u001f\\u007f-\\u009f][^@\\s\\u0000-\\u001f\\u007f-\\u009f]*\\.[^@\\s\\u0000-\\u001f\\u007f-\\u009f]*[^@.\\s\\u0000-\\u001f\\u007f-\\u009f]$", max_length = 254)]
     pub email: Patch<String>,
     #[serde(default)]
     #[schema(value_type = String, min_length = 12, max_length = 1024)]
     pub password: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = String, max_length = 100)]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub display_name: Patch<String>,
     #[serde(default)]
     #[schema(value_type = Role)]
     pub role: Patch<Role>,
     /// `null` clears it.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub bio: Patch<String>,
     #[serde(default)]
     #[schema(value_type = bool)]
@@ -103,16 +112,22 @@ pub struct UpdateUser {
 #[into_params(parameter_in = Query)]
 pub struct DeleteUserParams {
     /// The user who receives the deleted user's articles; needed when they have any.
+    #[param(minimum = 1)]
     pub reassign_to: Option<i64>,
 }
 
+/// `local@domain.tld`: one `@`, a dot inside the domain, no spaces or control characters.
 fn check_email(errors: &mut Errors, email: &str) -> String {
-    let email = users::normalise_email(email);
-    let valid = email.len() <= 254
+    let valid = email.chars().count() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         });
+    let email = users::normalise_email(email);
     if !valid {
         errors.add("/email", "must be an email address such as nick@example.com");
     }

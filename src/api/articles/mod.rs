@@ -28,7 +28,7 @@ const MAX_SEARCH_CHARS: usize = 200;
 #[expect(dead_code, reason = "documents the parameters QueryReader reads")]
 pub struct ArticleListParams {
     /// 1-based page number.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 10_000_000, default = 1)]
     page: Option<i64>,
     /// Items per page, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
@@ -45,9 +45,9 @@ pub struct ArticleListParams {
     /// Only articles published before this moment.
     published_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Full-text search over title, excerpt and body text: every word must match;
-    /// `"quoted phrases"` and `prefix*` work, nothing else is syntax. Results come by
+    /// `"quoted phrases"` and `prefix*` work, nothing else is syntax; no word at all finds nothing. Results come by
     /// relevance (title first) unless `sort` is given, each with a `snippet`.
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`.
     #[param(inline, value_type = Option<String>, pattern = "^-?(published_at|title|updated_at)$")]
@@ -74,7 +74,7 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery
             "must be one of published_at, -published_at, title, -title, updated_at, -updated_at".to_owned()
         })
     });
-    let search = q.parsed("q", |s| match s.trim().chars().count() {
+    let search = q.parsed("q", |s| match s.chars().count() {
         0 => Err("must not be empty".to_owned()),
         n if n > MAX_SEARCH_CHARS => Err(format!("must be at most {MAX_SEARCH_CHARS} characters")),
         _ => Ok(s.to_owned()),
@@ -222,14 +222,19 @@ fn preconditions_hold(if_match: Option<&str>, version: Option<i64>, current: &Ar
     Ok(())
 }
 
+/// `If-Match`, when sent: `*` or a list of quoted entity tags, else 400.
 fn if_match(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    match req.headers().get(header::IF_MATCH) {
-        None => Ok(None),
-        Some(value) => value
-            .to_str()
-            .map(|v| Some(v.to_owned()))
-            .map_err(|_| ApiError::BadRequest("If-Match must be an entity tag".into())),
+    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
+    let malformed = || ApiError::BadRequest("If-Match must be * or a list of quoted entity tags".into());
+    let text = value.to_str().map_err(|_| malformed())?;
+    let valid = text.split(',').map(str::trim).all(|tag| {
+        let opaque = tag.strip_prefix("W/").unwrap_or(tag);
+        tag == "*" || (opaque.len() >= 2 && opaque.starts_with('"') && opaque.ends_with('"'))
+    });
+    if text.trim().is_empty() || !valid {
+        return Err(malformed());
     }
+    Ok(Some(text.to_owned()))
 }
 
 /// Create an article.
@@ -309,7 +314,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "delete_article",
     params(
         ("id" = i64, Path, description = "The article's id", minimum = 1),
-        ("If-Match" = String, Header, description = "The article's current ETag"),
+        ("If-Match" = Option<String>, Header, description = "The article's current ETag; required (428 without it)"),
     ),
     responses(
         (status = 204, description = "Deleted"),

@@ -57,12 +57,22 @@ pub struct AuthorRef {
 #[serde(deny_unknown_fields)]
 pub struct SeoFields {
     /// Overrides the title in `<title>`; at most 300 characters.
-    #[schema(example = "Dry Needling for Muscle Recovery")]
+    #[schema(
+        example = "Dry Needling for Muscle Recovery",
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub meta_title: Option<String>,
     /// At most 500 characters.
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub meta_description: Option<String>,
     /// An absolute http(s) URL.
-    #[schema(example = "https://clinic.example/blog/dry-needling")]
+    #[schema(
+        example = "https://clinic.example/blog/dry-needling",
+        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
+        max_length = 2000
+    )]
     pub canonical_url: Option<String>,
 }
 
@@ -71,11 +81,19 @@ pub struct SeoFields {
 #[serde(deny_unknown_fields)]
 pub struct CoverImageFields {
     /// An absolute http(s) URL.
-    #[schema(example = "https://clinic.example/images/dry-needling.jpg")]
+    #[schema(
+        example = "https://clinic.example/images/dry-needling.jpg",
+        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
+        max_length = 2000
+    )]
     pub url: String,
     /// Alternative text; empty for a decorative image.
     #[serde(default)]
-    #[schema(example = "A physiotherapist treating a calf muscle")]
+    #[schema(
+        example = "A physiotherapist treating a calf muscle",
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub alt: String,
 }
 
@@ -201,27 +219,56 @@ impl ArticleSummary {
     }
 }
 
+/// A tag given by name; a missing tag is created.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct TagName(pub String);
+
+impl utoipa::PartialSchema for TagName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("A tag name; a missing tag is created."))
+            .min_length(Some(1))
+            .max_length(Some(MAX_TAG_NAME))
+            .pattern(Some(
+                r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for TagName {}
+
 /// A new article.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    #[schema(example = "The Science Behind Dry Needling for Muscle Recovery", max_length = 300)]
+    #[schema(
+        example = "The Science Behind Dry Needling for Muscle Recovery",
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub title: String,
     /// Derived from the title (ASCII, made unique) when absent; an explicit slug that is taken is a 409.
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub slug: Option<String>,
     /// Derived from the body when absent.
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub excerpt: Option<String>,
     /// CommonMark with tables.
-    #[schema(example = "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n")]
+    #[schema(
+        example = "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n",
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub body_markdown: String,
     /// A section's slug.
-    #[schema(example = "blogs")]
+    #[schema(example = "blogs", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub section: Option<String>,
     /// Tag names, in order; missing tags are created. At most 50.
-    #[schema(example = json!(["Dry Needling", "Muscle Recovery"]))]
-    pub tags: Option<Vec<String>>,
+    #[schema(example = json!(["Dry Needling", "Muscle Recovery"]), max_items = 50)]
+    pub tags: Option<Vec<TagName>>,
     /// Defaults to `draft`. Authors may only write drafts. `scheduled` needs a future `published_at`.
     pub status: Option<ArticleStatus>,
     /// When it goes live; defaults to now on publishing. A future date makes it `scheduled`.
@@ -238,23 +285,23 @@ pub struct CreateArticle {
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
     #[serde(default)]
-    #[schema(value_type = String, max_length = 300)]
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub title: Patch<String>,
     #[serde(default)]
     #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub slug: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 1000)]
+    #[schema(value_type = Option<String>, max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub excerpt: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub body_markdown: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub section: Patch<String>,
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
-    pub tags: Patch<Vec<String>>,
+    #[schema(value_type = Vec<TagName>, max_items = 50)]
+    pub tags: Patch<Vec<TagName>>,
     #[serde(default)]
     #[schema(value_type = ArticleStatus)]
     pub status: Patch<ArticleStatus>,
@@ -296,7 +343,7 @@ fn check_metadata(errors: &mut Errors, metadata: Map<String, Value>) -> Map<Stri
     }
 }
 
-fn check_tags(errors: &mut Errors, names: Vec<String>) -> Vec<String> {
+fn check_tags(errors: &mut Errors, names: Vec<TagName>) -> Vec<String> {
     if names.len() > MAX_TAGS {
         errors.add("/tags", format!("must have at most {MAX_TAGS} tags"));
         return Vec::new();
@@ -304,7 +351,7 @@ fn check_tags(errors: &mut Errors, names: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let name = errors.line(&format!("/tags/{i}"), name, MAX_TAG_NAME);
+        let name = errors.line(&format!("/tags/{i}"), &name.0, MAX_TAG_NAME);
         if seen.insert(crate::store::tags::name_key(&name)) {
             kept.push(name);
         }

@@ -11,7 +11,7 @@ use diesel::sqlite::Sqlite;
 
 use super::{search, with_relations, Article, ArticleRow, Visibility};
 use crate::content::status::ArticleStatus;
-use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreError, StoreResult};
+use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,9 +212,11 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
     };
     let Some(tag_ids) = tags::ids_by_slugs(conn, &query.tags)? else { return Ok(None) };
     let fts = match &query.search {
-        Some(text) => Some(
-            search::match_expression(text).ok_or_else(|| StoreError::invalid("q", "must contain at least one word"))?,
-        ),
+        // No word to look for: nothing can match.
+        Some(text) => Some(match search::match_expression(text) {
+            Some(expression) => expression,
+            None => return Ok(None),
+        }),
         None => None,
     };
     Ok(Some(Resolved { section_ids, tag_ids, fts, now: now() }))
