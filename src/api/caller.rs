@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::state::AppState;
 use crate::auth::Role;
 use crate::store::articles::Visibility;
+use crate::store::audit::Actor;
 use crate::store::users;
 
 /// An authenticated, enabled user.
@@ -21,12 +22,19 @@ use crate::store::users;
 pub struct Caller {
     pub id: i64,
     pub role: Role,
+    /// The client's address, for the audit trail.
+    pub client: String,
 }
 
 /// The caller when a token was sent; a bad token is still a 401, never silently public.
 pub struct MaybeCaller(pub Option<Caller>);
 
 impl Caller {
+    /// The caller as the audit trail records them.
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.id, role: self.role.as_str(), client: self.client.clone() }
+    }
+
     pub fn visibility(&self) -> Visibility {
         if self.role.manages_content() {
             Visibility::All
@@ -81,7 +89,10 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Caller>, ApiError> {
     let id = claims.user_id().ok_or(ApiError::Unauthorized(INVALID))?;
     let user = state.read(move |conn| users::find(conn, id)).await;
     match user {
-        Ok(user) if !user.disabled => Ok(Some(Caller { id: user.id, role: user.role })),
+        Ok(user) if !user.disabled => {
+            let client = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+            Ok(Some(Caller { id: user.id, role: user.role, client }))
+        }
         Ok(_) | Err(ApiError::NotFound) => Err(ApiError::Unauthorized(INVALID)),
         Err(other) => Err(other),
     }

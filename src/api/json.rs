@@ -87,9 +87,18 @@ fn message(err: &serde_json::Error) -> String {
 /// Parses `bytes` as `T`, classifying failures as the contract wants.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
+    // serde reads a struct from an array too, field by field in order; a body is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
+        return Err(ApiError::invalid(vec![FieldError::new("/", "the body must be a JSON object")]));
+    }
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let field = pointer(err.path());
-        classify(field, err.into_inner())
+        let mut field = pointer(err.path());
+        let err = err.into_inner();
+        // A missing field is reported at its parent: name the field itself.
+        if let Some(name) = message(&err).strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+            field = format!("{}/{name}", field.trim_end_matches('/'));
+        }
+        classify(field, err)
     })?;
     de.end().map_err(|err| classify("/".into(), err))?;
     Ok(value)

@@ -1,6 +1,7 @@
 //! HTTP: one module per resource, plus the extractors, errors and the OpenAPI document.
 
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod caller;
 pub mod docs;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
-use super::{articles, auth, sections, service, tags, users};
+use super::{articles, audit, auth, sections, service, tags, users};
 
 /// `page` and `per_page` of every list.
 #[derive(Debug, IntoParams)]
@@ -119,6 +119,7 @@ impl Modify for BearerAuth {
         tags::list, tags::create, tags::get, tags::get_by_slug, tags::update, tags::delete,
         articles::list, articles::create, articles::get, articles::get_by_slug, articles::update, articles::delete,
         articles::revisions::list, articles::revisions::get, articles::revisions::restore,
+        audit::list,
     ),
     components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired)),
     modifiers(&BearerAuth),
@@ -129,6 +130,7 @@ impl Modify for BearerAuth {
         (name = "sections", description = "The site's sections, optionally nested"),
         (name = "tags", description = "Tags, created on demand by name"),
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
+        (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
     ),
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{guard, web, HttpResponse};
 
 use super::error::{problem, ApiError};
-use super::{articles, auth, sections, service, tags, users};
+use super::{articles, audit, auth, sections, service, tags, users};
 
 fn method_not_allowed(allow: &'static str) -> impl Fn() -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone {
     move || std::future::ready(Err(ApiError::MethodNotAllowed { allow }))
@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/auth/login", "POST").route(web::post().to(auth::login)))
                 .service(resource("/auth/refresh", "POST").route(web::post().to(auth::refresh)))
                 .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
+                .service(resource("/audit", "GET, HEAD").route(read().to(audit::list)))
                 .service(resource("/auth/me", "GET, HEAD").route(read().to(auth::me)))
                 .service(
                     resource("/users", "GET, HEAD, POST")

@@ -13,6 +13,7 @@ use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::content::slug;
+use crate::store::audit::Change;
 use crate::store::sections::{self, Section, SectionInput, SectionPatch};
 use crate::validation::Errors;
 
@@ -214,7 +215,13 @@ pub async fn create(
     };
     let section = errors.finish(section).map_err(ApiError::invalid)?;
     let visibility = caller.visibility();
-    let created = state.write(move |c| sections::create(c, visibility, section)).await?;
+    let created = state
+        .write_audited(
+            caller.actor(),
+            |s: &Section| Change::new("create", "section", s.row.id),
+            move |c| sections::create(c, visibility, section),
+        )
+        .await?;
     respond::created(format!("/api/v1/sections/{}", created.row.id), &SectionResponse::from(created))
 }
 
@@ -262,7 +269,13 @@ pub async fn update(
     patch.parent_id = input.parent_id.nullable();
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
-    let section = state.write(move |c| sections::update(c, visibility, id, patch)).await?;
+    let section = state
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("update", "section", id),
+            move |c| sections::update(c, visibility, id, patch),
+        )
+        .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&SectionResponse::from(section))?))
 }
 
@@ -280,6 +293,8 @@ pub async fn update(
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
     let id = id.into_inner();
-    state.write(move |c| sections::delete(c, id)).await?;
+    state
+        .write_audited(caller.actor(), move |_| Change::new("delete", "section", id), move |c| sections::delete(c, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,8 +5,9 @@ use actix_web::web;
 use super::error::ApiError;
 use crate::auth::token::TokenKeys;
 use crate::db::{Conn, Database};
+use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
-use crate::store::StoreResult;
+use crate::store::{write_tx, StoreResult};
 
 pub struct AppState {
     pub db: Database,
@@ -24,6 +25,24 @@ impl AppState {
     {
         let db = self.db.clone();
         web::block(move || f(&mut *db.reader()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+    }
+
+    /// Runs `f` on the writer connection and records `change` of its result in the
+    /// audit trail, both in one transaction.
+    pub async fn write_audited<T, F, C>(&self, actor: Actor, change: C, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+        C: FnOnce(&T) -> Change + Send + 'static,
+    {
+        self.write(move |conn| {
+            write_tx(conn, |conn| {
+                let value = f(conn)?;
+                audit::record(conn, &actor, change(&value))?;
+                Ok(value)
+            })
+        })
+        .await
     }
 
     /// Runs `f` on the writer connection, off the async executor.

@@ -13,6 +13,7 @@ use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::sections::check_slug;
 use super::state::AppState;
+use crate::store::audit::Change;
 use crate::store::tags::{self, Tag, TagInput, TagPatch};
 use crate::validation::Errors;
 
@@ -186,7 +187,13 @@ pub async fn create(
     };
     let tag = errors.finish(tag).map_err(ApiError::invalid)?;
     let visibility = caller.visibility();
-    let created = state.write(move |c| tags::create(c, visibility, tag)).await?;
+    let created = state
+        .write_audited(
+            caller.actor(),
+            |t: &Tag| Change::new("create", "tag", t.row.id),
+            move |c| tags::create(c, visibility, tag),
+        )
+        .await?;
     respond::created(format!("/api/v1/tags/{}", created.row.id), &TagResponse::from(created))
 }
 
@@ -228,7 +235,13 @@ pub async fn update(
     patch.description = input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000)));
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
-    let tag = state.write(move |c| tags::update(c, visibility, id, patch)).await?;
+    let tag = state
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("update", "tag", id),
+            move |c| tags::update(c, visibility, id, patch),
+        )
+        .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&TagResponse::from(tag))?))
 }
 
@@ -245,6 +258,8 @@ pub async fn update(
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
     let id = id.into_inner();
-    state.write(move |c| tags::delete(c, id)).await?;
+    state
+        .write_audited(caller.actor(), move |_| Change::new("delete", "tag", id), move |c| tags::delete(c, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,7 @@ use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::auth::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use crate::auth::Role;
+use crate::store::audit::Change;
 use crate::store::users::{self, NewUser, User, UserChanges};
 use crate::validation::Errors;
 
@@ -200,22 +201,26 @@ pub async fn create(
     errors.finish(()).map_err(ApiError::invalid)?;
     let password_hash = hash(input.password).await?;
     let user = state
-        .write(move |c| {
-            let now = crate::store::now();
-            users::create(
-                c,
-                NewUser {
-                    email: &email,
-                    password_hash: &password_hash,
-                    display_name: &display_name,
-                    role: input.role.as_str(),
-                    bio: bio.as_deref(),
-                    disabled: false,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-        })
+        .write_audited(
+            caller.actor(),
+            |u: &User| Change::new("create", "user", u.id),
+            move |c| {
+                let now = crate::store::now();
+                users::create(
+                    c,
+                    NewUser {
+                        email: &email,
+                        password_hash: &password_hash,
+                        display_name: &display_name,
+                        role: input.role.as_str(),
+                        bio: bio.as_deref(),
+                        disabled: false,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+            },
+        )
         .await?;
     respond::created(format!("/api/v1/users/{}", user.id), &UserResponse::from(user))
 }
@@ -311,7 +316,13 @@ pub async fn update(
     if let Some(p) = new_password {
         changes.password_hash = Some(hash(p).await?);
     }
-    let user = state.write(move |c| users::update(c, id, changes)).await?;
+    let user = state
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("update", "user", id),
+            move |c| users::update(c, id, changes),
+        )
+        .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&UserResponse::from(user))?))
 }
 
@@ -341,6 +352,12 @@ pub async fn delete(
     if id == caller.id {
         return Err(ApiError::Conflict("an admin cannot delete themself".into()));
     }
-    state.write(move |c| users::delete(c, id, reassign_to)).await?;
+    state
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("delete", "user", id),
+            move |c| users::delete(c, id, reassign_to),
+        )
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -125,3 +125,17 @@ diesel::table! {
         failed_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> Nullable<BigInt>,
+        role -> Text,
+        action -> Text,
+        resource -> Text,
+        resource_id -> Nullable<BigInt>,
+        version -> Nullable<Integer>,
+        client -> Text,
+    }
+}

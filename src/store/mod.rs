@@ -4,6 +4,7 @@
 //! called from `web::block`; multi-step writes run in one immediate transaction.
 
 pub mod articles;
+pub mod audit;
 pub mod logins;
 pub mod sections;
 pub mod tags;
@@ -11,7 +12,9 @@ pub mod tokens;
 pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
 
 use crate::validation::FieldError;
 
@@ -105,8 +108,14 @@ pub struct Page<T> {
 
 /// Runs `f` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`),
 /// so a read-then-write cannot fail half-way because another writer overtook it.
+/// Inside a transaction already, `f` runs in a savepoint of it.
 pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
-    conn.immediate_transaction(f)
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        conn.transaction(f)
+    } else {
+        conn.immediate_transaction(f)
+    }
 }
 
 /// Picks `base`, or `base-2`, `base-3`… whichever `taken` says is free.

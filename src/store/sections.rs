@@ -141,7 +141,7 @@ fn check_parent(conn: &mut Conn, id: Option<i64>, parent: Option<i64>) -> StoreR
             .select(sections::parent_id)
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::conflict("parent_id", "no section has this id"))?;
+            .ok_or_else(|| StoreError::invalid("/parent_id", "no section has this id"))?;
         steps += 1;
         if steps > 10_000 {
             return Err(StoreError::invalid("/parent_id", "the section tree is too deep"));

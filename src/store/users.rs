@@ -155,7 +155,7 @@ pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> StoreResult
             if heir == id {
                 return Err(StoreError::invalid("reassign_to", "must name another user"));
             }
-            find(conn, heir).map_err(|_| StoreError::conflict("reassign_to", "no user has this id"))?;
+            find(conn, heir).map_err(|_| StoreError::invalid("reassign_to", "no user has this id"))?;
             diesel::update(articles::table.filter(articles::author_id.eq(id)))
                 .set(articles::author_id.eq(heir))
                 .execute(conn)?;

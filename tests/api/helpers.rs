@@ -174,3 +174,24 @@ pub async fn problem(response: Response, status: StatusCode) -> Value {
     assert_eq!(body["status"], status.as_u16());
     body
 }
+
+/// The JSON body of a response, after checking its status (the body is shown when it differs).
+pub async fn json_body(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "status; body: {text}");
+    serde_json::from_str(&text).expect("a JSON body")
+}
+
+impl TestApp {
+    /// Creates a tag as the admin and returns it.
+    pub async fn tag(&self, name: &str) -> Value {
+        let response = self.post("/api/v1/tags", Some(&self.admin), &json!({"name": name})).await;
+        json_body(response, StatusCode::CREATED).await
+    }
+
+    /// `POST /auth/login` with these credentials, whatever the answer.
+    pub async fn login_response(&self, email: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password})).await
+    }
+}

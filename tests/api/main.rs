@@ -3,8 +3,10 @@
 #![allow(dead_code, reason = "each test module uses a different part of the helpers")]
 
 mod articles;
+mod audit;
 mod auth;
 mod bad_input;
+mod editorial;
 mod helpers;
 mod openapi;
 mod pagination;

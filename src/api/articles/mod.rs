@@ -17,6 +17,7 @@ use super::state::AppState;
 use crate::auth::Role;
 use crate::content::status::ArticleStatus;
 use crate::store::articles::{self, Article, ArticleContent, ListQuery, Sort, StatusFilter, Visibility};
+use crate::store::audit::Change;
 use crate::store::{StoreError, StoreResult};
 
 /// Longest search accepted, in characters.
@@ -185,6 +186,11 @@ pub async fn get_by_slug(
     respond::resource(&req, &body, body.fields.updated_at)
 }
 
+/// The audit trail's record of a write that left `article` at its new version.
+pub(super) fn changed(action: &'static str, article: &Article) -> Change {
+    Change::new(action, "article", article.row.id).at_version(article.row.version)
+}
+
 /// Authors write drafts only: publishing, scheduling and archiving are an editor's.
 pub(super) fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResult<()> {
     if caller.role == Role::Author && status != ArticleStatus::Draft {
@@ -193,13 +199,17 @@ pub(super) fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResul
     Ok(())
 }
 
-/// Authors change only their own articles.
+/// Authors change only their own drafts: once an editor has published (or archived)
+/// an article, changing or unpublishing it is an editor's call too.
 pub(super) fn may_change(caller: &Caller, article: &Article) -> StoreResult<()> {
     if !article.visible_to(caller.visibility()) {
         return Err(StoreError::NotFound);
     }
     if caller.role == Role::Author && article.row.author_id != caller.id {
         return Err(StoreError::Forbidden("authors may only change their own articles".into()));
+    }
+    if caller.role == Role::Author && article.status != ArticleStatus::Draft {
+        return Err(StoreError::Forbidden("this article is no longer a draft; an editor changes it now".into()));
     }
     Ok(())
 }
@@ -259,7 +269,9 @@ pub async fn create(
     let content: ArticleContent = body.0.validate().map_err(ApiError::invalid)?;
     may_write_as(&caller, content.status)?;
     let author_id = caller.id;
-    let article = state.write(move |c| articles::create(c, author_id, content)).await?;
+    let article = state
+        .write_audited(caller.actor(), |a| changed("create", a), move |c| articles::create(c, author_id, content))
+        .await?;
     respond::created(format!("/api/v1/articles/{}", article.row.id), &ArticleResponse::from(article))
 }
 
@@ -299,13 +311,17 @@ pub async fn update(
     let id = id.into_inner();
     let actor = caller.id;
     let article = state
-        .write(move |c| {
-            articles::update(c, id, actor, patch, |current, next| {
-                may_change(&caller, current)?;
-                may_write_as(&caller, next.status)?;
-                preconditions_hold(if_match.as_deref(), version, current)
-            })
-        })
+        .write_audited(
+            caller.actor(),
+            |a| changed("update", a),
+            move |c| {
+                articles::update(c, id, actor, patch, |current, next| {
+                    may_change(&caller, current)?;
+                    may_write_as(&caller, next.status)?;
+                    preconditions_hold(if_match.as_deref(), version, current)
+                })
+            },
+        )
         .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&ArticleResponse::from(article))?))
 }
@@ -335,13 +351,17 @@ pub async fn delete(
     let if_match = if_match(&req)?.ok_or(ApiError::PreconditionRequired)?;
     let id = id.into_inner();
     state
-        .write(move |c| {
-            articles::delete(c, id, |current| {
-                may_change(&caller, current)?;
-                may_write_as(&caller, current.status)?;
-                preconditions_hold(Some(&if_match), None, current)
-            })
-        })
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("delete", "article", id),
+            move |c| {
+                articles::delete(c, id, |current| {
+                    may_change(&caller, current)?;
+                    may_write_as(&caller, current.status)?;
+                    preconditions_hold(Some(&if_match), None, current)
+                })
+            },
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, TagRef};
-use super::{may_change, may_write_as};
+use super::{changed, may_change, may_write_as};
 use crate::api::caller::Caller;
 use crate::api::error::ApiError;
 use crate::api::query::QueryReader;
@@ -203,12 +203,16 @@ pub async fn restore(
     let version = version_number(version)?;
     let actor = caller.id;
     let article = state
-        .write(move |c| {
-            revisions::restore(c, id, version, actor, |current, next| {
-                may_change(&caller, current)?;
-                may_write_as(&caller, next.status)
-            })
-        })
+        .write_audited(
+            caller.actor(),
+            |a| changed("restore", a),
+            move |c| {
+                revisions::restore(c, id, version, actor, |current, next| {
+                    may_change(&caller, current)?;
+                    may_write_as(&caller, next.status)
+                })
+            },
+        )
         .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&ArticleResponse::from(article))?))
 }

@@ -182,7 +182,7 @@ fn choose_slug(conn: &mut Conn, content: &ArticleContent, existing: Option<&Arti
 fn section_id(conn: &mut Conn, slug: Option<&str>) -> StoreResult<Option<i64>> {
     let Some(slug) = slug else { return Ok(None) };
     let id = sections::table.filter(sections::slug.eq(slug)).select(sections::id).first(conn).optional()?;
-    id.map(Some).ok_or_else(|| StoreError::conflict("section", "no section has this slug"))
+    id.map(Some).ok_or_else(|| StoreError::invalid("/section", "no section has this slug"))
 }
 
 fn values(

@@ -1,0 +1,126 @@
+//! The audit trail (admin only): every write, who made it, from where. Read-only.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::caller::Caller;
+use super::error::ApiError;
+use super::query::QueryReader;
+use super::respond::{self, PageMeta};
+use super::state::AppState;
+use crate::store::audit::{self, Entry, Filter};
+
+const RESOURCES: [&str; 4] = ["article", "section", "tag", "user"];
+
+/// One write.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    #[schema(example = 1)]
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The writer; kept after the user is deleted.
+    #[schema(example = 1)]
+    pub user_id: Option<i64>,
+    /// Their role at the time.
+    #[schema(example = "editor")]
+    pub role: String,
+    /// `create`, `update`, `delete` or `restore`.
+    #[schema(example = "update")]
+    pub action: String,
+    /// `article`, `section`, `tag` or `user`.
+    #[schema(example = "article")]
+    pub resource: String,
+    #[schema(example = 1)]
+    pub resource_id: Option<i64>,
+    /// The article's version after the write (articles only).
+    #[schema(example = 2)]
+    pub version: Option<i32>,
+    /// The client's IP address.
+    #[schema(example = "127.0.0.1")]
+    pub client: String,
+}
+
+impl From<Entry> for AuditEntry {
+    fn from(e: Entry) -> Self {
+        Self {
+            id: e.id,
+            at: e.at.and_utc(),
+            user_id: e.user_id,
+            role: e.role,
+            action: e.action,
+            resource: e.resource,
+            resource_id: e.resource_id,
+            version: e.version,
+            client: e.client,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub data: Vec<AuditEntry>,
+    pub meta: PageMeta,
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[expect(dead_code, reason = "documents the parameters QueryReader reads")]
+pub struct AuditParams {
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 10_000_000, default = 1)]
+    page: Option<i64>,
+    /// Items per page, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    per_page: Option<i64>,
+    /// Only this user's writes.
+    #[param(minimum = 1)]
+    user: Option<i64>,
+    /// Only writes to this kind of resource.
+    #[param(inline, value_type = Option<String>, pattern = "^(article|section|tag|user)$")]
+    resource: Option<String>,
+    /// Only writes to the resource with this id.
+    #[param(minimum = 1)]
+    resource_id: Option<i64>,
+    /// Only writes at or after this moment.
+    since: Option<DateTime<Utc>>,
+    /// Only writes before this moment.
+    until: Option<DateTime<Utc>>,
+}
+
+/// List the audit trail.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", operation_id = "list_audit",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "Writes, newest first", body = AuditList, headers(
+            ("X-Total-Count" = i64, description = "Entries matching"),
+            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 422, response = super::openapi::Invalid),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let mut q = QueryReader::new(req.query_string());
+    let page = q.page();
+    let filter = Filter {
+        user_id: q.int("user", 1, i64::MAX),
+        resource: q.parsed("resource", |r| {
+            RESOURCES
+                .contains(&r)
+                .then(|| r.to_owned())
+                .ok_or_else(|| "must be article, section, tag or user".to_owned())
+        }),
+        resource_id: q.int("resource_id", 1, i64::MAX),
+        since: q.timestamp("since"),
+        until: q.timestamp("until"),
+    };
+    q.finish()?;
+    let found = state.read(move |c| audit::list(c, &filter, page)).await?;
+    let meta = respond::meta(page, found.total);
+    let body = AuditList { data: found.items.into_iter().map(AuditEntry::from).collect(), meta };
+    respond::list(&req, &body, &body.meta)
+}
