@@ -105,7 +105,6 @@ fn parse_value(key: &str, raw: &str) -> Result<Value, FrontMatterError> {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
 
     use super::*;
     use serde_json::json;

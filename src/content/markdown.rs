@@ -358,7 +358,6 @@ fn parse_start_tag(tag: &str) -> Option<StartTag<'_>> {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
 
     use super::*;
     use crate::content::front_matter;

@@ -1,6 +1,5 @@
 //! Black-box tests: each starts the real server on port 0 with a fresh database.
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
-#![allow(dead_code, reason = "each test module uses a different part of the helpers")]
 
 mod articles;
 mod audit;
