@@ -1,6 +1,6 @@
 //! The real `folio` binary under load and under `kill -9`: no 5xx, no lost
 //! acknowledged write, no corruption, no manual repair.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
 
 async fn start(db: &Path) -> Server {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_folio"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg("serve")
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
@@ -47,6 +47,8 @@ async fn start(db: &Path) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    child.kill().unwrap();
+    child.wait().unwrap();
     panic!("folio did not become ready");
 }
 
