@@ -144,4 +144,38 @@ mod tests {
             assert!(matches!(q.finish(), Err(ApiError::Validation { .. })), "{query} must be refused");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_query_string_is_read_without_panicking(query in ".{0,200}") {
+            let mut q = QueryReader::new(&query);
+            q.page();
+            q.all("tag");
+            q.timestamp("published_after");
+            let _ = q.finish();
+        }
+
+        #[test]
+        fn per_page_outside_1_to_100_is_refused_and_inside_accepted(n in proptest::num::i64::ANY) {
+            let mut q = QueryReader::new(&format!("per_page={n}"));
+            let page = q.page();
+            let result = q.finish();
+            if (1..=MAX_PER_PAGE).contains(&n) {
+                proptest::prop_assert!(result.is_ok());
+                proptest::prop_assert_eq!(page.per_page, n);
+            } else {
+                let refused = matches!(result, Err(ApiError::Validation { .. }));
+                proptest::prop_assert!(refused);
+            }
+        }
+
+        #[test]
+        fn page_numbers_never_overflow_the_offset(n in proptest::num::i64::ANY) {
+            let mut q = QueryReader::new(&format!("page={n}&per_page=100"));
+            let page = q.page();
+            if q.finish().is_ok() {
+                proptest::prop_assert!(page.offset() >= 0);
+            }
+        }
+    }
 }
