@@ -110,10 +110,13 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(document.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                // Innermost first: CORS refusals become problems, which then get
+                // the caching and security headers like every other response.
+                .wrap(cors(&origins))
+                .wrap(from_fn(headers::problems_only))
                 .wrap(from_fn(headers::cache_control))
                 .wrap(from_fn(headers::security))
                 .wrap(Compress::default())
-                .wrap(cors(&origins))
                 .wrap(TracingLogger::default())
                 .configure(routes::configure)
                 .configure(crate::api::docs::configure)

@@ -1,10 +1,12 @@
 //! Headers every response carries: caching policy and security headers.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+
+use super::error::{problem, PROBLEM_JSON};
 
 const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=300";
 const NO_STORE: &str = "private, no-store";
@@ -55,4 +57,29 @@ pub async fn security(
     let policy = if html { DOCS_POLICY } else { API_POLICY };
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     Ok(response)
+}
+
+/// Errors raised outside folio's handlers (a refused CORS preflight, a missing docs
+/// asset) come as bare or plain-text bodies; give them the problem+json every
+/// client of this API expects.
+pub async fn problems_only(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    let is_problem =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return Ok(response.map_into_boxed_body());
+    }
+    let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let (req, original) = response.into_parts();
+    let mut replaced = problem(status, detail);
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, replaced))
 }

@@ -10,5 +10,6 @@ mod helpers;
 mod openapi;
 mod pagination;
 mod roles;
+mod security;
 mod seed_article;
 mod taxonomy;
