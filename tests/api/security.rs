@@ -46,3 +46,19 @@ async fn cors_allows_only_the_configured_origins() {
     assert!(!simple.headers().contains_key("access-control-allow-origin"));
     assert_ne!(simple.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+#[tokio::test]
+async fn a_refresh_token_is_not_an_access_token() {
+    let app = spawn_app().await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD}),
+        )
+        .await;
+    let body: serde_json::Value = login.json().await.unwrap();
+    let refresh = body["refresh_token"].as_str().unwrap();
+    let response = app.get("/api/v1/auth/me", Some(refresh)).await;
+    crate::helpers::problem(response, StatusCode::UNAUTHORIZED).await;
+}
