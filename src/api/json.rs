@@ -86,6 +86,8 @@ fn message(err: &serde_json::Error) -> String {
 
 /// Parses `bytes` as `T`, classifying failures as the contract wants.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first: a body that is not JSON at all is a 400 whatever else is wrong.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|err| classify("/".into(), err))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     // serde reads a struct from an array too, field by field in order; a body is an object.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
