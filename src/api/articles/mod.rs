@@ -62,7 +62,7 @@ pub struct ArticleListParams {
     include: Option<String>,
 }
 
-fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery, bool), ApiError> {
+fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<ListQuery, ApiError> {
     let mut q = QueryReader::new(req.query_string());
     let page = q.page();
     let section = q.text("section");
@@ -107,8 +107,9 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery
         search,
         sort,
         page,
+        include_body: include_body.unwrap_or(false),
     };
-    Ok((query, include_body.unwrap_or(false)))
+    Ok(query)
 }
 
 /// List articles.
@@ -123,8 +124,8 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<(ListQuery
     ),
     security((), ("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (query, include_body) = read_list_query(&req, &caller)?;
-    let page = query.page;
+    let query = read_list_query(&req, &caller)?;
+    let (page, include_body) = (query.page, query.include_body);
     let found = state.read(move |c| articles::list(c, &query)).await?;
     let meta = respond::meta(page, found.total);
     let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body)).collect();

@@ -3,13 +3,15 @@
 //! Written as SQL built clause by clause: a search joins the FTS5 index to rank by
 //! relevance, which diesel's query builder cannot express.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use super::{search, with_relations, Article, ArticleRow, Visibility};
+use super::{rows, search, with_relations, Article, Visibility};
 use crate::content::status::ArticleStatus;
 use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 
@@ -47,7 +49,9 @@ impl Sort {
     fn order_by(self) -> &'static str {
         match self {
             Self::PublishedAt => " ORDER BY a.published_at IS NULL, a.published_at, a.id",
-            Self::PublishedAtDesc => " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id DESC",
+            // SQLite puts NULLs (drafts never published) last when descending, so the
+            // (status, published_at) index serves this order as it is.
+            Self::PublishedAtDesc => " ORDER BY a.published_at DESC, a.id DESC",
             Self::Title => " ORDER BY a.title, a.id",
             Self::TitleDesc => " ORDER BY a.title DESC, a.id DESC",
             Self::UpdatedAt => " ORDER BY a.updated_at, a.id",
@@ -74,6 +78,8 @@ pub struct ListQuery {
     /// `None`: by relevance when searching, else newest first.
     pub sort: Option<Sort>,
     pub page: PageRequest,
+    /// Load `body_markdown` and `body_html` too (else they are left empty).
+    pub include_body: bool,
 }
 
 /// An article in a list, with the highlighted passage that matched a search.
@@ -94,12 +100,17 @@ struct Total {
 }
 
 #[derive(QueryableByName)]
-struct Found {
-    // Not `row`: the derive's own parameter is called that.
-    #[diesel(embed)]
-    article: ArticleRow,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    snippet: Option<String>,
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(QueryableByName)]
+struct Snippet {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    snippet: String,
 }
 
 /// What the WHERE clause needs, resolved ahead: ids for slugs, the match expression.
@@ -170,12 +181,10 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     q
 }
 
-fn page_query(query: &ListQuery, r: &Resolved) -> Sql {
-    let columns = match r.fts {
-        Some(_) => format!("SELECT a.*, snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet"),
-        None => "SELECT a.*, NULL AS snippet".to_owned(),
-    };
-    let q = from_where(diesel::sql_query(columns).into_boxed(), query, r);
+/// The ids of the page, in order. Only ids are sorted, so a sort never carries
+/// article bodies, and the covering indexes can answer it.
+fn page_ids(query: &ListQuery, r: &Resolved) -> Sql {
+    let q = from_where(diesel::sql_query("SELECT a.id AS id").into_boxed(), query, r);
     let q = match (query.sort, &r.fts) {
         (Some(sort), _) => q.sql(sort.order_by()),
         // Title matches weigh ten times the body, the excerpt five.
@@ -183,6 +192,21 @@ fn page_query(query: &ListQuery, r: &Resolved) -> Sql {
         (None, None) => q.sql(Sort::PublishedAtDesc.order_by()),
     };
     q.sql(" LIMIT ?").bind::<BigInt, _>(query.page.per_page).sql(" OFFSET ?").bind::<BigInt, _>(query.page.offset())
+}
+
+/// The highlighted passage of each of `ids` that matched `fts`.
+fn snippets(conn: &mut Conn, fts: &str, ids: &[i64]) -> StoreResult<Vec<Snippet>> {
+    let mut q = diesel::sql_query(format!(
+        "SELECT rowid AS id, snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet \
+         FROM articles_fts WHERE articles_fts MATCH ?"
+    ))
+    .into_boxed()
+    .bind::<Text, _>(fts.to_owned())
+    .sql(" AND rowid IN (");
+    for (i, id) in ids.iter().enumerate() {
+        q = q.sql(if i == 0 { "?" } else { ", ?" }).bind::<BigInt, _>(*id);
+    }
+    Ok(q.sql(")").load(conn)?)
 }
 
 /// The snippet as HTML: its text escaped, matched terms in `<mark>`.
@@ -229,10 +253,17 @@ pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
     };
     let count = from_where(diesel::sql_query("SELECT COUNT(*) AS total").into_boxed(), query, &resolved);
     let total = count.get_result::<Total>(conn)?.total;
-    let found: Vec<Found> = page_query(query, &resolved).load(conn)?;
-    let snippets: Vec<Option<String>> = found.iter().map(|f| f.snippet.as_deref().map(snippet_html)).collect();
-    let articles = with_relations(conn, found.into_iter().map(|f| f.article).collect(), resolved.now)?;
-    let items = articles.into_iter().zip(snippets).map(|(article, snippet)| Hit { article, snippet }).collect();
+    let ids: Vec<i64> = page_ids(query, &resolved).load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
+    let mut snippets: HashMap<i64, String> = match &resolved.fts {
+        Some(fts) if !ids.is_empty() => {
+            snippets(conn, fts, &ids)?.into_iter().map(|s| (s.id, snippet_html(&s.snippet))).collect()
+        }
+        _ => HashMap::new(),
+    };
+    let rows = rows(conn, &ids, query.include_body)?;
+    let articles = with_relations(conn, rows, resolved.now)?;
+    let items =
+        articles.into_iter().map(|article| Hit { snippet: snippets.remove(&article.row.id), article }).collect();
     Ok(Page { items, total })
 }
 
