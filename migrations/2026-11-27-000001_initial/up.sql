@@ -53,31 +53,34 @@ CREATE TABLE tags (
 CREATE UNIQUE INDEX tags_slug_key ON tags (slug);
 CREATE UNIQUE INDEX tags_name_key ON tags (name_key);
 
+-- Column order matters to SQLite: a row is read front to back, and bodies of
+-- ~10 KB spill into overflow pages. Everything filters and lists use comes
+-- first, so reading it never walks through a body; the bodies come last.
 CREATE TABLE articles (
     id                   INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     slug                 TEXT    NOT NULL,
     title                TEXT    NOT NULL,
-    excerpt              TEXT    NOT NULL,
-    excerpt_is_custom    BOOLEAN NOT NULL,   -- false: derived from the body, re-derived when it changes
-    body_markdown        TEXT    NOT NULL,
-    body_html            TEXT    NOT NULL,
-    body_text            TEXT    NOT NULL,   -- plain text of the body, for search
-    toc                  TEXT    NOT NULL,   -- JSON array of {level, text, anchor}
-    word_count           INTEGER NOT NULL,
-    reading_time_minutes INTEGER NOT NULL,
     status               TEXT    NOT NULL CHECK (status IN ('draft', 'published', 'archived')),
     published_at         TIMESTAMP,
     section_id           BIGINT  REFERENCES sections (id) ON DELETE RESTRICT,
     author_id            BIGINT  NOT NULL REFERENCES users (id) ON DELETE RESTRICT,
+    version              INTEGER NOT NULL DEFAULT 1,
+    word_count           INTEGER NOT NULL,
+    reading_time_minutes INTEGER NOT NULL,
+    created_at           TIMESTAMP NOT NULL,
+    updated_at           TIMESTAMP NOT NULL,
+    excerpt              TEXT    NOT NULL,
+    excerpt_is_custom    BOOLEAN NOT NULL,   -- false: derived from the body, re-derived when it changes
     seo_meta_title       TEXT,
     seo_meta_description TEXT,
     seo_canonical_url    TEXT,
     cover_image_url      TEXT,
     cover_image_alt      TEXT,
     metadata             TEXT    NOT NULL DEFAULT '{}',
-    version              INTEGER NOT NULL DEFAULT 1,
-    created_at           TIMESTAMP NOT NULL,
-    updated_at           TIMESTAMP NOT NULL
+    toc                  TEXT    NOT NULL,   -- JSON array of {level, text, anchor}
+    body_markdown        TEXT    NOT NULL,
+    body_html            TEXT    NOT NULL,
+    body_text            TEXT    NOT NULL    -- plain text of the body, for search
 );
 CREATE UNIQUE INDEX articles_slug_key ON articles (slug);
 -- The public listing: published, newest first, optionally per section or author.
