@@ -102,6 +102,7 @@ impl Application {
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
             login_limits: settings.login_limits,
+            cache: Default::default(),
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();
@@ -112,6 +113,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
                 // Innermost first: CORS refusals become problems, which then get
                 // the caching and security headers like every other response.
+                .wrap(from_fn(crate::api::cache::serve))
                 .wrap(cors(&origins))
                 .wrap(from_fn(headers::problems_only))
                 .wrap(from_fn(headers::cache_control))

@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod caller;
 pub mod docs;
 pub mod error;

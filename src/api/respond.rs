@@ -50,7 +50,7 @@ pub fn etag_matches(header_value: &str, etag: &str) -> bool {
 
 /// Whether an `If-None-Match` list names `etag`: the weak comparison (RFC 9110 §13.1.2),
 /// so a `W/` prefix that a compressing proxy added still matches.
-fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
+pub fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
     header_value
         .split(',')
         .map(|candidate| candidate.trim().trim_start_matches("W/"))

@@ -2,6 +2,7 @@
 
 use actix_web::web;
 
+use super::cache::ResponseCache;
 use super::error::ApiError;
 use crate::auth::token::TokenKeys;
 use crate::db::{Conn, Database};
@@ -14,6 +15,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub max_body_bytes: usize,
     pub login_limits: LoginLimits,
+    /// Anonymous reads of public content; emptied by every content write.
+    pub cache: ResponseCache,
 }
 
 impl AppState {
@@ -35,14 +38,19 @@ impl AppState {
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
         C: FnOnce(&T) -> Change + Send + 'static,
     {
-        self.write(move |conn| {
-            write_tx(conn, |conn| {
-                let value = f(conn)?;
-                audit::record(conn, &actor, change(&value))?;
-                Ok(value)
+        let written = self
+            .write(move |conn| {
+                write_tx(conn, |conn| {
+                    let value = f(conn)?;
+                    audit::record(conn, &actor, change(&value))?;
+                    Ok(value)
+                })
             })
-        })
-        .await
+            .await;
+        // Every content write is audited; a failed one may still have changed nothing,
+        // but forgetting a few cached reads costs little.
+        self.cache.invalidate();
+        written
     }
 
     /// Runs `f` on the writer connection, off the async executor.

@@ -173,3 +173,26 @@ async fn a_successful_login_resets_the_emails_failures() {
     }
     app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
 }
+
+#[tokio::test]
+async fn a_cached_public_read_never_outlives_a_write_through_the_api() {
+    let app = spawn_app().await;
+    let article =
+        app.article(&app.admin, json!({"title": "Before", "body_markdown": "B.", "status": "published"})).await;
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    for _ in 0..2 {
+        let read: Value = app.get(&path, None).await.json().await.unwrap();
+        assert_eq!(read["title"], "Before");
+    }
+    let tag = app.get(&path, None).await.headers()["etag"].to_str().unwrap().to_owned();
+    let cached = app.request(Method::GET, &path, None).header("If-None-Match", tag.clone()).send().await.unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    let renamed = app.patch(&path, Some(&app.admin), &json!({"title": "After", "version": 1})).await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let read = app.get(&path, None).await;
+    assert_ne!(read.headers()["etag"].to_str().unwrap(), tag);
+    assert_eq!(read.json::<Value>().await.unwrap()["title"], "After");
+    let slug: Value = app.get("/api/v1/articles/slug/before", None).await.json().await.unwrap();
+    assert_eq!(slug["title"], "After");
+}
