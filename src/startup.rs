@@ -23,6 +23,8 @@ use crate::store::{self, users};
 
 /// Connections reading in parallel; writes have one connection of their own.
 const READ_CONNECTIONS: u32 = 8;
+/// Threads per worker for queries and password hashing.
+const BLOCKING_THREADS: usize = 12;
 
 pub struct Application {
     server: Server,
@@ -124,6 +126,9 @@ impl Application {
                 .configure(crate::api::docs::configure)
                 .default_service(web::to(routes::not_found))
         })
+        // Blocking work waits for one of READ_CONNECTIONS + 1 connections anyway; more
+        // threads than that per worker only add memory (argon2 takes 19 MiB each).
+        .worker_max_blocking_threads(BLOCKING_THREADS)
         .listen(listener)?
         .run();
         Ok(Self { server, port })
