@@ -1,12 +1,34 @@
 //! argon2id password hashing with OWASP's recommended parameters (19 MiB, t=2, p=1).
 
-use std::sync::LazyLock;
+use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Hashes computed at once, at most: each takes 19 MiB, so a flood of logins must
+/// queue rather than grow memory without bound.
+const CONCURRENT_HASHES: usize = 4;
+
+static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// Runs `f` once fewer than [`CONCURRENT_HASHES`] hashes are under way.
+fn throttled<T>(f: impl FnOnce() -> T) -> T {
+    let (count, freed) = &RUNNING;
+    {
+        let mut running = count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *running >= CONCURRENT_HASHES {
+            running = freed.wait(running).unwrap_or_else(PoisonError::into_inner);
+        }
+        *running += 1;
+    }
+    let result = f();
+    *count.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+    freed.notify_one();
+    result
+}
 
 fn hasher() -> Argon2<'static> {
     // The parameters are constants that argon2 accepts; default() is only a fallback
@@ -18,12 +40,13 @@ fn hasher() -> Argon2<'static> {
 /// A PHC string for `password`. Slow on purpose: call it off the async executor.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string())
+    throttled(|| Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string()))
 }
 
 /// Whether `password` matches the PHC string `hash`; a malformed hash never matches.
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| throttled(|| hasher().verify_password(password.as_bytes(), &parsed).is_ok()))
 }
 
 /// Verifies against a throw-away hash so that an unknown email costs what a wrong password does.
