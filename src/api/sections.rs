@@ -155,6 +155,7 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let section = state.read(move |c| sections::find(c, visibility, id)).await?;
     let body = SectionResponse::from(section);
@@ -178,6 +179,7 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let (visibility, slug) = (caller.visibility(), slug.into_inner());
     let section = state.read(move |c| sections::find_by_slug(c, visibility, &slug)).await?;
     let body = SectionResponse::from(section);

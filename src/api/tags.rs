@@ -129,6 +129,7 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let tag = state.read(move |c| tags::find(c, visibility, id)).await?;
     let body = TagResponse::from(tag);
@@ -152,6 +153,7 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let (visibility, slug) = (caller.visibility(), slug.into_inner());
     let tag = state.read(move |c| tags::find_by_slug(c, visibility, &slug)).await?;
     let body = TagResponse::from(tag);

@@ -243,6 +243,7 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     caller.require_admin()?;
     let id = id.into_inner();
     let user = state.read(move |c| users::find(c, id)).await?;

@@ -493,3 +493,18 @@ async fn bodies_over_the_limit_are_413() {
     let response = app.post("/api/v1/articles", Some(&app.admin), &small).await;
     assert_eq!(response.status(), StatusCode::CREATED, "a body under the limit is taken");
 }
+
+#[tokio::test]
+async fn single_resource_reads_refuse_unknown_query_parameters_too() {
+    let app = spawn_app().await;
+    let article = app.publish_seed_article(&app.admin).await;
+    for path in [
+        format!("/api/v1/articles/{}?foo=1", article["id"]),
+        "/api/v1/articles/slug/the-science-behind-dry-needling-for-muscle-recovery?foo=1".to_owned(),
+        "/api/v1/sections/slug/blogs?foo=1".to_owned(),
+        "/api/v1/tags/1?foo=1".to_owned(),
+    ] {
+        let body = problem(app.get(&path, None).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["errors"][0]["field"], "foo", "{path}");
+    }
+}

@@ -158,6 +158,7 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let id = id.into_inner();
     let article = state.read(move |c| articles::find(c, id)).await?;
     let body = visible(article, caller.visibility())?;
@@ -181,6 +182,7 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let slug = slug.into_inner();
     let article = state.read(move |c| articles::find_by_slug(c, &slug)).await?;
     let body = visible(article, caller.visibility())?;

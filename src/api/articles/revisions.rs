@@ -166,6 +166,7 @@ pub async fn get(
     path: web::Path<(i64, i64)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
     let (id, version) = path.into_inner();
     let version = version_number(version)?;
     let revision = state
