@@ -84,7 +84,9 @@ CREATE TABLE articles (
 );
 CREATE UNIQUE INDEX articles_slug_key ON articles (slug);
 -- The public listing: published, newest first, optionally per section or author.
-CREATE INDEX articles_status_published_idx ON articles (status, published_at);
+-- Covering for counts and pages filtered by section or author too, so those never
+-- read article rows.
+CREATE INDEX articles_status_published_idx ON articles (status, published_at, section_id, author_id);
 CREATE INDEX articles_section_published_idx ON articles (section_id, status, published_at);
 CREATE INDEX articles_author_published_idx ON articles (author_id, status, published_at);
 CREATE INDEX articles_status_title_idx ON articles (status, title);

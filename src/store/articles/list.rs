@@ -140,7 +140,9 @@ fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
 /// `FROM … WHERE …` for the query, joining the search index when searching.
 fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     q = match r.fts {
-        Some(_) => q.sql(" FROM articles a JOIN articles_fts ON articles_fts.rowid = a.id WHERE 1 = 1"),
+        // CROSS JOIN keeps the index outermost: inside, SQLite would run the match
+        // again for every article the other filters let through.
+        Some(_) => q.sql(" FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid WHERE 1 = 1"),
         None => q.sql(" FROM articles a WHERE 1 = 1"),
     };
     q = match query.visibility {
