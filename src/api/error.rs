@@ -98,6 +98,12 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable
             }
+            // Every connection stayed busy for the pool's whole timeout: overload, so
+            // the client should retry, not report a bug.
+            StoreError::Pool(cause) => {
+                tracing::warn!(%cause, "no database connection free");
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
     }
