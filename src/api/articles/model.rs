@@ -11,7 +11,7 @@ use crate::api::sections::check_slug;
 use crate::api::tags::MAX_TAG_NAME;
 use crate::content::markdown::TocEntry;
 use crate::content::status::ArticleStatus;
-use crate::store::articles::{Article, ArticleContent, ArticlePatch, CoverImage, Seo};
+use crate::store::articles::{self as store, Article, ArticleContent, ArticlePatch, CoverImage, Seo};
 use crate::validation::{Errors, FieldError};
 
 pub const MAX_TITLE: usize = 300;
@@ -169,6 +169,30 @@ pub struct ArticleList {
     pub meta: PageMeta,
 }
 
+impl From<store::SectionRef> for SectionRef {
+    fn from(s: store::SectionRef) -> Self {
+        Self { id: s.id, slug: s.slug, name: s.name }
+    }
+}
+
+impl From<store::TagRef> for TagRef {
+    fn from(t: store::TagRef) -> Self {
+        Self { id: t.id, slug: t.slug, name: t.name }
+    }
+}
+
+impl From<Seo> for SeoFields {
+    fn from(seo: Seo) -> Self {
+        Self { meta_title: seo.meta_title, meta_description: seo.meta_description, canonical_url: seo.canonical_url }
+    }
+}
+
+impl From<CoverImage> for CoverImageFields {
+    fn from(cover: CoverImage) -> Self {
+        Self { url: cover.url, alt: cover.alt }
+    }
+}
+
 fn fields(article: Article) -> (ArticleFields, String, String) {
     let row = article.row;
     let fields = ArticleFields {
@@ -181,8 +205,8 @@ fn fields(article: Article) -> (ArticleFields, String, String) {
         reading_time_minutes: row.reading_time_minutes,
         status: article.status,
         published_at: row.published_at.map(|at| at.and_utc()),
-        section: article.section.map(|s| SectionRef { id: s.id, slug: s.slug, name: s.name }),
-        tags: article.tags.into_iter().map(|t| TagRef { id: t.id, slug: t.slug, name: t.name }).collect(),
+        section: article.section.map(SectionRef::from),
+        tags: article.tags.into_iter().map(TagRef::from).collect(),
         author: AuthorRef { id: article.author.id, display_name: article.author.display_name, bio: article.author.bio },
         seo: SeoFields {
             meta_title: row.seo_meta_title,

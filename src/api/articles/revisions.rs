@@ -78,14 +78,10 @@ impl From<Revision> for RevisionResponse {
                 body_markdown: s.body_markdown,
                 status: s.status,
                 published_at: s.published_at.map(|at| at.and_utc()),
-                section: s.section.map(|r| SectionRef { id: r.id, slug: r.slug, name: r.name }),
-                tags: s.tags.into_iter().map(|t| TagRef { id: t.id, slug: t.slug, name: t.name }).collect(),
-                seo: SeoFields {
-                    meta_title: s.seo.meta_title,
-                    meta_description: s.seo.meta_description,
-                    canonical_url: s.seo.canonical_url,
-                },
-                cover_image: s.cover_image.map(|c| CoverImageFields { url: c.url, alt: c.alt }),
+                section: s.section.map(SectionRef::from),
+                tags: s.tags.into_iter().map(TagRef::from).collect(),
+                seo: s.seo.into(),
+                cover_image: s.cover_image.map(CoverImageFields::from),
                 metadata: Value::Object(s.metadata),
             },
         }

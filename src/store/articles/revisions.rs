@@ -115,15 +115,12 @@ fn query(article_id: i64) -> article_revisions::BoxedQuery<'static, diesel::sqli
     article_revisions::table.filter(article_revisions::article_id.eq(article_id)).into_boxed()
 }
 
-/// The article's revisions, newest first.
-pub fn list(conn: &mut Conn, article_id: i64, page: PageRequest) -> StoreResult<Page<Revision>> {
-    let total = query(article_id).count().get_result(conn)?;
-    let rows: Vec<RevisionColumns> = article_revisions::table
+/// The article's revisions with who made each, as [`RevisionColumns`].
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_authors(article_id: i64) -> _ {
+    article_revisions::table
         .left_join(users::table.on(users::id.nullable().eq(article_revisions::changed_by)))
         .filter(article_revisions::article_id.eq(article_id))
-        .order(article_revisions::version.desc())
-        .limit(page.per_page)
-        .offset(page.offset())
         .select((
             article_revisions::version,
             article_revisions::created_at,
@@ -131,24 +128,22 @@ pub fn list(conn: &mut Conn, article_id: i64, page: PageRequest) -> StoreResult<
             users::display_name.nullable(),
             article_revisions::content,
         ))
+}
+
+/// The article's revisions, newest first.
+pub fn list(conn: &mut Conn, article_id: i64, page: PageRequest) -> StoreResult<Page<Revision>> {
+    let total = query(article_id).count().get_result(conn)?;
+    let rows: Vec<RevisionColumns> = with_authors(article_id)
+        .order(article_revisions::version.desc())
+        .limit(page.per_page)
+        .offset(page.offset())
         .load(conn)?;
     let items = rows.into_iter().map(revision).collect::<StoreResult<_>>()?;
     Ok(Page { items, total })
 }
 
 pub fn find_version(conn: &mut Conn, article_id: i64, version: i32) -> StoreResult<Revision> {
-    let row: RevisionColumns = article_revisions::table
-        .left_join(users::table.on(users::id.nullable().eq(article_revisions::changed_by)))
-        .filter(article_revisions::article_id.eq(article_id))
-        .filter(article_revisions::version.eq(version))
-        .select((
-            article_revisions::version,
-            article_revisions::created_at,
-            users::id.nullable(),
-            users::display_name.nullable(),
-            article_revisions::content,
-        ))
-        .first(conn)?;
+    let row: RevisionColumns = with_authors(article_id).filter(article_revisions::version.eq(version)).first(conn)?;
     revision(row)
 }
 
