@@ -107,7 +107,7 @@ impl Modify for BearerAuth {
             `X-Total-Count` and an RFC 8288 `Link` header. Single resources carry a strong \
             `ETag`; article changes need `If-Match` or the body's `version`. Timestamps are \
             RFC 3339 in UTC. Unknown query parameters and body fields are refused with 422.",
-        contact(name = "folio maintainers", url = "https://github.com/folio-cms/folio"),
+        contact(name = "folio maintainers"),
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "http://127.0.0.1:8080", description = "folio on its default address")),
