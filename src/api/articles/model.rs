@@ -304,7 +304,8 @@ pub struct CreateArticle {
 }
 
 /// Changes to an article: absent fields stay, `null` clears a nullable one
-/// (and re-derives the excerpt). Send `version` or `If-Match`.
+/// (and re-derives the excerpt). Send `version` or `If-Match`. Authors change only
+/// their own drafts, and only as drafts; publishing, unpublishing and later changes are an editor's.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
