@@ -19,7 +19,8 @@ use crate::auth::token::TokenKeys;
 use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
-use crate::store::{self, users};
+use crate::store::users;
+use crate::validation::is_email;
 
 /// Connections reading in parallel; writes have one connection of their own.
 const READ_CONNECTIONS: u32 = 8;
@@ -37,16 +38,12 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
     if users::count(&mut conn)? > 0 {
         return Ok(());
     }
-    let chars = admin.password.chars().count();
-    anyhow::ensure!(
-        chars >= password::MIN_PASSWORD_CHARS,
-        "FOLIO_ADMIN_PASSWORD: must be at least {} characters",
-        password::MIN_PASSWORD_CHARS
-    );
+    if let Some(problem) = password::length_problem(&admin.password) {
+        anyhow::bail!("FOLIO_ADMIN_PASSWORD: {problem}");
+    }
+    anyhow::ensure!(is_email(&admin.email), "FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email);
     let email = users::normalise_email(&admin.email);
-    anyhow::ensure!(email.contains('@'), "FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email);
     let hash = password::hash(&admin.password).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
-    let now = store::now();
     users::create(
         &mut conn,
         users::NewUser {
@@ -55,9 +52,6 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
             display_name: "Administrator",
             role: Role::Admin.as_str(),
             bio: None,
-            disabled: false,
-            created_at: now,
-            updated_at: now,
         },
     )?;
     tracing::info!(%email, "created the first admin from FOLIO_ADMIN_EMAIL");

@@ -20,6 +20,21 @@ impl FieldError {
     }
 }
 
+/// `local@domain.tld`: one `@`, a dot inside the domain, no spaces or control
+/// characters, at most 254 characters. The one rule for the API, the CLI and the
+/// first admin from the environment.
+pub fn is_email(email: &str) -> bool {
+    email.chars().count() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+}
+
 /// Collects field errors so that one response can name every bad field at once.
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);

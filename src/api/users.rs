@@ -12,11 +12,11 @@ use super::json::{Json, Patch};
 use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::state::AppState;
-use crate::auth::password::{self, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::auth::password;
 use crate::auth::Role;
 use crate::store::audit::Change;
 use crate::store::users::{self, NewUser, User, UserChanges};
-use crate::validation::Errors;
+use crate::validation::{is_email, Errors};
 
 /// A user account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,28 +117,16 @@ pub struct DeleteUserParams {
     pub reassign_to: Option<i64>,
 }
 
-/// `local@domain.tld`: one `@`, a dot inside the domain, no spaces or control characters.
 fn check_email(errors: &mut Errors, email: &str) -> String {
-    let valid = email.chars().count() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    let email = users::normalise_email(email);
-    if !valid {
+    if !is_email(email) {
         errors.add("/email", "must be an email address such as nick@example.com");
     }
-    email
+    users::normalise_email(email)
 }
 
 fn check_password(errors: &mut Errors, password: &str) {
-    let chars = password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-        errors.add("/password", format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"));
+    if let Some(problem) = password::length_problem(password) {
+        errors.add("/password", problem);
     }
 }
 
@@ -205,7 +193,6 @@ pub async fn create(
             caller.actor(),
             |u: &User| Change::new("create", "user", u.id),
             move |c| {
-                let now = crate::store::now();
                 users::create(
                     c,
                     NewUser {
@@ -214,9 +201,6 @@ pub async fn create(
                         display_name: &display_name,
                         role: input.role.as_str(),
                         bio: bio.as_deref(),
-                        disabled: false,
-                        created_at: now,
-                        updated_at: now,
                     },
                 )
             },

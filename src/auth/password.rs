@@ -8,6 +8,14 @@ use argon2::{Algorithm, Argon2, Params, Version};
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
+/// Why a new password is refused, if it is: the one rule for the API, the CLI and
+/// the first admin from the environment.
+pub fn length_problem(password: &str) -> Option<String> {
+    let chars = password.chars().count();
+    (!(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars))
+        .then(|| format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+}
+
 /// Hashes computed at once, at most: each takes 19 MiB, so a flood of logins must
 /// queue rather than grow memory without bound.
 const CONCURRENT_HASHES: usize = 4;

@@ -14,7 +14,7 @@ use crate::content::{front_matter, slug, status::ArticleStatus};
 use crate::startup::open_database;
 use crate::store::articles::{self, ArticleContent};
 use crate::store::sections::{self, SectionInput};
-use crate::store::{self, users, Conn, StoreError};
+use crate::store::{users, Conn, StoreError};
 
 /// The demo article: a clinic's blog post on dry needling.
 const DEMO_ARTICLE: &str = include_str!("../../tests/fixtures/seed-article.md");
@@ -33,7 +33,6 @@ fn author_id(conn: &mut Conn, name: &str) -> anyhow::Result<i64> {
     }
     let (random, _) = crate::auth::token::new_refresh_token();
     let hash = password::hash(&random).map_err(|e| anyhow!("hashing: {e}"))?;
-    let now = store::now();
     let user = users::create(
         conn,
         users::NewUser {
@@ -42,9 +41,6 @@ fn author_id(conn: &mut Conn, name: &str) -> anyhow::Result<i64> {
             display_name: name,
             role: Role::Author.as_str(),
             bio: None,
-            disabled: false,
-            created_at: now,
-            updated_at: now,
         },
     )?;
     Ok(user.id)

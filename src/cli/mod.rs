@@ -13,6 +13,7 @@ use crate::auth::{password, Role};
 use crate::config::Settings;
 use crate::startup::{open_database, Application};
 use crate::store::{self, users};
+use crate::validation::is_email;
 
 mod demo;
 
@@ -129,22 +130,16 @@ fn create_user(settings: &Settings, email: &str, role: Role, display_name: Optio
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
     let password = line.trim_end_matches(['\n', '\r']);
-    let chars = password.chars().count();
-    if !(password::MIN_PASSWORD_CHARS..=password::MAX_PASSWORD_CHARS).contains(&chars) {
-        bail!(
-            "the password (read from stdin) must be {} to {} characters",
-            password::MIN_PASSWORD_CHARS,
-            password::MAX_PASSWORD_CHARS
-        );
+    if let Some(problem) = password::length_problem(password) {
+        bail!("the password (read from stdin) {problem}");
+    }
+    if !is_email(email) {
+        bail!("--email: '{email}' is not an email address");
     }
     let email = users::normalise_email(email);
-    let Some((local, _)) = email.split_once('@').filter(|(l, d)| !l.is_empty() && d.contains('.')) else {
-        bail!("--email: '{email}' is not an email address");
-    };
-    let display_name = display_name.unwrap_or_else(|| local.to_owned());
+    let display_name = display_name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
     let db = open_database(settings)?;
     let hash = password::hash(password).map_err(|e| anyhow!("hashing the password: {e}"))?;
-    let now = store::now();
     let user = users::create(
         &mut *db.writer()?,
         users::NewUser {
@@ -153,9 +148,6 @@ fn create_user(settings: &Settings, email: &str, role: Role, display_name: Optio
             display_name: display_name.trim(),
             role: role.as_str(),
             bio: None,
-            disabled: false,
-            created_at: now,
-            updated_at: now,
         },
     )
     .map_err(|e| match e {

@@ -58,9 +58,6 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub role: &'a str,
     pub bio: Option<&'a str>,
-    pub disabled: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 /// What a PATCH may change; `None` leaves a field alone, `Some(None)` clears `bio`.
@@ -111,8 +108,9 @@ pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<User>> {
 
 pub fn create(conn: &mut Conn, new: NewUser<'_>) -> StoreResult<User> {
     write_tx(conn, |conn| {
+        let now = now();
         let row = diesel::insert_into(users::table)
-            .values(&new)
+            .values((&new, users::created_at.eq(now), users::updated_at.eq(now)))
             .returning(UserRow::as_returning())
             .get_result(conn)
             .map_err(email_conflict)?;

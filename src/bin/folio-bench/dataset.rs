@@ -206,7 +206,6 @@ fn progress(message: std::fmt::Arguments<'_>) {
 
 /// Creates a user straight in the store, with a real argon2id hash so they can log in.
 fn user(conn: &mut Conn, email: &str, hash: &str, name: &str, role: Role) -> anyhow::Result<i64> {
-    let now = store::now();
     let user = users::create(
         conn,
         users::NewUser {
@@ -215,9 +214,6 @@ fn user(conn: &mut Conn, email: &str, hash: &str, name: &str, role: Role) -> any
             display_name: name,
             role: role.as_str(),
             bio: Some("Writes for the folio benchmark."),
-            disabled: false,
-            created_at: now,
-            updated_at: now,
         },
     )?;
     Ok(user.id)
