@@ -15,7 +15,7 @@ use serde_path_to_error::Segment;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::validation::FieldError;
+use crate::validation::{Errors, FieldError};
 
 /// A request body parsed as `T`.
 pub struct Json<T>(pub T);
@@ -39,6 +39,18 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
 }
 
 impl<T> Patch<T> {
+    /// For a field that cannot be cleared: the value if given; null is an error.
+    pub fn required(self, errors: &mut Errors, field: &str) -> Option<T> {
+        match self {
+            Self::Absent => None,
+            Self::Null => {
+                errors.add(field, "must not be null");
+                None
+            }
+            Self::Value(value) => Some(value),
+        }
+    }
+
     /// For a field that may be cleared: `Some(None)` on null.
     pub fn nullable(self) -> Option<Option<T>> {
         match self {

@@ -251,24 +251,13 @@ pub async fn update(
     caller.require_content_manager()?;
     let input = body.0;
     let mut errors = Errors::default();
-    let mut patch = SectionPatch::default();
-    match input.name {
-        Patch::Value(name) => patch.name = Some(errors.line("/name", &name, 100)),
-        Patch::Null => errors.add("/name", "must not be null"),
-        Patch::Absent => {}
-    }
-    match input.slug {
-        Patch::Value(s) => patch.slug = Some(check_slug(&mut errors, "/slug", s)),
-        Patch::Null => errors.add("/slug", "must not be null"),
-        Patch::Absent => {}
-    }
-    match input.position {
-        Patch::Value(p) => patch.position = Some(p),
-        Patch::Null => errors.add("/position", "must not be null"),
-        Patch::Absent => {}
-    }
-    patch.description = input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000)));
-    patch.parent_id = input.parent_id.nullable();
+    let patch = SectionPatch {
+        name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, 100)),
+        slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),
+        position: input.position.required(&mut errors, "/position"),
+        description: input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000))),
+        parent_id: input.parent_id.nullable(),
+    };
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let section = state

@@ -223,18 +223,11 @@ pub async fn update(
     caller.require_content_manager()?;
     let input = body.0;
     let mut errors = Errors::default();
-    let mut patch = TagPatch::default();
-    match input.name {
-        Patch::Value(name) => patch.name = Some(errors.line("/name", &name, MAX_TAG_NAME)),
-        Patch::Null => errors.add("/name", "must not be null"),
-        Patch::Absent => {}
-    }
-    match input.slug {
-        Patch::Value(s) => patch.slug = Some(check_slug(&mut errors, "/slug", s)),
-        Patch::Null => errors.add("/slug", "must not be null"),
-        Patch::Absent => {}
-    }
-    patch.description = input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000)));
+    let patch = TagPatch {
+        name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, MAX_TAG_NAME)),
+        slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),
+        description: input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000))),
+    };
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
     let (visibility, id) = (caller.visibility(), id.into_inner());
     let tag = state

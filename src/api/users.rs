@@ -260,38 +260,21 @@ pub async fn update(
     let id = id.into_inner();
     let input = body.0;
     let mut errors = Errors::default();
-    let mut changes = UserChanges::default();
-    let not_null = |errors: &mut Errors, field: &str| errors.add(field, "must not be null");
-    match input.email {
-        Patch::Value(email) => changes.email = Some(check_email(&mut errors, &email)),
-        Patch::Null => not_null(&mut errors, "/email"),
-        Patch::Absent => {}
+    let new_password = input.password.required(&mut errors, "/password");
+    if let Some(password) = &new_password {
+        check_password(&mut errors, password);
     }
-    let mut new_password = None;
-    match input.password {
-        Patch::Value(p) => {
-            check_password(&mut errors, &p);
-            new_password = Some(p);
-        }
-        Patch::Null => not_null(&mut errors, "/password"),
-        Patch::Absent => {}
-    }
-    match input.display_name {
-        Patch::Value(name) => changes.display_name = Some(errors.line("/display_name", &name, 100)),
-        Patch::Null => not_null(&mut errors, "/display_name"),
-        Patch::Absent => {}
-    }
-    match input.role {
-        Patch::Value(role) => changes.role = Some(role.as_str().to_owned()),
-        Patch::Null => not_null(&mut errors, "/role"),
-        Patch::Absent => {}
-    }
-    match input.disabled {
-        Patch::Value(disabled) => changes.disabled = Some(disabled),
-        Patch::Null => not_null(&mut errors, "/disabled"),
-        Patch::Absent => {}
-    }
-    changes.bio = input.bio.nullable().map(|bio| bio.map(|b| errors.text("/bio", &b, 2000)));
+    let mut changes = UserChanges {
+        email: input.email.required(&mut errors, "/email").map(|email| check_email(&mut errors, &email)),
+        display_name: input
+            .display_name
+            .required(&mut errors, "/display_name")
+            .map(|name| errors.line("/display_name", &name, 100)),
+        role: input.role.required(&mut errors, "/role").map(|role| role.as_str().to_owned()),
+        disabled: input.disabled.required(&mut errors, "/disabled"),
+        bio: input.bio.nullable().map(|bio| bio.map(|b| errors.text("/bio", &b, 2000))),
+        ..UserChanges::default()
+    };
     errors.finish(()).map_err(ApiError::invalid)?;
     if id == caller.id
         && (changes.role.as_deref().is_some_and(|r| r != caller.role.as_str()) || changes.disabled == Some(true))

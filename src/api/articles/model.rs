@@ -426,34 +426,24 @@ impl CreateArticle {
     }
 }
 
-/// `Some(value)` for a value, an error for null on a field that cannot be cleared.
-fn required<T>(errors: &mut Errors, field: &str, patch: Patch<T>) -> Option<T> {
-    match patch {
-        Patch::Absent => None,
-        Patch::Null => {
-            errors.add(field, "must not be null");
-            None
-        }
-        Patch::Value(value) => Some(value),
-    }
-}
-
 impl UpdateArticle {
     pub fn validate(self) -> Result<(ArticlePatch, Option<i64>), Vec<FieldError>> {
         let mut e = Errors::default();
         let patch = ArticlePatch {
-            title: required(&mut e, "/title", self.title).map(|t| e.line("/title", &t, MAX_TITLE)),
-            slug: required(&mut e, "/slug", self.slug).map(|s| check_slug(&mut e, "/slug", s)),
+            title: self.title.required(&mut e, "/title").map(|t| e.line("/title", &t, MAX_TITLE)),
+            slug: self.slug.required(&mut e, "/slug").map(|s| check_slug(&mut e, "/slug", s)),
             excerpt: self.excerpt.nullable().map(|x| x.map(|x| e.text("/excerpt", &x, MAX_EXCERPT))),
-            body_markdown: required(&mut e, "/body_markdown", self.body_markdown)
+            body_markdown: self
+                .body_markdown
+                .required(&mut e, "/body_markdown")
                 .map(|b| e.text("/body_markdown", &b, usize::MAX)),
             section: self.section.nullable().map(|s| s.map(|s| check_section(&mut e, s))),
-            tags: required(&mut e, "/tags", self.tags).map(|t| check_tags(&mut e, t)),
-            status: required(&mut e, "/status", self.status),
+            tags: self.tags.required(&mut e, "/tags").map(|t| check_tags(&mut e, t)),
+            status: self.status.required(&mut e, "/status"),
             published_at: self.published_at.nullable().map(|at| at.map(|at| at.naive_utc())),
-            seo: required(&mut e, "/seo", self.seo).map(|s| check_seo(&mut e, s)),
+            seo: self.seo.required(&mut e, "/seo").map(|s| check_seo(&mut e, s)),
             cover_image: self.cover_image.nullable().map(|c| c.map(|c| check_cover(&mut e, c))),
-            metadata: required(&mut e, "/metadata", self.metadata).map(|m| check_metadata(&mut e, m)),
+            metadata: self.metadata.required(&mut e, "/metadata").map(|m| check_metadata(&mut e, m)),
         };
         e.finish((patch, self.version))
     }
