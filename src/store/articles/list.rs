@@ -152,8 +152,10 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
             live(q.sql(" AND ("), r.now).sql(" OR a.author_id = ?").bind::<BigInt, _>(id).sql(")")
         }
     };
-    if let StatusFilter::Only(status) = query.status {
-        q = status_clause(q, status, r.now);
+    match (query.status, query.visibility) {
+        // The public sees live articles only: asking for those adds nothing.
+        (StatusFilter::Only(ArticleStatus::Published), Visibility::Public) | (StatusFilter::Any, _) => {}
+        (StatusFilter::Only(status), _) => q = status_clause(q, status, r.now),
     }
     if let Some(ids) = &r.section_ids {
         q = q.sql(" AND a.section_id IN (");
