@@ -1,6 +1,6 @@
 //! Typed settings read once from the environment (and `.env`), validated up front.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 
 use rand::RngCore;
 
@@ -23,6 +23,76 @@ pub struct ConfigError {
 impl ConfigError {
     fn new(var: &'static str, message: impl Into<String>) -> Self {
         Self { var, message: message.into() }
+    }
+}
+
+/// Where the data lives, from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (created when missing), by its path.
+    Sqlite(String),
+    /// A PostgreSQL server, by its full URL.
+    Postgres(String),
+}
+
+/// The forms `DATABASE_URL` takes, for the line that refuses any other.
+pub const DATABASE_URL_FORMS: &str = "sqlite://PATH, sqlite:PATH, postgres://… or postgresql://…";
+
+impl DatabaseUrl {
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let refuse = |why: String| {
+            ConfigError::new("DATABASE_URL", format!("{why}; the accepted forms are {DATABASE_URL_FORMS}"))
+        };
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(Self::Postgres(text.to_owned()));
+        }
+        let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) else {
+            return Err(refuse(format!("'{text}' is not a database URL")));
+        };
+        if path.is_empty() {
+            return Err(refuse("the SQLite path is empty".into()));
+        }
+        if path.contains('\0') {
+            return Err(refuse("the SQLite path contains a NUL byte".into()));
+        }
+        Ok(Self::Sqlite(path.to_owned()))
+    }
+}
+
+/// The URL without a password, for logs and error lines.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{path}"),
+            Self::Postgres(url) => match url.split_once('@') {
+                Some((credentials, rest)) => {
+                    let user = credentials.rsplit_once(':').map_or(credentials, |(user, _)| user);
+                    write!(f, "{user}:…@{rest}")
+                }
+                None => f.write_str(url),
+            },
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, coloured only on a terminal without `NO_COLOR`.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    /// From `FOLIO_LOG_FORMAT` (`text`, the default, or `json`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var("FOLIO_LOG_FORMAT").as_deref().map(str::trim) {
+            Err(std::env::VarError::NotPresent) | Ok("") | Ok("text") => Ok(Self::Text),
+            Ok("json") => Ok(Self::Json),
+            Ok(other) => Err(ConfigError::new("FOLIO_LOG_FORMAT", format!("expected 'text' or 'json', got '{other}'"))),
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::new("FOLIO_LOG_FORMAT", "is not valid UTF-8")),
+        }
     }
 }
 
@@ -62,8 +132,9 @@ impl std::fmt::Debug for JwtSecret {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: String,
-    pub bind: SocketAddr,
+    pub database_url: DatabaseUrl,
+    /// Every address `FOLIO_BIND` names: one, or all that its host name resolves to.
+    pub bind: Vec<SocketAddr>,
     pub environment: Environment,
     pub jwt_secret: JwtSecret,
     /// True when no secret was configured and a random one was made for this run.
@@ -101,11 +172,8 @@ impl Settings {
                 ))
             }
         };
-        let database_url = get("DATABASE_URL")?.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        let bind_text = get("FOLIO_BIND")?.unwrap_or_else(|| DEFAULT_BIND.to_owned());
-        let bind = bind_text.parse().map_err(|_| {
-            ConfigError::new("FOLIO_BIND", format!("expected an address like 127.0.0.1:8080, got '{bind_text}'"))
-        })?;
+        let database_url = DatabaseUrl::parse(get("DATABASE_URL")?.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
+        let bind = bind_addresses(get("FOLIO_BIND")?.as_deref().unwrap_or(DEFAULT_BIND))?;
         let (jwt_secret, jwt_secret_generated) = match lookup("FOLIO_JWT_SECRET")? {
             Some(secret) if !secret.is_empty() => {
                 if secret.len() < MIN_JWT_SECRET_BYTES {
@@ -170,6 +238,30 @@ impl Settings {
     }
 }
 
+/// `HOST:PORT` with an IP address or a host name; a name gives every address it resolves to.
+fn bind_addresses(text: &str) -> Result<Vec<SocketAddr>, ConfigError> {
+    let refuse = |why: String| ConfigError::new("FOLIO_BIND", why);
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(vec![address]);
+    }
+    let Some((host, port)) = text.rsplit_once(':').filter(|(host, _)| !host.is_empty()) else {
+        return Err(refuse(format!("expected HOST:PORT, like 127.0.0.1:8080 or localhost:8080, got '{text}'")));
+    };
+    let Ok(port) = port.parse::<u16>() else {
+        return Err(refuse(format!("'{port}' is not a port number (0 to 65535)")));
+    };
+    let mut addresses: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|err| refuse(format!("cannot resolve the host name '{host}': {err}")))?
+        .collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    if addresses.is_empty() {
+        return Err(refuse(format!("the host name '{host}' resolves to no address")));
+    }
+    Ok(addresses)
+}
+
 /// A whole number within `range`, or `default` when unset.
 fn number(
     get: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
@@ -193,6 +285,9 @@ fn parse_origins(list: &str) -> Result<Vec<String>, ConfigError> {
     list.split(',')
         .map(str::trim)
         .filter(|o| !o.is_empty())
+        // `https://example.com/` is how browsers' address bars show an origin; the
+        // Origin header never has the slash.
+        .map(|origin| origin.strip_suffix('/').unwrap_or(origin))
         .map(|origin| {
             let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
             match rest {
@@ -220,8 +315,8 @@ mod tests {
     #[test]
     fn defaults_apply_when_nothing_is_set() {
         let s = settings(&[]).expect("defaults are valid");
-        assert_eq!(s.database_url, "sqlite://folio.db");
-        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(s.database_url == DatabaseUrl::Sqlite("folio.db".into()));
+        assert_eq!(s.bind, vec![SocketAddr::from(([127, 0, 0, 1], 8080))]);
         assert!(s.jwt_secret_generated);
         assert_eq!(s.max_body_bytes, 1024 * 1024);
     }
@@ -230,6 +325,11 @@ mod tests {
     fn bad_settings_name_their_variable() {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("FOLIO_BIND", "nowhere")], "FOLIO_BIND"),
+            (&[("FOLIO_BIND", "localhost:http")], "FOLIO_BIND"),
+            (&[("DATABASE_URL", "folio.db")], "DATABASE_URL"),
+            (&[("DATABASE_URL", "not a url")], "DATABASE_URL"),
+            (&[("DATABASE_URL", "mysql://db/folio")], "DATABASE_URL"),
+            (&[("DATABASE_URL", "sqlite://")], "DATABASE_URL"),
             (&[("FOLIO_JWT_SECRET", "short")], "FOLIO_JWT_SECRET"),
             (&[("FOLIO_ENV", "production")], "FOLIO_JWT_SECRET"),
             (&[("FOLIO_ENV", "staging")], "FOLIO_ENV"),
@@ -242,6 +342,29 @@ mod tests {
             let err = settings(vars).expect_err("must be refused");
             assert_eq!(err.var, *var, "case {vars:?}");
         }
+    }
+
+    #[test]
+    fn database_urls_take_the_four_documented_forms() {
+        let url = |text: &str| settings(&[("DATABASE_URL", text)]).expect("accepted").database_url;
+        assert!(url("sqlite://data/folio.db") == DatabaseUrl::Sqlite("data/folio.db".into()));
+        assert!(url("sqlite:///var/folio.db") == DatabaseUrl::Sqlite("/var/folio.db".into()));
+        assert!(url("sqlite:folio.db") == DatabaseUrl::Sqlite("folio.db".into()));
+        assert!(matches!(url("postgres://folio:secret@db/folio"), DatabaseUrl::Postgres(_)));
+        assert_eq!(format!("{:?}", url("postgresql://folio:secret@db/folio")), "postgresql://folio:…@db/folio");
+    }
+
+    #[test]
+    fn a_host_name_binds_every_address_it_resolves_to() {
+        let s = settings(&[("FOLIO_BIND", "localhost:8080")]).expect("localhost resolves");
+        assert!(s.bind.iter().any(|a| a.ip().is_loopback() && a.port() == 8080), "{:?}", s.bind);
+        assert!(s.bind.iter().all(|a| a.ip().is_loopback()));
+    }
+
+    #[test]
+    fn a_cors_origin_loses_its_trailing_slash() {
+        let s = settings(&[("FOLIO_CORS_ORIGINS", "https://example.com/, http://127.0.0.1:3000")]).expect("valid");
+        assert_eq!(s.cors_origins, ["https://example.com", "http://127.0.0.1:3000"]);
     }
 
     #[test]

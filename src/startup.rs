@@ -1,7 +1,7 @@
 //! Builds the application: opens and migrates the database, makes the first admin
 //! when asked, and binds the HTTP server (tests bind port 0).
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -81,6 +81,21 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
+/// Binds every address; with port 0, the first one's port is used for the rest, so
+/// a host name is served on one port whatever it resolves to.
+fn bind(addresses: &[SocketAddr]) -> anyhow::Result<Vec<TcpListener>> {
+    let mut listeners: Vec<TcpListener> = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let mut address = *address;
+        if let Some(first) = listeners.first() {
+            address.set_port(first.local_addr()?.port());
+        }
+        let listener = TcpListener::bind(address).with_context(|| format!("FOLIO_BIND: cannot bind {address}"))?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
 impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = open_database(&settings)?;
@@ -90,9 +105,8 @@ impl Application {
         if settings.jwt_secret_generated {
             tracing::warn!("FOLIO_JWT_SECRET is not set: using a random secret, so tokens die with this process");
         }
-        let listener =
-            TcpListener::bind(settings.bind).with_context(|| format!("FOLIO_BIND: cannot bind {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let listeners = bind(&settings.bind)?;
+        let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
@@ -122,9 +136,8 @@ impl Application {
         })
         // Blocking work waits for one of READ_CONNECTIONS + 1 connections anyway; more
         // threads than that per worker only add memory (argon2 takes 19 MiB each).
-        .worker_max_blocking_threads(BLOCKING_THREADS)
-        .listen(listener)?
-        .run();
+        .worker_max_blocking_threads(BLOCKING_THREADS);
+        let server = listeners.into_iter().try_fold(server, |server, listener| server.listen(listener))?.run();
         Ok(Self { server, port })
     }
 

@@ -135,7 +135,12 @@ impl ResponseError for ApiError {
                 tracing::error!(error = ?err, "request failed");
                 "an unexpected error occurred".to_owned()
             }
-            other => other.to_string(),
+            // The client's mistake, or load shed on purpose: worth a look when
+            // debugging, not a warning to the operator.
+            other => {
+                tracing::debug!(status = status.as_u16(), error = %other, "request refused");
+                other.to_string()
+            }
         };
         let body = Problem {
             errors: match self {

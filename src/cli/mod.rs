@@ -1,7 +1,7 @@
 //! The `folio` command line: `serve` (the default), `migrate`, `user create`,
 //! `openapi` and `seed-demo`.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::auth::{password, Role};
-use crate::config::Settings;
+use crate::config::{LogFormat, Settings};
 use crate::startup::{open_database, Application};
 use crate::store::{self, users};
 use crate::validation::is_email;
@@ -72,7 +72,14 @@ fn init_tracing() -> anyhow::Result<()> {
         Ok(_) | Err(std::env::VarError::NotPresent) => EnvFilter::new("info"),
         Err(std::env::VarError::NotUnicode(_)) => bail!("RUST_LOG: is not valid UTF-8"),
     };
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match LogFormat::from_env()? {
+        LogFormat::Json => subscriber.json().init(),
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            subscriber.with_ansi(colour).init();
+        }
+    }
     Ok(())
 }
 
@@ -119,9 +126,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let bind = settings.bind;
+        let addresses: Vec<String> = settings.bind.iter().map(ToString::to_string).collect();
         let app = Application::build(settings)?;
-        tracing::info!(address = %bind, port = app.port(), "folio is listening");
+        tracing::info!(addresses = addresses.join(" "), port = app.port(), "folio is listening");
         app.run_until_stopped().await.context("the server stopped")
     })
 }

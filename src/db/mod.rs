@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::SqliteConnection;
+use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::{DatabaseUrl, DATABASE_URL_FORMS};
 
 /// The connection type every store function takes.
 pub type Conn = SqliteConnection;
@@ -24,33 +26,13 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("DATABASE_URL: {0}")]
+    /// The database named by `DATABASE_URL` cannot be used; one line for the operator.
+    #[error("DATABASE_URL: {0}; the accepted forms are {DATABASE_URL_FORMS}")]
     Url(String),
     #[error("cannot open the database: {0}")]
     Open(#[from] diesel::r2d2::PoolError),
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
-}
-
-/// Turns `sqlite://path`, `sqlite:path` or a bare path into the file name SQLite opens.
-pub fn sqlite_path(database_url: &str) -> Result<String, DbError> {
-    let path = if let Some(rest) = database_url.strip_prefix("sqlite://") {
-        rest
-    } else if let Some(rest) = database_url.strip_prefix("sqlite:") {
-        rest
-    } else if database_url.contains("://") {
-        let scheme = database_url.split("://").next().unwrap_or_default();
-        return Err(DbError::Url(format!("'{scheme}' databases are not supported yet; use sqlite://PATH")));
-    } else {
-        database_url
-    };
-    if path.is_empty() {
-        return Err(DbError::Url("the SQLite path is empty; use sqlite://PATH".into()));
-    }
-    if path.contains('\0') {
-        return Err(DbError::Url("the SQLite path contains a NUL byte".into()));
-    }
-    Ok(path.to_owned())
 }
 
 #[derive(Debug)]
@@ -77,8 +59,21 @@ pub struct Database {
 
 impl Database {
     /// Opens (creating when missing) the database named by `database_url`.
-    pub fn open(database_url: &str, readers: u32) -> Result<Self, DbError> {
-        let path = sqlite_path(database_url)?;
+    pub fn open(database_url: &DatabaseUrl, readers: u32) -> Result<Self, DbError> {
+        let path = match database_url {
+            DatabaseUrl::Sqlite(path) => path.clone(),
+            DatabaseUrl::Postgres(_) => {
+                return Err(DbError::Url(format!("{database_url:?}: this build of folio runs on SQLite only")))
+            }
+        };
+        // The pools retry a failing open for their whole timeout; one direct attempt
+        // tells a path that cannot work at once.
+        let mut probe = SqliteConnection::establish(&path)
+            .map_err(|err| DbError::Url(format!("cannot open the SQLite database '{path}': {err}")))?;
+        Pragmas
+            .on_acquire(&mut probe)
+            .map_err(|err| DbError::Url(format!("cannot use the SQLite database '{path}': {err}")))?;
+        drop(probe);
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)

@@ -48,6 +48,19 @@ async fn cors_allows_only_the_configured_origins() {
 }
 
 #[tokio::test]
+async fn a_cors_origin_written_with_a_trailing_slash_is_allowed() {
+    let app = spawn_app_with(&[("FOLIO_CORS_ORIGINS", "https://www.example.com/")]).await;
+    let response = app
+        .request(Method::GET, "/api/v1/articles", None)
+        .header("Origin", "https://www.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://www.example.com");
+}
+
+#[tokio::test]
 async fn a_refresh_token_is_not_an_access_token() {
     let app = spawn_app().await;
     let login = app
