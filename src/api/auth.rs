@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::json::Json;
+use super::respond;
 use super::state::AppState;
 use super::users::UserResponse;
 use crate::auth::password;
@@ -158,12 +159,15 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
 /// The current user.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "me",
     responses(
-        (status = 200, description = "The user the token belongs to", body = UserResponse),
+        (status = 200, description = "The user the token belongs to", body = UserResponse,
+            headers(("ETag" = String, description = "Strong validator of the representation"))),
+        (status = 304, description = "Not modified (If-None-Match)"),
         (status = 401, response = super::openapi::Unauthorized),
     ),
     security(("bearer" = [])))]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let id = caller.id;
-    let user = state.read(move |c| users::find(c, id)).await?;
-    Ok(HttpResponse::Ok().json(UserResponse::from(user)))
+    let user = UserResponse::from(state.read(move |c| users::find(c, id)).await?);
+    let modified = user.updated_at;
+    respond::resource(&req, &user, modified)
 }

@@ -80,6 +80,27 @@ async fn me_returns_the_user_the_token_belongs_to() {
 }
 
 #[tokio::test]
+async fn me_has_an_etag_that_answers_304_until_the_user_changes() {
+    let app = spawn_app().await;
+    let (id, token) = app.user("editor", "Edna Editor").await;
+    let first = app.get("/api/v1/auth/me", Some(&token)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong ETag: {etag}");
+
+    let again = app.request(reqwest::Method::GET, "/api/v1/auth/me", Some(&token)).header("If-None-Match", &etag);
+    assert_eq!(again.send().await.unwrap().status(), StatusCode::NOT_MODIFIED);
+
+    let renamed =
+        app.patch(&format!("/api/v1/users/{id}"), Some(&app.admin), &json!({"display_name": "Edna E."})).await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let changed = app.request(reqwest::Method::GET, "/api/v1/auth/me", Some(&token)).header("If-None-Match", &etag);
+    let changed = changed.send().await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+}
+
+#[tokio::test]
 async fn me_without_a_token_is_401_with_a_bearer_challenge() {
     let app = spawn_app().await;
 
