@@ -37,11 +37,31 @@ pub fn is_email(email: &str) -> bool {
 
 /// Collects field errors so that one response can name every bad field at once.
 #[derive(Debug, Default)]
-pub struct Errors(Vec<FieldError>);
+pub struct Errors {
+    found: Vec<FieldError>,
+    /// Top-level fields whose JSON had the wrong type: they were reported as such, and
+    /// whatever stood in for them while the rest was checked says nothing more.
+    settled: Vec<String>,
+}
 
 impl Errors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+        let field = field.into();
+        let under =
+            |top: &String| field == *top || field.strip_prefix(top.as_str()).is_some_and(|r| r.starts_with('/'));
+        if !self.settled.iter().any(under) {
+            self.found.push(FieldError::new(field, message));
+        }
+    }
+
+    /// Reports `error` and ignores later errors at or under `top`, a top-level field's pointer.
+    pub fn settle(&mut self, top: String, error: FieldError) {
+        self.found.push(error);
+        self.settled.push(top);
+    }
+
+    pub fn len(&self) -> usize {
+        self.found.len()
     }
 
     /// Checks a one-line text: at most `max` characters, not blank, no control characters;
@@ -81,15 +101,15 @@ impl Errors {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.found.is_empty()
     }
 
     /// `Ok(value)` when nothing was added, else every error collected.
     pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() {
+        if self.found.is_empty() {
             Ok(value)
         } else {
-            Err(self.0)
+            Err(self.found)
         }
     }
 }

@@ -11,6 +11,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 use serde_path_to_error::Segment;
 
 use super::error::ApiError;
@@ -69,15 +70,18 @@ fn is_json(req: &HttpRequest) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// A key as a JSON pointer segment (RFC 6901).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 fn pointer(path: &serde_path_to_error::Path) -> String {
     let mut out = String::new();
     for segment in path.iter() {
         out.push('/');
         match segment {
             Segment::Seq { index } => out.push_str(&index.to_string()),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                out.push_str(&key.replace('~', "~0").replace('/', "~1"))
-            }
+            Segment::Map { key } | Segment::Enum { variant: key } => out.push_str(&escape(key)),
             Segment::Unknown => out.push('?'),
         }
     }
@@ -96,66 +100,153 @@ fn message(err: &serde_json::Error) -> String {
     }
 }
 
-/// Parses `bytes` as `T`, classifying failures as the contract wants.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Syntax first: a body that is not JSON at all is a 400 whatever else is wrong.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|err| classify("/".into(), err))?;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    // serde reads a struct from an array too, field by field in order; a body is an object.
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'[') {
-        return Err(ApiError::invalid(vec![FieldError::new("/", "the body must be a JSON object")]));
+/// Fields reported at most, so that a body of a million bad fields costs little.
+const MAX_REPORTED: usize = 20;
+
+/// What stands in for a top-level field with the wrong type while the rest of the body
+/// is checked: first nothing, then a value of each JSON type, until one fits.
+const STAND_INS: [fn() -> Option<Value>; 7] = [
+    || None,
+    || Some(Value::Null),
+    || Some(Value::String(String::new())),
+    || Some(Value::from(0)),
+    || Some(Value::Bool(false)),
+    || Some(Value::Array(Vec::new())),
+    || Some(Value::Object(Map::new())),
+];
+
+/// The field a type error names, as a JSON pointer, and the top-level key it lies under.
+fn located(err: &serde_path_to_error::Error<serde_json::Error>) -> (String, Option<String>) {
+    let mut field = pointer(err.path());
+    let text = message(err.inner());
+    // A missing field is reported at its parent: name the field itself.
+    let missing = text.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    if let Some(name) = missing {
+        field = format!("{}/{}", field.trim_end_matches('/'), escape(name));
     }
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let mut field = pointer(err.path());
-        let err = err.into_inner();
-        // A missing field is reported at its parent: name the field itself.
-        if let Some(name) = message(&err).strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
-            field = format!("{}/{name}", field.trim_end_matches('/'));
-        }
-        classify(field, err)
-    })?;
-    de.end().map_err(|err| classify("/".into(), err))?;
-    Ok(value)
+    // An unknown field may be reported at its parent too, depending on the deserializer.
+    let unknown = text.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    if let Some(name) = unknown.filter(|_| err.path().iter().next().is_none()) {
+        field = format!("/{}", escape(name));
+    }
+    let top = err.path().iter().next().and_then(|segment| match segment {
+        Segment::Map { key } => Some(key.clone()),
+        _ => None,
+    });
+    (field, top.or(missing.or(unknown).map(str::to_owned)))
 }
 
-fn classify(field: String, err: serde_json::Error) -> ApiError {
-    match err.classify() {
-        serde_json::error::Category::Data => ApiError::invalid(vec![FieldError::new(field, message(&err))]),
-        _ => ApiError::BadRequest(format!("the body is not valid JSON: {err}")),
+/// Parses `bytes` as `T`, finding every top-level field whose type is wrong, not just
+/// the first: each is reported, and stood in for while the rest is read. When stand-ins
+/// make a whole `T`, it comes back with the errors so far, for the caller's own checks
+/// to add to; when none fits a required field, the errors alone.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Errors), ApiError> {
+    // Syntax first: a body that is not JSON at all is a 400 whatever else is wrong.
+    let mut body: Value = serde_json::from_slice(bytes)
+        .map_err(|err| ApiError::BadRequest(format!("the body is not valid JSON: {err}")))?;
+    // serde reads a struct from an array too, field by field in order; a body is an object.
+    if !body.is_object() {
+        return Err(ApiError::invalid(vec![FieldError::new("/", "the body must be a JSON object")]));
+    }
+    let mut errors = Errors::default();
+    let mut standing_in: Vec<(String, usize)> = Vec::new();
+    loop {
+        let err = match serde_path_to_error::deserialize::<_, T>(&body) {
+            Ok(value) => return Ok((value, errors)),
+            Err(err) => err,
+        };
+        let (field, top) = located(&err);
+        let Some(top) = top.filter(|_| errors.len() < MAX_REPORTED) else {
+            errors.add(field, message(err.inner()));
+            return Err(ApiError::invalid(errors.finish(()).err().unwrap_or_default()));
+        };
+        let next = match standing_in.iter_mut().find(|(key, _)| *key == top) {
+            Some((_, tried)) => {
+                *tried += 1;
+                *tried
+            }
+            None => {
+                errors.settle(format!("/{}", escape(&top)), FieldError::new(field, message(err.inner())));
+                standing_in.push((top.clone(), 0));
+                0
+            }
+        };
+        // An enum says which values it takes: the first of them stands in best.
+        let variant = message(err.inner())
+            .strip_prefix("unknown variant `")
+            .and_then(|rest| rest.split_once("expected one of `"))
+            .and_then(|(_, rest)| rest.split('`').next().map(|v| Value::String(v.to_owned())));
+        let stand_in = match (variant, STAND_INS.get(next)) {
+            (Some(variant), _) if body.get(top.as_str()) != Some(&variant) => Some(variant),
+            (_, Some(stand_in)) => stand_in(),
+            (_, None) => return Err(ApiError::invalid(errors.finish(()).err().unwrap_or_default())),
+        };
+        if let Value::Object(map) = &mut body {
+            match stand_in {
+                Some(value) => map.insert(top, value),
+                None => map.remove(&top),
+            };
+        }
+    }
+}
+
+/// A request body whose JSON types are read, and the errors found doing so, for the
+/// handler's own checks to add to: one 422 then names every bad field.
+pub struct Validating<T> {
+    pub body: T,
+    pub errors: Errors,
+}
+
+type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// The body's bytes, once the content type and the size limit allow them.
+fn read(req: &HttpRequest, payload: &mut Payload) -> Extracted<web::BytesMut> {
+    let limit = req.app_data::<web::Data<AppState>>().map_or(1024 * 1024, |s| s.max_body_bytes);
+    let json = is_json(req);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        if !json {
+            return Err(ApiError::BadRequest("the body must be JSON, sent with Content-Type: application/json".into()));
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|err| ApiError::BadRequest(format!("the body could not be read: {err}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Validating<T> {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = read(req, payload);
+        Box::pin(async move {
+            let (body, errors) = parse(&bytes.await?)?;
+            Ok(Self { body, errors })
+        })
     }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Extracted<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<AppState>>().map_or(1024 * 1024, |s| s.max_body_bytes);
-        let json = is_json(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let parsed = Validating::<T>::from_request(req, payload);
         Box::pin(async move {
-            if declared.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            if !json {
-                return Err(ApiError::BadRequest(
-                    "the body must be JSON, sent with Content-Type: application/json".into(),
-                ));
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|err| ApiError::BadRequest(format!("the body could not be read: {err}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse(&body).map(Json)
+            let Validating { body, errors } = parsed.await?;
+            errors.finish(Json(body)).map_err(ApiError::invalid)
         })
     }
 }
@@ -174,25 +265,65 @@ mod tests {
         excerpt: Patch<String>,
     }
 
+    /// What the `Json` extractor does with a body.
+    fn strict(bytes: &[u8]) -> Result<Body, ApiError> {
+        let (body, errors) = parse(bytes)?;
+        errors.finish(body).map_err(ApiError::invalid)
+    }
+
+    fn fields(result: Result<Body, ApiError>) -> Vec<String> {
+        match result {
+            Err(ApiError::Validation { errors, .. }) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
     #[test]
     fn syntax_errors_are_400_and_data_errors_name_the_field() {
-        assert!(matches!(parse::<Body>(b"{\"title\": "), Err(ApiError::BadRequest(_))));
-        assert!(matches!(parse::<Body>(b"{} trailing"), Err(ApiError::BadRequest(_))));
-        let Err(ApiError::Validation { errors, .. }) = parse::<Body>(br#"{"title": "t", "tags": ["a", 5]}"#) else {
-            panic!("wrong type must be 422")
-        };
-        assert_eq!(errors[0].field, "/tags/1");
-        let Err(ApiError::Validation { errors, .. }) = parse::<Body>(br#"{"title": "t", "tags": [], "x": 1}"#) else {
-            panic!("unknown field must be 422")
-        };
-        assert!(errors[0].message.contains("unknown field `x`"), "{errors:?}");
+        assert!(matches!(strict(b"{\"title\": "), Err(ApiError::BadRequest(_))));
+        assert!(matches!(strict(b"{} trailing"), Err(ApiError::BadRequest(_))));
+        assert_eq!(fields(strict(br#"{"title": "t", "tags": ["a", 5]}"#)), ["/tags/1"]);
+        assert_eq!(fields(strict(br#"{"title": "t", "tags": [], "x": 1}"#)), ["/x"]);
+        assert_eq!(fields(strict(br#"[1, 2]"#)), ["/"]);
+    }
+
+    #[test]
+    fn every_field_with_a_wrong_type_is_named_at_once() {
+        let mut named = fields(strict(br#"{"title": 5, "tags": "news", "excerpt": [1], "extra": true}"#));
+        named.sort();
+        assert_eq!(named, ["/excerpt", "/extra", "/tags", "/title"]);
+        assert_eq!(fields(strict(br#"{"tags": []}"#)), ["/title"]);
+    }
+
+    #[test]
+    fn the_fields_that_parsed_reach_the_handlers_checks() {
+        let (body, errors) = parse::<Body>(br#"{"title": "", "tags": 7}"#).expect("stand-ins fit");
+        assert_eq!(body.title, "");
+        let mut errors = errors;
+        errors.add("/title", "must not be empty");
+        errors.add("/tags", "a stand-in's own complaint, not reported");
+        let found = errors.finish(()).expect_err("two errors");
+        let named: Vec<&str> = found.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["/tags", "/title"]);
+    }
+
+    #[test]
+    fn a_wrong_type_for_an_enum_is_a_422_naming_it() {
+        #[derive(Debug, Deserialize)]
+        #[expect(dead_code, reason = "fields exist to be parsed")]
+        struct WithRole {
+            role: crate::auth::Role,
+        }
+        let (_, errors) = parse::<WithRole>(br#"{"role": 5}"#).expect("a role stands in");
+        let errors = errors.finish(()).expect_err("must be 422");
+        assert_eq!(errors[0].field, "/role");
     }
 
     #[test]
     fn patch_fields_tell_absent_from_null() {
-        let body: Body = parse(br#"{"title": "t", "tags": []}"#).expect("valid");
+        let body = strict(br#"{"title": "t", "tags": []}"#).expect("valid");
         assert_eq!(body.excerpt, Patch::Absent);
-        let body: Body = parse(br#"{"title": "t", "tags": [], "excerpt": null}"#).expect("valid");
+        let body = strict(br#"{"title": "t", "tags": [], "excerpt": null}"#).expect("valid");
         assert_eq!(body.excerpt, Patch::Null);
     }
 }

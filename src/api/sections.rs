@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
-use super::json::{Json, Patch};
+use super::json::{Patch, Validating};
 use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::state::AppState;
@@ -203,11 +203,10 @@ pub async fn get_by_slug(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<CreateSection>,
+    body: Validating<CreateSection>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let section = SectionInput {
         name: errors.line("/name", &input.name, 100),
         slug: input.slug.map(|s| check_slug(&mut errors, "/slug", s)),
@@ -246,11 +245,10 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: Json<UpdateSection>,
+    body: Validating<UpdateSection>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let patch = SectionPatch {
         name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, 100)),
         slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),

@@ -8,14 +8,13 @@ use utoipa::ToSchema;
 
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
-use super::json::{Json, Patch};
+use super::json::{Patch, Validating};
 use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::sections::check_slug;
 use super::state::AppState;
 use crate::store::audit::Change;
 use crate::store::tags::{self, Tag, TagInput, TagPatch};
-use crate::validation::Errors;
 
 /// Longest tag name accepted.
 pub const MAX_TAG_NAME: usize = 100;
@@ -177,11 +176,10 @@ pub async fn get_by_slug(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<CreateTag>,
+    body: Validating<CreateTag>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let tag = TagInput {
         name: errors.line("/name", &input.name, MAX_TAG_NAME),
         slug: input.slug.map(|s| check_slug(&mut errors, "/slug", s)),
@@ -218,11 +216,10 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: Json<UpdateTag>,
+    body: Validating<UpdateTag>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_content_manager()?;
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let patch = TagPatch {
         name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, MAX_TAG_NAME)),
         slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::caller::Caller;
 use super::error::{ApiError, Problem};
-use super::json::{Json, Patch};
+use super::json::{Patch, Validating};
 use super::query::QueryReader;
 use super::respond::{self, PageMeta};
 use super::state::AppState;
@@ -177,11 +177,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) 
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<CreateUser>,
+    body: Validating<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let email = check_email(&mut errors, &input.email);
     check_password(&mut errors, &input.password);
     let display_name = errors.line("/display_name", &input.display_name, 100);
@@ -254,12 +253,11 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: Json<UpdateUser>,
+    body: Validating<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = id.into_inner();
-    let input = body.0;
-    let mut errors = Errors::default();
+    let Validating { body: input, mut errors } = body;
     let new_password = input.password.required(&mut errors, "/password");
     if let Some(password) = &new_password {
         check_password(&mut errors, password);

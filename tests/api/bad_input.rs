@@ -508,3 +508,47 @@ async fn single_resource_reads_refuse_unknown_query_parameters_too() {
         assert_eq!(body["errors"][0]["field"], "foo", "{path}");
     }
 }
+
+/// The fields a 422 names, sorted.
+async fn named_fields(app: &TestApp, method: Method, path: &str, body: Value) -> Vec<String> {
+    let response = app.send_json(method, path, Some(&app.admin), &body).await;
+    let problem = problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let mut fields: Vec<String> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    fields.sort();
+    fields
+}
+
+#[tokio::test]
+async fn one_422_names_every_bad_field_wrong_types_and_bad_values_alike() {
+    let app = spawn_app().await;
+    let (user_id, _) = app.user("author", "Plain User").await;
+    let tag = app.tag("Rust").await;
+    let cases: Vec<(Method, String, Value, &[&str])> = vec![
+        (Method::POST, "/api/v1/users".into(), json!({"role": 5}), &["/display_name", "/email", "/password", "/role"]),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"email": 5, "password": "short", "display_name": "", "role": "king"}),
+            &["/display_name", "/email", "/password", "/role"],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/users/{user_id}"),
+            json!({"disabled": "yes", "display_name": " ", "role": 7}),
+            &["/disabled", "/display_name", "/role"],
+        ),
+        (Method::POST, "/api/v1/sections".into(), json!({"name": "", "position": "first"}), &["/name", "/position"]),
+        (Method::POST, "/api/v1/tags".into(), json!({"name": 5, "slug": "Not A Slug"}), &["/name", "/slug"]),
+        (
+            Method::PATCH,
+            format!("/api/v1/tags/{}", tag["id"]),
+            json!({"name": [], "description": 3}),
+            &["/description", "/name"],
+        ),
+    ];
+    for (method, path, body, expected) in cases {
+        let named = named_fields(&app, method.clone(), &path, body.clone()).await;
+        assert_eq!(named, expected, "{method} {path} {body}");
+    }
+}
