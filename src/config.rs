@@ -4,6 +4,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 use rand::RngCore;
 
+use crate::proxies::TrustedProxies;
 use crate::store::logins::LoginLimits;
 
 /// The smallest JWT secret accepted, in bytes (HS256 wants at least its hash size).
@@ -143,6 +144,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub login_limits: LoginLimits,
+    /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -224,8 +227,18 @@ impl Settings {
             per_client: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_CLIENT", 50, 1..=1_000_000)?,
             window_seconds: number(&get, "FOLIO_LOGIN_WINDOW_SECONDS", 900, 1..=86_400 * 7)?,
         };
+        let trusted_proxies = match get("FOLIO_TRUSTED_PROXIES")? {
+            None => TrustedProxies::default(),
+            Some(list) => TrustedProxies::parse(&list).map_err(|entry| {
+                ConfigError::new(
+                    "FOLIO_TRUSTED_PROXIES",
+                    format!("'{entry}' is not an address or a CIDR block like 10.0.0.0/8"),
+                )
+            })?,
+        };
         Ok(Self {
             login_limits,
+            trusted_proxies,
             database_url,
             bind,
             environment,
@@ -337,6 +350,7 @@ mod tests {
             (&[("FOLIO_CORS_ORIGINS", "example.com")], "FOLIO_CORS_ORIGINS"),
             (&[("FOLIO_ADMIN_EMAIL", "a@example.com")], "FOLIO_ADMIN_PASSWORD"),
             (&[("FOLIO_LOGIN_WINDOW_SECONDS", "0")], "FOLIO_LOGIN_WINDOW_SECONDS"),
+            (&[("FOLIO_TRUSTED_PROXIES", "10.0.0.1, proxy.internal")], "FOLIO_TRUSTED_PROXIES"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

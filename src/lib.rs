@@ -12,6 +12,8 @@ pub mod config;
 pub mod content;
 /// The SQLite backend: pools, pragmas, migrations, schema.
 pub mod db;
+/// Which client a request comes from, behind trusted reverse proxies.
+pub mod proxies;
 /// Builds and runs the HTTP server.
 pub mod startup;
 /// Persistence, one module per table family.

@@ -15,6 +15,7 @@ use crate::api::error::ApiError;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
 use crate::api::{headers, routes};
+use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
@@ -24,8 +25,13 @@ use crate::validation::is_email;
 
 /// Connections reading in parallel; writes have one connection of their own.
 const READ_CONNECTIONS: u32 = 8;
-/// Threads per worker for queries and password hashing.
+/// Threads per worker for queries (password hashing has threads of its own).
 const BLOCKING_THREADS: usize = 12;
+/// Password hashes computed at once: 19 MiB and most of a core each.
+const HASH_THREADS: usize = 2;
+/// Password hashes running or waiting, at most; past that a login gets 503 with
+/// Retry-After at once (the wait behind 32 is well under a second).
+const HASHES_ADMITTED: usize = 32;
 
 pub struct Application {
     server: Server,
@@ -112,6 +118,9 @@ impl Application {
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
             login_limits: settings.login_limits,
+            trusted_proxies: settings.trusted_proxies.clone(),
+            hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
+            write_turn: Default::default(),
             cache: Default::default(),
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
@@ -135,7 +144,7 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         // Blocking work waits for one of READ_CONNECTIONS + 1 connections anyway; more
-        // threads than that per worker only add memory (argon2 takes 19 MiB each).
+        // threads than that per worker only add memory.
         .worker_max_blocking_threads(BLOCKING_THREADS);
         let server = listeners.into_iter().try_fold(server, |server, listener| server.listen(listener))?.run();
         Ok(Self { server, port })

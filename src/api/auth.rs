@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caller::Caller;
+use super::caller::{client_address, Caller};
 use super::error::ApiError;
 use super::json::Json;
 use super::respond;
@@ -71,8 +71,10 @@ fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Res
         (status = 401, description = "Wrong email or password (the same answer for both)", body = super::error::Problem, content_type = "application/problem+json"),
         (status = 413, response = super::openapi::TooLarge),
         (status = 422, response = super::openapi::Invalid),
-        (status = 429, description = "Too many failed logins for this email (10 in 15 minutes by default) or from this client (50); refused even with the right password until `Retry-After` seconds pass", body = super::error::Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failed logins for this email (10 in 15 minutes by default) or from this client (50), checks in progress included; refused even with the right password until `Retry-After` seconds pass", body = super::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until a login may be tried again"))),
+        (status = 503, description = "Too many password checks are running or waiting; nothing was checked or counted, retry after `Retry-After` seconds", body = super::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
     ),
     security(()))]
 pub async fn login(
@@ -81,36 +83,42 @@ pub async fn login(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.0;
-    let client = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+    let client = client_address(&req);
     let limits = state.login_limits;
-    let (lookup_email, lookup_client) = (email.clone(), client.clone());
-    let (locked, row) = state
-        .read(move |c| {
-            let locked = logins::locked_for(c, limits, &lookup_email, &lookup_client)?;
-            Ok((locked, users::find_for_login(c, &lookup_email)?))
+    let lookup_email = email.clone();
+    // The check is reserved (counted as a failure) before any hashing, in the same
+    // transaction that checks the limits, so parallel attempts cannot exceed them.
+    let reserved = state
+        .write(move |c| match logins::reserve(c, limits, &lookup_email, &client)? {
+            Ok(reservation) => Ok(Ok((reservation, users::find_for_login(c, &lookup_email)?))),
+            Err(wait) => Ok(Err(wait)),
         })
         .await?;
-    if let Some(retry_after) = locked {
-        return Err(ApiError::TooManyRequests { retry_after: retry_after.unsigned_abs() });
-    }
-    let checked = web::block(move || match row {
-        Some(row) if password::verify(&password, &row.password_hash) && !row.disabled => Some(row),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&password);
-            None
+    let (reservation, row) = reserved.map_err(|wait| ApiError::TooManyRequests { retry_after: wait.unsigned_abs() })?;
+    let ticket = match state.hashes.admit() {
+        Ok(ticket) => ticket,
+        Err(busy) => {
+            // Shed before any password was checked: no failure against anyone.
+            state.write(move |c| logins::release(c, reservation)).await?;
+            return Err(busy.into());
         }
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let Some(row) = checked else {
-        state.write(move |c| logins::record_failure(c, limits, &email, &client)).await?;
-        return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
     };
+    let checked = ticket
+        .run(move || match row {
+            Some(row) if password::verify(&password, &row.password_hash) && !row.disabled => Some(row),
+            Some(_) => None,
+            None => {
+                password::verify_dummy(&password);
+                None
+            }
+        })
+        .await?;
+    // A failed check keeps its reservation: that is the failure counted.
+    let Some(row) = checked else { return Err(ApiError::Unauthorized(BAD_CREDENTIALS)) };
     let user_id = row.id;
     let refresh_token = state
         .write(move |c| {
-            logins::record_success(c, &email)?;
+            logins::record_success(c, &email, reservation)?;
             tokens::issue(c, user_id)
         })
         .await?;

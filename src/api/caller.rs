@@ -82,6 +82,16 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The client's address: the peer's, or behind a trusted proxy the one it forwards.
+pub fn client_address(req: &HttpRequest) -> String {
+    let Some(peer) = req.peer_addr().map(|addr| addr.ip()) else { return String::new() };
+    let forwarded = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok());
+    match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.trusted_proxies.client(peer, forwarded).to_string(),
+        None => peer.to_string(),
+    }
+}
+
 async fn authenticate(req: HttpRequest) -> Result<Option<Caller>, ApiError> {
     let Some(token) = bearer(&req)? else { return Ok(None) };
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("no state")))?;
@@ -90,7 +100,7 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Caller>, ApiError> {
     let user = state.read(move |conn| users::find(conn, id)).await;
     match user {
         Ok(user) if !user.disabled => {
-            let client = req.peer_addr().map(|addr| addr.ip().to_string()).unwrap_or_default();
+            let client = client_address(&req);
             Ok(Some(Caller { id: user.id, role: user.role, client }))
         }
         Ok(_) | Err(ApiError::NotFound) => Err(ApiError::Unauthorized(INVALID)),

@@ -62,6 +62,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("the database cannot take this request now; retry shortly")]
     Unavailable,
+    /// Too many password checks are running or waiting (the hash lane is full).
+    #[error("the server is checking too many passwords now; retry in a second")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -109,6 +112,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::auth::lane::LaneError> for ApiError {
+    fn from(err: crate::auth::lane::LaneError) -> Self {
+        match err {
+            crate::auth::lane::LaneError::Busy => Self::Busy,
+            stopped @ crate::auth::lane::LaneError::Stopped => Self::internal(stopped),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -123,7 +135,7 @@ impl ResponseError for ApiError {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -165,7 +177,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

@@ -4,8 +4,10 @@ use actix_web::web;
 
 use super::cache::ResponseCache;
 use super::error::ApiError;
+use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::db::{Conn, Database};
+use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
 use crate::store::{write_tx, StoreResult};
@@ -15,6 +17,12 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub max_body_bytes: usize,
     pub login_limits: LoginLimits,
+    pub trusted_proxies: TrustedProxies,
+    /// Where every password hash runs: its own few threads, bounded.
+    pub hashes: HashLane,
+    /// Writers wait their turn here, not in a blocking thread: there is one writer
+    /// connection, and a queue of writes holding blocking threads starves reads.
+    pub write_turn: tokio::sync::Mutex<()>,
     /// Anonymous reads of public content; emptied by every content write.
     pub cache: ResponseCache,
 }
@@ -60,6 +68,7 @@ impl AppState {
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
     {
         let db = self.db.clone();
+        let _turn = self.write_turn.lock().await;
         web::block(move || f(&mut *db.writer()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
     }
 }

@@ -130,10 +130,12 @@ fn check_password(errors: &mut Errors, password: &str) {
     }
 }
 
-async fn hash(password: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(ApiError::internal)?
+/// Hashes on the hash lane, like every password check (503 when it is full).
+async fn hash(state: &AppState, password: String) -> Result<String, ApiError> {
+    state
+        .hashes
+        .run(move || password::hash(&password))
+        .await?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
@@ -172,6 +174,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) 
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 413, response = super::openapi::TooLarge),
         (status = 422, response = super::openapi::Invalid),
+        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -186,7 +190,7 @@ pub async fn create(
     let display_name = errors.line("/display_name", &input.display_name, 100);
     let bio = input.bio.map(|b| errors.text("/bio", &b, 2000));
     errors.finish(()).map_err(ApiError::invalid)?;
-    let password_hash = hash(input.password).await?;
+    let password_hash = hash(&state, input.password).await?;
     let user = state
         .write_audited(
             caller.actor(),
@@ -247,6 +251,8 @@ pub async fn get(
         (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
         (status = 413, response = super::openapi::TooLarge),
         (status = 422, response = super::openapi::Invalid),
+        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -280,7 +286,7 @@ pub async fn update(
         return Err(ApiError::Conflict("an admin cannot demote or disable themself; ask another admin".into()));
     }
     if let Some(p) = new_password {
-        changes.password_hash = Some(hash(p).await?);
+        changes.password_hash = Some(hash(&state, p).await?);
     }
     let user = state
         .write_audited(

@@ -1,9 +1,10 @@
 //! argon2id password hashing with OWASP's recommended parameters (19 MiB, t=2, p=1).
 
-use std::sync::{Condvar, LazyLock, Mutex, PoisonError};
+use std::cell::RefCell;
+use std::sync::LazyLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
@@ -16,28 +17,6 @@ pub fn length_problem(password: &str) -> Option<String> {
         .then(|| format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
 }
 
-/// Hashes computed at once, at most: each takes 19 MiB, so a flood of logins must
-/// queue rather than grow memory without bound.
-const CONCURRENT_HASHES: usize = 4;
-
-static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
-
-/// Runs `f` once fewer than [`CONCURRENT_HASHES`] hashes are under way.
-fn throttled<T>(f: impl FnOnce() -> T) -> T {
-    let (count, freed) = &RUNNING;
-    {
-        let mut running = count.lock().unwrap_or_else(PoisonError::into_inner);
-        while *running >= CONCURRENT_HASHES {
-            running = freed.wait(running).unwrap_or_else(PoisonError::into_inner);
-        }
-        *running += 1;
-    }
-    let result = f();
-    *count.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-    freed.notify_one();
-    result
-}
-
 fn hasher() -> Argon2<'static> {
     // The parameters are constants that argon2 accepts; default() is only a fallback
     // that cannot be reached.
@@ -45,16 +24,61 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// A PHC string for `password`. Slow on purpose: call it off the async executor.
-pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+thread_local! {
+    /// argon2's 19 MiB of working memory, kept by each thread that hashes. A fresh
+    /// allocation per hash leaves freed blocks stranded in glibc's per-thread arenas:
+    /// two hashing threads grew to 460 MiB in a flood of 200 logins.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `argon` over `password` and `salt` into `out`, in this thread's memory.
+fn compute(argon: &Argon2<'_>, password: &str, salt: &[u8], out: &mut [u8]) -> password_hash::Result<()> {
+    MEMORY.with_borrow_mut(|blocks| {
+        let count = argon.params().block_count();
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        // Every block is written before it is read, so what a former hash left is harmless.
+        Ok(argon.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks[..count])?)
+    })
+}
+
+/// A PHC string for `password`. Slow on purpose and 19 MiB: the server calls it
+/// only through its hash lane (`super::lane`), which bounds how many run at once.
+pub fn hash(password: &str) -> password_hash::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    throttled(|| Ok(hasher().hash_password(password.as_bytes(), &salt)?.to_string()))
+    let argon = hasher();
+    let mut salt_bytes = [0u8; 64];
+    let raw_salt = salt.as_salt().decode_b64(&mut salt_bytes)?;
+    let output_len = argon.params().output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = Output::init_with(output_len, |out| compute(&argon, password, raw_salt, out))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`, whatever its argon2 parameters.
+fn matches(password: &str, hash: &str) -> password_hash::Result<bool> {
+    let parsed = PasswordHash::new(hash)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return Ok(false) };
+    let algorithm = Algorithm::try_from(parsed.algorithm)?;
+    let version = parsed.version.map(Version::try_from).transpose()?.unwrap_or_default();
+    let argon = Argon2::new(algorithm, version, Params::try_from(&parsed)?);
+    let mut salt_bytes = [0u8; 64];
+    let raw_salt = salt.decode_b64(&mut salt_bytes)?;
+    let computed = Output::init_with(expected.len(), |out| compute(&argon, password, raw_salt, out))?;
+    // Output's equality takes the same time wherever the first difference is.
+    Ok(computed == expected)
 }
 
 /// Whether `password` matches the PHC string `hash`; a malformed hash never matches.
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| throttled(|| hasher().verify_password(password.as_bytes(), &parsed).is_ok()))
+    matches(password, hash).unwrap_or(false)
 }
 
 /// Verifies against a throw-away hash so that an unknown email costs what a wrong password does.
@@ -76,5 +100,22 @@ mod tests {
         assert!(!verify("wrong horse battery", &phc));
         assert!(!verify("anything", "not a phc string"));
         assert!(!verify_dummy("correct horse battery"));
+    }
+
+    #[test]
+    fn hashes_made_by_the_argon2_crate_verify_and_ours_verify_there() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let salt = SaltString::generate(&mut OsRng);
+        // Other parameters than ours, as an older hash in the database may have.
+        let theirs =
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8 * 1024, 3, 1, None).expect("params"))
+                .hash_password(b"correct horse battery", &salt)
+                .expect("hashing works")
+                .to_string();
+        assert!(verify("correct horse battery", &theirs));
+        assert!(!verify("wrong horse battery", &theirs));
+        let ours = hash("correct horse battery").expect("hashing works");
+        let parsed = PasswordHash::new(&ours).expect("a PHC string");
+        assert!(hasher().verify_password(b"correct horse battery", &parsed).is_ok());
     }
 }

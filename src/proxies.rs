@@ -1,0 +1,120 @@
+//! Which client a request comes from, when reverse proxies stand in front: the
+//! peer's address, or, when the peer is a trusted proxy, the right-most
+//! `X-Forwarded-For` address that is not one (`FOLIO_TRUSTED_PROXIES`).
+//!
+//! A proxy appends the address it was connected from, so everything left of the
+//! last trusted hop was written by the client and may be made up: it is never used.
+
+use std::net::{IpAddr, SocketAddr};
+
+/// An address or a CIDR block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Block {
+    fn parse(text: &str) -> Option<Self> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let network: IpAddr = address.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(digits) => digits.parse::<u8>().ok().filter(|p| *p <= max)?,
+        };
+        Some(Self { network, prefix })
+    }
+
+    fn contains(&self, address: IpAddr) -> bool {
+        match (self.network, address.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(addr)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(addr) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(addr)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(addr) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The proxies whose `X-Forwarded-For` is believed; none by default.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(Vec<Block>);
+
+impl TrustedProxies {
+    /// Parses a comma-separated list of addresses and CIDR blocks; `Err` names the bad entry.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| Block::parse(entry).ok_or_else(|| entry.to_owned()))
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    fn trusts(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|block| block.contains(address))
+    }
+
+    /// The client's address: `peer`'s, unless `peer` is trusted and `forwarded_for`
+    /// (the `X-Forwarded-For` values, in order) names an untrusted hop before it.
+    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl Iterator<Item = &'a str>) -> IpAddr {
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|value| value.split(',')).map(str::trim).collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            // A hop that is no address was not written by a proxy we trust to write
+            // addresses: stop at the last one that was.
+            let Some(address) = parse_hop(hop) else { break };
+            client = address;
+            if !self.trusts(address) {
+                break;
+            }
+        }
+        client.to_canonical()
+    }
+}
+
+/// An `X-Forwarded-For` entry: an address, perhaps with a port (`1.2.3.4:5`, `[::1]:5`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("an address")
+    }
+
+    #[test]
+    fn bad_entries_are_named() {
+        for bad in ["nonsense", "10.0.0.0/33", "::/129", "10.0.0.1/", "10.0.0.1/x"] {
+            assert_eq!(TrustedProxies::parse(&format!("127.0.0.1, {bad}")).err().as_deref(), Some(bad));
+        }
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_hop() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8, ::1").expect("valid");
+        let client = |peer: &str, hops: &[&str]| proxies.client(ip(peer), hops.iter().copied());
+        assert_eq!(client("192.0.2.9", &["203.0.113.7"]), ip("192.0.2.9"), "an untrusted peer is the client");
+        assert_eq!(client("10.1.1.1", &["203.0.113.7"]), ip("203.0.113.7"));
+        assert_eq!(client("10.1.1.1", &["192.0.2.1, 203.0.113.7, 10.2.2.2"]), ip("203.0.113.7"));
+        assert_eq!(client("10.1.1.1", &["192.0.2.1", "203.0.113.7:443"]), ip("203.0.113.7"), "two headers");
+        assert_eq!(client("::1", &["[2001:db8::1]:80"]), ip("2001:db8::1"));
+        assert_eq!(client("10.1.1.1", &[]), ip("10.1.1.1"), "no header: the proxy itself");
+        assert_eq!(client("10.1.1.1", &["203.0.113.7, garbage"]), ip("10.1.1.1"), "garbage is not believed");
+        assert_eq!(client("10.1.1.1", &["10.3.3.3"]), ip("10.3.3.3"), "all trusted: the farthest hop");
+    }
+}
