@@ -21,25 +21,43 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     /// The writer; kept after the user is deleted.
-    #[schema(example = 1)]
+    #[schema(required = true, example = 1)]
     pub user_id: Option<i64>,
     /// Their role at the time.
-    #[schema(example = "editor")]
+    #[schema(value_type = crate::auth::Role, example = "editor")]
     pub role: String,
-    /// `create`, `update`, `delete` or `restore`.
-    #[schema(example = "update")]
+    #[schema(value_type = AuditAction, example = "update")]
     pub action: String,
-    /// `article`, `section`, `tag` or `user`.
-    #[schema(example = "article")]
+    #[schema(value_type = AuditResource, example = "article")]
     pub resource: String,
-    #[schema(example = 1)]
+    #[schema(required = true, example = 1)]
     pub resource_id: Option<i64>,
     /// The article's version after the write (articles only).
-    #[schema(example = 2)]
+    #[schema(required = true, example = 2)]
     pub version: Option<i32>,
     /// The client's IP address.
     #[schema(example = "127.0.0.1")]
     pub client: String,
+}
+
+/// What a write did.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum AuditAction {
+    Create,
+    Update,
+    Delete,
+    Restore,
+}
+
+/// The kind of resource written.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum AuditResource {
+    Article,
+    Section,
+    Tag,
+    User,
 }
 
 impl From<Entry> for AuditEntry {
@@ -79,7 +97,7 @@ pub struct AuditParams {
     #[param(minimum = 1)]
     user: Option<i64>,
     /// Only writes to this kind of resource.
-    #[param(inline, value_type = Option<String>, pattern = "^(article|section|tag|user)$")]
+    #[param(inline, value_type = Option<AuditResource>)]
     resource: Option<String>,
     /// Only writes to the resource with this id.
     #[param(minimum = 1)]

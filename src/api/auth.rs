@@ -37,8 +37,7 @@ pub struct RefreshRequest {
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
-    /// Always `Bearer`.
-    #[schema(example = "Bearer")]
+    #[schema(value_type = TokenType)]
     pub token_type: &'static str,
     /// Seconds until the access token expires (900).
     #[schema(example = 900)]
@@ -46,6 +45,12 @@ pub struct TokenResponse {
     /// Opaque, single use: refreshing returns a new one and retires this one.
     pub refresh_token: String,
     pub user: UserResponse,
+}
+
+/// Always `Bearer`.
+#[derive(ToSchema)]
+pub enum TokenType {
+    Bearer,
 }
 
 const BAD_CREDENTIALS: &str = "the email or password is wrong";

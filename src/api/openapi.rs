@@ -110,7 +110,7 @@ impl Modify for BearerAuth {
         contact(name = "folio maintainers"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    servers((url = "http://127.0.0.1:8080", description = "folio on its default address")),
+    servers((url = "/")),
     paths(
         service::health, service::ready, service::openapi_json,
         auth::login, auth::refresh, auth::logout, auth::me,

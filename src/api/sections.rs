@@ -26,9 +26,10 @@ pub struct SectionResponse {
     pub slug: String,
     #[schema(example = "Blogs")]
     pub name: String,
-    #[schema(example = "Articles from our clinicians.")]
+    #[schema(required = true, example = "Articles from our clinicians.")]
     pub description: Option<String>,
     /// The enclosing section, or null at the top level.
+    #[schema(required = true)]
     pub parent_id: Option<i64>,
     /// Lists sort by position, then name.
     #[schema(example = 0)]
@@ -81,8 +82,10 @@ pub struct CreateSection {
     /// The enclosing section's id.
     #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
+    /// Lists sort by position, then name. Defaults to 0.
+    // Said in words, not as a schema `default`: openapi-typescript makes a property with a
+    // default required, so `{"name": "Blogs"}` would not type-check.
     #[serde(default)]
-    #[schema(default = 0)]
     pub position: i32,
 }
 

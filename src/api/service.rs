@@ -11,8 +11,15 @@ use super::state::AppState;
 /// The service's state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    #[schema(example = "ok")]
+    #[schema(value_type = HealthStatus)]
     pub status: &'static str,
+}
+
+/// Always `ok` when the service answers at all.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
 }
 
 /// Liveness: the process answers.

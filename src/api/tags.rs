@@ -28,6 +28,7 @@ pub struct TagResponse {
     pub slug: String,
     #[schema(example = "Dry Needling")]
     pub name: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     /// Articles carrying the tag that the caller may see (published ones for the public).
     #[schema(example = 1)]

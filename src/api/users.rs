@@ -29,7 +29,7 @@ pub struct UserResponse {
     #[schema(example = "Nick Lorem")]
     pub display_name: String,
     pub role: Role,
-    #[schema(example = "Physiotherapist and clinic director.")]
+    #[schema(required = true, example = "Physiotherapist and clinic director.")]
     pub bio: Option<String>,
     /// A disabled user cannot log in and their tokens stop working.
     pub disabled: bool,

@@ -5,6 +5,7 @@ mod articles;
 mod audit;
 mod auth;
 mod bad_input;
+mod contract;
 mod editorial;
 mod helpers;
 mod login_limits;

@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod revisions;
+pub mod shapes;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -51,14 +52,14 @@ pub struct ArticleListParams {
     #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`.
-    #[param(inline, value_type = Option<String>, pattern = "^-?(published_at|title|updated_at)$")]
+    #[param(inline, value_type = Option<shapes::ArticleSort>)]
     sort: Option<String>,
     /// `published` (the default) or, with a token, `draft`, `scheduled`, `archived` or `any`.
     /// Authors see their own articles in statuses other than `published`.
-    #[param(inline, value_type = Option<String>, pattern = "^(draft|scheduled|published|archived|any)$")]
+    #[param(inline, value_type = Option<shapes::StatusFilter>)]
     status: Option<String>,
     /// `body` to include `body_markdown` and `body_html` in each item.
-    #[param(inline, value_type = Option<String>, pattern = "^body$")]
+    #[param(inline, value_type = Option<shapes::Include>)]
     include: Option<String>,
 }
 

@@ -49,6 +49,7 @@ pub struct AuthorRef {
     pub id: i64,
     #[schema(example = "Nick Lorem")]
     pub display_name: String,
+    #[schema(required = true)]
     pub bio: Option<String>,
 }
 
@@ -118,15 +119,19 @@ pub struct ArticleFields {
     pub reading_time_minutes: i32,
     pub status: ArticleStatus,
     /// When it went (or goes) live; null for a draft never published.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub section: Option<SectionRef>,
     /// In the order the editor gave them.
     pub tags: Vec<TagRef>,
     pub author: AuthorRef,
+    #[schema(value_type = super::shapes::Seo)]
     pub seo: SeoFields,
+    #[schema(value_type = Option<super::shapes::CoverImage>, required = true)]
     pub cover_image: Option<CoverImageFields>,
     /// Free JSON object (at most 16 KiB, 8 levels deep).
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Value,
     /// Incremented by every change; send it back in PATCH for optimistic concurrency.
     #[schema(example = 1)]
@@ -299,7 +304,7 @@ pub struct CreateArticle {
     pub published_at: Option<DateTime<Utc>>,
     pub seo: Option<SeoFields>,
     pub cover_image: Option<CoverImageFields>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub metadata: Option<Map<String, Value>>,
 }
 
@@ -340,7 +345,7 @@ pub struct UpdateArticle {
     #[schema(value_type = Option<CoverImageFields>)]
     pub cover_image: Patch<CoverImageFields>,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Patch<Map<String, Value>>,
     /// The version this change is based on; stale → 409 with the current version.
     #[schema(minimum = 1)]

@@ -38,12 +38,16 @@ pub struct RevisionContent {
     pub excerpt: String,
     pub body_markdown: String,
     pub status: ArticleStatus,
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub section: Option<SectionRef>,
     pub tags: Vec<TagRef>,
+    #[schema(value_type = super::shapes::Seo)]
     pub seo: SeoFields,
+    #[schema(value_type = Option<super::shapes::CoverImage>, required = true)]
     pub cover_image: Option<CoverImageFields>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Value,
 }
 
@@ -54,6 +58,7 @@ pub struct RevisionResponse {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     /// Null once that user has been deleted.
+    #[schema(required = true)]
     pub changed_by: Option<ChangedBy>,
     pub article: RevisionContent,
 }

@@ -1,0 +1,80 @@
+// Renders one published article from a running folio, the way a frontend would.
+//   index.html?api=http://127.0.0.1:8080&slug=the-science-behind-dry-needling-for-muscle-recovery
+// folio must allow this page's origin: FOLIO_CORS_ORIGINS=http://127.0.0.1:<this page's port>.
+
+const DEMO_SLUG = "the-science-behind-dry-needling-for-muscle-recovery";
+
+const params = new URLSearchParams(location.search);
+const api = (params.get("api") || "http://127.0.0.1:8080").replace(/\/+$/, "");
+const slug = params.get("slug") || DEMO_SLUG;
+
+/** An element with text content (never parsed as HTML) and attributes. */
+function el(tag, text, attributes = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+function byline(article) {
+  const p = el("p", null, { class: "byline" });
+  p.append(el("span", article.author.display_name, { class: "author" }), " · ");
+  if (article.published_at !== null) {
+    const date = new Date(article.published_at);
+    const shown = date.toLocaleDateString("en-GB", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+    p.append(el("time", shown, { datetime: article.published_at, class: "date" }), " · ");
+  }
+  p.append(el("span", `${article.reading_time_minutes} min read`, { class: "reading-time" }));
+  if (article.section !== null) p.append(" · ", el("span", article.section.name, { class: "section" }));
+  return p;
+}
+
+function tags(article) {
+  const list = el("ul");
+  for (const tag of article.tags) list.append(el("li", `#${tag.name}`, { "data-slug": tag.slug }));
+  const wrapper = el("div", null, { class: "tags" });
+  wrapper.append(list);
+  return wrapper;
+}
+
+function tableOfContents(article) {
+  const nav = el("nav", null, { class: "toc", "aria-label": "Contents" });
+  nav.append(el("h2", "Contents"));
+  const list = el("ol");
+  for (const entry of article.toc) {
+    const item = el("li", null, { class: `level-${entry.level}` });
+    item.append(el("a", entry.text, { href: `#${entry.anchor}` }));
+    list.append(item);
+  }
+  nav.append(list);
+  return nav;
+}
+
+async function main() {
+  const app = document.getElementById("app");
+  try {
+    const response = await fetch(`${api}/api/v1/articles/slug/${encodeURIComponent(slug)}`, {
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      throw new Error(`${response.status} ${problem.title ?? ""}: ${problem.detail ?? ""}`);
+    }
+    const article = await response.json();
+    document.title = article.seo.meta_title ?? article.title;
+    const header = el("header");
+    header.append(el("h1", article.title), byline(article), tags(article));
+    const body = el("div", null, { class: "body" });
+    // body_html is rendered and sanitised by folio; headings carry the ids the TOC links to.
+    body.innerHTML = article.body_html;
+    const page = el("article");
+    page.append(header, tableOfContents(article), body);
+    app.replaceChildren(page);
+    document.body.dataset.state = "ready";
+  } catch (error) {
+    app.replaceChildren(el("p", `Could not load the article from ${api}: ${error.message}`));
+    document.body.dataset.state = "error";
+  }
+}
+
+main();
