@@ -45,7 +45,7 @@ pub enum ApiError {
     #[error("no such resource")]
     NotFound,
     #[error("method not allowed")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
     #[error("version {given} is stale; the current version is {current}")]
@@ -172,7 +172,9 @@ impl ResponseError for ApiError {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"folio\""));
             }
             Self::MethodNotAllowed { allow } => {
-                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+                if let Ok(value) = HeaderValue::try_from(allow.as_str()) {
+                    headers.insert(header::ALLOW, value);
+                }
             }
             Self::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));

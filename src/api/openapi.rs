@@ -3,8 +3,6 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
-use super::{articles, audit, auth, sections, service, tags, users};
-
 /// `page` and `per_page` of every list.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -98,6 +96,15 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The paths and their schemas, from the route table that also serves them.
+struct Operations;
+
+impl Modify for Operations {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        super::routes::document(openapi);
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -111,18 +118,8 @@ impl Modify for BearerAuth {
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/")),
-    paths(
-        service::health, service::ready, service::openapi_json,
-        auth::login, auth::refresh, auth::logout, auth::me,
-        users::list, users::create, users::get, users::update, users::delete,
-        sections::list, sections::create, sections::get, sections::get_by_slug, sections::update, sections::delete,
-        tags::list, tags::create, tags::get, tags::get_by_slug, tags::update, tags::delete,
-        articles::list, articles::create, articles::get, articles::get_by_slug, articles::update, articles::delete,
-        articles::revisions::list, articles::revisions::get, articles::revisions::restore,
-        audit::list,
-    ),
     components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Operations),
     tags(
         (name = "service", description = "Liveness, readiness and this document"),
         (name = "auth", description = "Logging in, refresh-token rotation, logging out"),

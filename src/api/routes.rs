@@ -1,94 +1,152 @@
-//! The route table. Every path answers a wrong method with 405 and `Allow`, and
-//! anything unknown with a 404 problem.
+//! The route table: one list of operations makes both the router and the OpenAPI
+//! paths, so nothing is served undocumented or documented unserved. Each operation's
+//! path and methods are the ones its `#[utoipa::path]` declares. Every path answers
+//! HEAD wherever it answers GET, a wrong method with 405 and `Allow`, and anything
+//! unknown with a 404 problem.
 
-use actix_web::http::StatusCode;
-use actix_web::{guard, web, HttpResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{guard, web, FromRequest, Handler, HttpResponse, Responder, Route};
+use utoipa::openapi::path::{HttpMethod, PathItemBuilder, PathsBuilder};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::{OpenApi, RefOr};
 
+use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{articles, audit, auth, sections, service, tags, users};
+use super::{audit, auth, sections, service, tags, users};
 
-fn method_not_allowed(allow: &'static str) -> impl Fn() -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone {
-    move || std::future::ready(Err(ApiError::MethodNotAllowed { allow }))
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// One documented operation and the handler that serves it.
+struct Operation {
+    path: String,
+    methods: Vec<HttpMethod>,
+    serve: Box<dyn Fn(Route) -> Route>,
+    document: fn(PathsBuilder) -> PathsBuilder,
+    schemas: fn(&mut Schemas),
 }
 
-/// GET, and HEAD answered by the same handler (the server leaves out the body).
-fn read() -> actix_web::Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+impl Operation {
+    /// `P` is the documentation `#[utoipa::path]` made for `handler`.
+    // `SchemaReferences` and `Tags` are how utoipa's own router integrations read
+    // what `#[utoipa::path]` declares beyond the `Path` trait.
+    fn new<P, F, Args>(handler: F) -> Self
+    where
+        P: utoipa::Path + utoipa::__dev::SchemaReferences + for<'t> utoipa::__dev::Tags<'t>,
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        Self {
+            path: P::path(),
+            methods: P::methods(),
+            serve: Box::new(move |route| route.to(handler.clone())),
+            document: add_path::<P>,
+            schemas: P::schemas,
+        }
+    }
 }
 
-/// A resource at `path` whose unmatched methods get 405 with `allow`.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed(allow)))
+/// Adds `P`'s operation, with its tags, at its path.
+fn add_path<P: utoipa::Path + for<'t> utoipa::__dev::Tags<'t>>(paths: PathsBuilder) -> PathsBuilder {
+    let mut operation = P::operation();
+    operation.tags.get_or_insert_with(Vec::new).extend(P::tags().into_iter().map(str::to_owned));
+    let item = P::methods()
+        .into_iter()
+        .fold(PathItemBuilder::new(), |item, method| item.operation(method, operation.clone()))
+        .build();
+    paths.path(P::path(), item)
+}
+
+macro_rules! operations {
+    ($($module:ident: [$($handler:ident),+ $(,)?]),+ $(,)?) => {
+        pastey::paste! {
+            /// Every operation, in the order the router tries them and the document lists them.
+            fn operations() -> Vec<Operation> {
+                vec![$($(Operation::new::<$module::[<__path_ $handler>], _, _>($module::$handler)),+),+]
+            }
+        }
+    };
+}
+
+operations![
+    service: [health, ready, openapi_json],
+    auth: [login, refresh, logout, me],
+    users: [list, create, get, update, delete],
+    sections: [list, create, get, get_by_slug, update, delete],
+    tags: [list, create, get, get_by_slug, update, delete],
+    articles: [list, create, get, get_by_slug, update, delete],
+    revisions: [list, get, restore],
+    audit: [list],
+];
+
+/// The route for one method; GET also answers HEAD (the server leaves out the body).
+fn route(method: &HttpMethod) -> Route {
+    let method = match method {
+        HttpMethod::Get => return web::route().guard(guard::Any(guard::Get()).or(guard::Head())),
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Delete => Method::DELETE,
+        HttpMethod::Options => Method::OPTIONS,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Trace => Method::TRACE,
+    };
+    web::route().method(method)
+}
+
+/// The `Allow` header of a path served by `operations`.
+fn allow(operations: &[&Operation]) -> String {
+    let mut methods = Vec::new();
+    for method in operations.iter().flat_map(|op| &op.methods) {
+        let names: &[&str] = match method {
+            HttpMethod::Get => &["GET", "HEAD"],
+            HttpMethod::Post => &["POST"],
+            HttpMethod::Put => &["PUT"],
+            HttpMethod::Delete => &["DELETE"],
+            HttpMethod::Options => &["OPTIONS"],
+            HttpMethod::Head => &["HEAD"],
+            HttpMethod::Patch => &["PATCH"],
+            HttpMethod::Trace => &["TRACE"],
+        };
+        methods.extend(names.iter().filter(|name| !methods.contains(*name)).copied().collect::<Vec<_>>());
+    }
+    methods.join(", ")
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health", "GET, HEAD").route(read().to(service::health)))
-        .service(resource("/ready", "GET, HEAD").route(read().to(service::ready)))
-        .service(
-            web::scope("/api/v1")
-                .service(resource("/openapi.json", "GET, HEAD").route(read().to(service::openapi_json)))
-                .service(resource("/auth/login", "POST").route(web::post().to(auth::login)))
-                .service(resource("/auth/refresh", "POST").route(web::post().to(auth::refresh)))
-                .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
-                .service(resource("/audit", "GET, HEAD").route(read().to(audit::list)))
-                .service(resource("/auth/me", "GET, HEAD").route(read().to(auth::me)))
-                .service(
-                    resource("/users", "GET, HEAD, POST")
-                        .route(read().to(users::list))
-                        .route(web::post().to(users::create)),
-                )
-                .service(
-                    resource("/users/{id}", "GET, HEAD, PATCH, DELETE")
-                        .route(read().to(users::get))
-                        .route(web::patch().to(users::update))
-                        .route(web::delete().to(users::delete)),
-                )
-                .service(
-                    resource("/sections", "GET, HEAD, POST")
-                        .route(read().to(sections::list))
-                        .route(web::post().to(sections::create)),
-                )
-                .service(resource("/sections/slug/{slug}", "GET, HEAD").route(read().to(sections::get_by_slug)))
-                .service(
-                    resource("/sections/{id}", "GET, HEAD, PATCH, DELETE")
-                        .route(read().to(sections::get))
-                        .route(web::patch().to(sections::update))
-                        .route(web::delete().to(sections::delete)),
-                )
-                .service(
-                    resource("/tags", "GET, HEAD, POST")
-                        .route(read().to(tags::list))
-                        .route(web::post().to(tags::create)),
-                )
-                .service(resource("/tags/slug/{slug}", "GET, HEAD").route(read().to(tags::get_by_slug)))
-                .service(
-                    resource("/tags/{id}", "GET, HEAD, PATCH, DELETE")
-                        .route(read().to(tags::get))
-                        .route(web::patch().to(tags::update))
-                        .route(web::delete().to(tags::delete)),
-                )
-                .service(
-                    resource("/articles", "GET, HEAD, POST")
-                        .route(read().to(articles::list))
-                        .route(web::post().to(articles::create)),
-                )
-                .service(resource("/articles/{id}/revisions", "GET, HEAD").route(read().to(articles::revisions::list)))
-                .service(
-                    resource("/articles/{id}/revisions/{version}", "GET, HEAD")
-                        .route(read().to(articles::revisions::get)),
-                )
-                .service(
-                    resource("/articles/{id}/revisions/{version}/restore", "POST")
-                        .route(web::post().to(articles::revisions::restore)),
-                )
-                .service(resource("/articles/slug/{slug}", "GET, HEAD").route(read().to(articles::get_by_slug)))
-                .service(
-                    resource("/articles/{id}", "GET, HEAD, PATCH, DELETE")
-                        .route(read().to(articles::get))
-                        .route(web::patch().to(articles::update))
-                        .route(web::delete().to(articles::delete)),
-                ),
-        );
+    let operations = operations();
+    let mut paths: Vec<&str> = Vec::new();
+    for operation in &operations {
+        if !paths.contains(&operation.path.as_str()) {
+            paths.push(&operation.path);
+        }
+    }
+    for path in paths {
+        let here: Vec<&Operation> = operations.iter().filter(|op| op.path == path).collect();
+        let allow = allow(&here);
+        let resource = here
+            .iter()
+            .flat_map(|op| op.methods.iter().map(move |method| (op, method)))
+            .fold(web::resource(path), |resource, (op, method)| resource.route((op.serve)(route(method))))
+            .default_service(web::to(move || {
+                std::future::ready(Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: allow.clone() }))
+            }));
+        cfg.service(resource);
+    }
+}
+
+/// Puts every operation, and every schema they refer to, into `openapi`.
+pub fn document(openapi: &mut OpenApi) {
+    let operations = operations();
+    openapi.paths = operations.iter().fold(PathsBuilder::new(), |paths, op| (op.document)(paths)).build();
+    let mut schemas = Schemas::new();
+    for operation in &operations {
+        (operation.schemas)(&mut schemas);
+    }
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
 }
 
 /// Anything no route matched.

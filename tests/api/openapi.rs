@@ -60,3 +60,37 @@ async fn health_and_readiness_answer() {
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
     assert_eq!(app.get("/ready", None).await.status(), StatusCode::OK);
 }
+
+/// `path` with every `{parameter}` replaced by 1.
+fn concrete(path: &str) -> String {
+    path.split('/').map(|segment| if segment.starts_with('{') { "1" } else { segment }).collect::<Vec<_>>().join("/")
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_served_and_every_other_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json", None).await.json().await.unwrap();
+    let all = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let mut documented: Vec<String> = item.as_object().unwrap().keys().map(|m| m.to_uppercase()).collect();
+        if documented.iter().any(|m| m == "GET") {
+            documented.push("HEAD".into());
+        }
+        let url = concrete(path);
+        for method in all {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let response = app.request(method.clone(), &url, Some(&app.admin)).send().await.unwrap();
+            if documented.iter().any(|m| *m == method.as_str()) {
+                assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is documented: served");
+            } else {
+                assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path} is not documented");
+                let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+                let mut allowed: Vec<&str> = allow.split(", ").collect();
+                allowed.sort_unstable();
+                let mut expected: Vec<&str> = documented.iter().map(String::as_str).collect();
+                expected.sort_unstable();
+                assert_eq!(allowed, expected, "{path}: Allow lists the documented methods");
+            }
+        }
+    }
+}
