@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod editorial;
+mod hardening;
 mod helpers;
 mod openapi;
 mod pagination;
