@@ -256,8 +256,9 @@ fn tag(bytes: &[u8], start: usize) -> (usize, Option<Tag>) {
             }
         };
     }
-    // html5ever drops a tag cut off by the end of input.
-    (bytes.len(), None)
+    // html5ever drops a tag cut off by the end of input, but has read its attributes.
+    let name = String::from_utf8_lossy(&bytes[start..name_end.unwrap_or(bytes.len())]).to_ascii_lowercase();
+    (bytes.len(), Some(Tag { name, attributes, is_end }))
 }
 
 /// After `<!--`: html5ever ends a comment at `-->` or `--!>`, and at once for `<!-->`
@@ -338,5 +339,7 @@ mod tests {
         assert!(checked(&glued).is_err());
         let end_tag = format!("</b{}>", (0..=LIMITS.attributes_per_tag).map(|i| format!(" a{i}")).collect::<String>());
         assert!(checked(&end_tag).is_err());
+        let cut_off = format!("<b{}", (0..=LIMITS.attributes_per_tag).map(|i| format!(" a{i}")).collect::<String>());
+        assert!(checked(&cut_off).is_err(), "html5ever reads the attributes of a tag the input cuts off");
     }
 }
