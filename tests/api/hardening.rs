@@ -170,3 +170,33 @@ async fn published_at_is_an_editors_field_an_author_sending_it_even_as_null_gets
     let year: i32 = published["published_at"].as_str().unwrap()[..4].parse().unwrap();
     assert!(year >= 2026, "the editor's publish is dated now, not backdated: {}", published["published_at"]);
 }
+
+#[tokio::test]
+async fn a_patch_without_a_body_keeps_what_was_rendered_and_a_cleared_excerpt_is_derived_again() {
+    let app = spawn_app().await;
+    let body = "# Head\n\nFirst paragraph here.\n\n- a\n- b\n";
+    let article = app
+        .article(
+            &app.admin,
+            json!({"title": "Kept", "body_markdown": body, "excerpt": "Custom", "status": "published"}),
+        )
+        .await;
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let renamed = app.patch(&path, Some(&app.admin), &json!({"version": 1, "title": "Renamed"})).await;
+    let renamed = json_body(renamed, StatusCode::OK).await;
+    for field in ["body_markdown", "body_html", "toc", "word_count", "reading_time_minutes", "excerpt"] {
+        assert_eq!(renamed[field], article[field], "{field} is kept");
+    }
+    let found = json_body(app.get("/api/v1/articles?q=paragraph", None).await, StatusCode::OK).await;
+    assert_eq!(found["meta"]["total"], 1, "the body is still searchable: {found}");
+
+    let cleared = app.patch(&path, Some(&app.admin), &json!({"version": 2, "excerpt": null})).await;
+    assert_eq!(json_body(cleared, StatusCode::OK).await["excerpt"], "First paragraph here.");
+    let too_deep = json!({"version": 3, "body_markdown": "- ".repeat(40) + "x"});
+    let refused = problem(app.patch(&path, Some(&app.admin), &too_deep).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&refused), ["/body_markdown"]);
+
+    let restore = app.request(reqwest::Method::POST, &format!("{path}/revisions/1/restore"), Some(&app.admin));
+    let restored = json_body(restore.send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!((&restored["excerpt"], &restored["body_html"]), (&article["excerpt"], &article["body_html"]));
+}
