@@ -12,7 +12,7 @@ use crate::auth::{password, Role};
 use crate::config::Settings;
 use crate::content::{front_matter, slug, status::ArticleStatus};
 use crate::startup::open_database;
-use crate::store::articles::{self, ArticleContent};
+use crate::store::articles::{self, ArticleContent, Writer};
 use crate::store::sections::{self, SectionInput};
 use crate::store::{users, Conn, StoreError};
 
@@ -106,7 +106,8 @@ pub fn seed(settings: &Settings, file: Option<&Path>) -> anyhow::Result<()> {
         cover_image: None,
         metadata: Default::default(),
     };
-    match articles::create(&mut conn, author, content) {
+    let writer = Writer { id: author, may_create_tags: true };
+    match content.prepare().and_then(|prepared| articles::create(&mut conn, writer, prepared)) {
         Ok(article) => {
             writeln!(
                 std::io::stdout(),

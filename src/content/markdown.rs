@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::html_budget::{self, Exceeded};
 use super::slug;
 
 /// One heading of an article, for its table of contents.
@@ -85,8 +86,9 @@ fn keep_generated_ids<'u>(_element: &str, attribute: &str, value: &'u str) -> Op
     })
 }
 
-/// Renders CommonMark with tables and strikethrough. Never panics.
-pub fn render(markdown: &str) -> Rendered {
+/// Renders CommonMark with tables and strikethrough; refuses a body whose HTML would
+/// cost the sanitiser more than [`html_budget::LIMITS`] allow. Never panics.
+pub fn render(markdown: &str) -> Result<Rendered, Exceeded> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
     let prefix = format!("h{:016x}-", RandomState::new().hash_one(markdown));
@@ -95,6 +97,7 @@ pub fn render(markdown: &str) -> Rendered {
 
     let mut unsanitised = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut unsanitised, events.into_iter());
+    let unsanitised = html_budget::check(&unsanitised, &html_budget::LIMITS)?;
     ID_PREFIX.set(prefix.clone());
     let mut html = SANITIZER.clean(&unsanitised).to_string();
     ID_PREFIX.take();
@@ -104,7 +107,7 @@ pub fn render(markdown: &str) -> Rendered {
         html = html.replace(&prefix, "");
     }
 
-    Rendered { toc: toc_from_html(&html, headings), word_count: count_words(&text), html, text, excerpt }
+    Ok(Rendered { toc: toc_from_html(&html, headings), word_count: count_words(&text), html, text, excerpt })
 }
 
 /// Minutes to read `word_count` words, rounded up, at least 1.
@@ -438,13 +441,13 @@ mod tests {
     }
 
     fn anchors(markdown: &str) -> Vec<String> {
-        render(markdown).toc.into_iter().map(|e| e.anchor).collect()
+        render(markdown).unwrap().toc.into_iter().map(|e| e.anchor).collect()
     }
 
     #[test]
     fn seed_article() {
         let body = front_matter::parse(SEED).unwrap().body;
-        let rendered = render(&body);
+        let rendered = render(&body).unwrap();
         let html = &rendered.html;
         assert_eq!(html.matches("<h2 ").count(), 7);
         assert_eq!(html.matches("<h2 id=\"").count(), 7);
@@ -485,7 +488,7 @@ mod tests {
 
     #[test]
     fn heading_text_is_plain() {
-        let rendered = render("## Hello *big* `code` [link](http://x.test) <b>raw</b>\n");
+        let rendered = render("## Hello *big* `code` [link](http://x.test) <b>raw</b>\n").unwrap();
         assert_eq!(rendered.toc[0].text, "Hello big code link raw");
         assert_eq!(rendered.toc[0].anchor, "hello-big-code-link-raw");
     }
@@ -493,7 +496,7 @@ mod tests {
     #[test]
     fn xss_vectors_are_neutralised() {
         for vector in XSS {
-            let rendered = render(vector);
+            let rendered = render(vector).unwrap();
             assert_safe(&rendered.html);
             assert_toc_matches(&rendered);
         }
@@ -501,13 +504,13 @@ mod tests {
 
     #[test]
     fn only_generated_headings_keep_ids() {
-        let rendered = render("<h2 id=\"intro\">Raw</h2>\n\n# Intro\n");
+        let rendered = render("<h2 id=\"intro\">Raw</h2>\n\n# Intro\n").unwrap();
         assert_eq!(rendered.html.matches(" id=").count(), 1);
         assert_toc_matches(&rendered);
         // An unclosed inline <textarea> swallows the heading after it.
-        let swallowed = render("x <textarea>\n\n# Gone\n");
+        let swallowed = render("x <textarea>\n\n# Gone\n").unwrap();
         assert!(swallowed.toc.is_empty(), "{}", swallowed.html);
-        assert_eq!(swallowed.html, render("x <textarea>\n\n# Gone\n").html);
+        assert_eq!(swallowed.html, render("x <textarea>\n\n# Gone\n").unwrap().html);
         assert!(swallowed.html.contains("id=\"gone\""), "{}", swallowed.html);
     }
 
@@ -524,7 +527,7 @@ mod tests {
         let md = "# Title\n\nSee [the docs](http://secret.test) \
                   <span title=\"hidden\">now</span>.\n\n\
                   - one\n  - two\n\n| a | b |\n|:--|--:|\n| c | d |\n\n```\nlet x = 1;\n```\n";
-        let rendered = render(md);
+        let rendered = render(md).unwrap();
         assert_eq!(rendered.text, "Title\nSee the docs now.\none\ntwo\na b\nc d\nlet x = 1;");
         assert_eq!(rendered.word_count, 14);
         assert!(!rendered.html.contains("style="));
@@ -532,13 +535,16 @@ mod tests {
 
     #[test]
     fn excerpt_is_the_first_top_level_paragraph() {
-        assert_eq!(render("# Hi\n\nSome *text* and `code`.\n").excerpt, "Some text and code.");
-        assert_eq!(render("# H\n\n- item\n\n> quote\n\nFirst  para\nline.\n\nNext.").excerpt, "First para line.");
-        assert_eq!(render("# Only a heading\n\n- and a list").excerpt, "");
+        assert_eq!(render("# Hi\n\nSome *text* and `code`.\n").unwrap().excerpt, "Some text and code.");
+        assert_eq!(
+            render("# H\n\n- item\n\n> quote\n\nFirst  para\nline.\n\nNext.").unwrap().excerpt,
+            "First para line."
+        );
+        assert_eq!(render("# Only a heading\n\n- and a list").unwrap().excerpt, "");
         let long = "word ".repeat(100);
-        let excerpt = render(&long).excerpt;
+        let excerpt = render(&long).unwrap().excerpt;
         assert!(excerpt.ends_with("word…") && excerpt.chars().count() <= 301, "{excerpt}");
-        let unbroken = render(&"x".repeat(400)).excerpt;
+        let unbroken = render(&"x".repeat(400)).unwrap().excerpt;
         assert_eq!(unbroken.chars().count(), 301);
     }
 
@@ -592,7 +598,8 @@ mod tests {
     ];
 
     fn check_invariants(markdown: &str) {
-        let rendered = render(markdown);
+        // A body past the limits is refused, which is safe too.
+        let Ok(rendered) = render(markdown) else { return };
         assert_safe(&rendered.html);
         assert_toc_matches(&rendered);
         assert!(rendered.excerpt.chars().count() <= EXCERPT_MAX_CHARS + 1);

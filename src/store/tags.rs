@@ -151,9 +151,11 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> Store
     })
 }
 
-/// The tags with these names, in the order given, creating the missing ones.
-/// Call inside a write transaction; `names` are already trimmed and de-duplicated.
-pub fn find_or_create(conn: &mut Conn, names: &[String]) -> StoreResult<Vec<TagRow>> {
+/// The tags with these names, in the order given, creating the missing ones when
+/// `may_create` (editors); otherwise a missing one is invalid, so an author's draft
+/// cannot publish a tag. Call inside a write transaction; `names` are already trimmed
+/// and de-duplicated.
+pub fn find_or_create(conn: &mut Conn, names: &[String], may_create: bool) -> StoreResult<Vec<TagRow>> {
     let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
     let existing: Vec<(String, TagRow)> =
         tags::table.filter(tags::name_key.eq_any(&keys)).select((tags::name_key, TagRow::as_select())).load(conn)?;
@@ -162,6 +164,12 @@ pub fn find_or_create(conn: &mut Conn, names: &[String]) -> StoreResult<Vec<TagR
     for (index, (name, key)) in names.iter().zip(&keys).enumerate() {
         let row = match found.remove(key) {
             Some(row) => row,
+            None if !may_create => {
+                return Err(StoreError::invalid(
+                    format!("/tags/{index}"),
+                    format!("no tag is named {name:?}; an editor creates tags"),
+                ))
+            }
             None => {
                 let slug = derived_slug(conn, name, &format!("/tags/{index}"))?;
                 insert(conn, slug, name, None)?

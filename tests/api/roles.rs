@@ -322,7 +322,7 @@ async fn publishing_scheduling_archiving_and_unpublishing_are_for_editors() {
         row("publish the author's draft", patch, T::AuthorDraft, status("published"), [200, 200, 403, 401]),
         row("schedule the author's draft", patch, T::AuthorDraft, schedule, [200, 200, 403, 401]),
         row("archive the author's draft", patch, T::AuthorDraft, status("archived"), [200, 200, 403, 401]),
-        row("date a draft, still a draft", patch, T::AuthorDraft, dated, [200, 200, 200, 401]),
+        row("date a draft, an editor's field", patch, T::AuthorDraft, dated, [200, 200, 403, 401]),
         row("unpublish another's", patch, T::RivalPublished, status("draft"), [200, 200, 403, 401]),
         row("archive another's", patch, T::RivalPublished, status("archived"), [200, 200, 403, 401]),
         row("unschedule an article", patch, T::Scheduled, status("draft"), [200, 200, 404, 401]),
@@ -362,18 +362,24 @@ async fn revisions_are_for_editors_and_the_articles_own_author() {
 }
 
 #[tokio::test]
-async fn authors_can_attach_tags_creating_missing_ones_by_name() {
+async fn authors_attach_existing_tags_and_editors_create_missing_ones_by_name() {
     let world = World::new().await;
     let app = &world.app;
     app.post("/api/v1/tags", Some(&app.admin), &json!({"name": "Existing"})).await;
 
     let body = json!({"title": "Tagged", "body_markdown": "Text.", "tags": ["Brand New Tag", "existing"]});
-    let article = app.article(&world.author, body).await;
+    let refused = app.post("/api/v1/articles", Some(&world.author), &body).await;
+    let refused = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused["errors"][0]["field"], "/tags/0", "an author cannot create a tag: {refused}");
+    let article = app.article(&world.editor, body).await;
 
     let names: Vec<&str> = article["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Brand New Tag", "Existing"], "tags in the order given, an existing one found by name");
     let response = app.get("/api/v1/tags/slug/brand-new-tag", Some(&world.editor)).await;
     assert_eq!(response.status(), StatusCode::OK, "the missing tag was created");
+    let attached =
+        app.article(&world.author, json!({"title": "Mine", "body_markdown": "x", "tags": ["brand new tag"]}));
+    assert_eq!(attached.await["tags"][0]["name"], "Brand New Tag", "authors attach existing tags by name");
     let direct = app.post("/api/v1/tags", Some(&world.author), &json!({"name": "Direct"})).await;
     problem(direct, StatusCode::FORBIDDEN).await;
 }
@@ -470,7 +476,11 @@ async fn the_public_sees_published_articles_only() {
         app.article(&world.editor, article("draft", None)).await,
         app.article(&world.editor, article("scheduled", Some(FUTURE))).await,
         app.article(&world.editor, article("archived", None)).await,
-        app.article(&world.author, article("draft", None)).await,
+        app.article(
+            &world.author,
+            json!({"title": "An author's draft", "body_markdown": "Text.", "section": "news", "tags": ["Visible"]}),
+        )
+        .await,
     ];
 
     for query in ["", "?section=news", "?tag=visible", "?sort=title", "?per_page=100"] {

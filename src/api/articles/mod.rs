@@ -6,6 +6,7 @@ pub mod shapes;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Datelike;
 use utoipa::IntoParams;
 
 use self::model::{ArticleList, ArticleResponse, ArticleSummary, CreateArticle, UpdateArticle};
@@ -17,7 +18,9 @@ use super::respond::{self, etag_matches};
 use super::state::AppState;
 use crate::auth::Role;
 use crate::content::status::ArticleStatus;
-use crate::store::articles::{self, Article, ArticleContent, ListQuery, Sort, StatusFilter, Visibility};
+use crate::store::articles::{
+    self, Article, ArticleContent, ListQuery, RenderedBody, Sort, StatusFilter, Visibility, Writer,
+};
 use crate::store::audit::Change;
 use crate::store::{StoreError, StoreResult};
 
@@ -42,9 +45,9 @@ pub struct ArticleListParams {
     /// An author's user id.
     #[param(minimum = 1)]
     author: Option<i64>,
-    /// Only articles published at or after this moment.
+    /// Only articles published at or after this moment (years 0001 to 9999).
     published_after: Option<chrono::DateTime<chrono::Utc>>,
-    /// Only articles published before this moment.
+    /// Only articles published before this moment (years 0001 to 9999).
     published_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Full-text search over title, excerpt and body text: every word must match;
     /// `"quoted phrases"` and `prefix*` work, nothing else is syntax; no word at all finds nothing. Results come by
@@ -71,6 +74,12 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<ListQuery,
     let author = q.int("author", 1, i64::MAX);
     let published_after = q.timestamp("published_after");
     let published_before = q.timestamp("published_before");
+    for (name, at) in [("published_after", published_after), ("published_before", published_before)] {
+        // Dates are stored as text: only four-digit years sort as they compare.
+        if at.is_some_and(|at| !(1..=9999).contains(&at.year())) {
+            q.error(name, "must have a year from 0001 to 9999");
+        }
+    }
     let sort = q.parsed("sort", |s| {
         Sort::parse(s).ok_or_else(|| {
             "must be one of published_at, -published_at, title, -title, updated_at, -updated_at".to_owned()
@@ -195,6 +204,26 @@ pub(super) fn changed(action: &'static str, article: &Article) -> Change {
     Change::new(action, "article", article.row.id).at_version(article.row.version)
 }
 
+/// Who writes: authors attach existing tags only, editors create them by name.
+pub(super) fn writer(caller: &Caller) -> Writer {
+    Writer { id: caller.id, may_create_tags: caller.role != Role::Author }
+}
+
+/// `published_at` is an editor's field, like `status`: an author may not send it at all,
+/// not even as null, so a draft can neither be backdated nor scheduled ahead.
+fn may_set_published_at(caller: &Caller, sent: bool) -> Result<(), ApiError> {
+    if caller.role == Role::Author && sent {
+        return Err(ApiError::Forbidden("published_at is set by editors; authors leave it out".into()));
+    }
+    Ok(())
+}
+
+/// Renders a body on a blocking thread before the write: the writer connection stays
+/// free for other writes meanwhile.
+pub(super) async fn render(markdown: String) -> Result<RenderedBody, ApiError> {
+    web::block(move || RenderedBody::render(markdown)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+}
+
 /// Authors write drafts only: publishing, scheduling and archiving are an editor's.
 pub(super) fn may_write_as(caller: &Caller, status: ArticleStatus) -> StoreResult<()> {
     if caller.role == Role::Author && status != ArticleStatus::Draft {
@@ -270,11 +299,15 @@ pub async fn create(
     caller: Caller,
     body: Json<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
+    let sends_published_at = body.0.sends_published_at();
     let content: ArticleContent = body.0.validate().map_err(ApiError::invalid)?;
     may_write_as(&caller, content.status)?;
-    let author_id = caller.id;
+    may_set_published_at(&caller, sends_published_at)?;
+    let rendered = render(content.body_markdown.clone()).await?;
+    let prepared = content.with_body(rendered)?;
+    let writer = writer(&caller);
     let article = state
-        .write_audited(caller.actor(), |a| changed("create", a), move |c| articles::create(c, author_id, content))
+        .write_audited(caller.actor(), |a| changed("create", a), move |c| articles::create(c, writer, prepared))
         .await?;
     respond::created(format!("/api/v1/articles/{}", article.row.id), &ArticleResponse::from(article))
 }
@@ -312,14 +345,24 @@ pub async fn update(
     if if_match.is_none() && version.is_none() {
         return Err(ApiError::PreconditionRequired);
     }
+    may_set_published_at(&caller, patch.published_at.is_some())?;
     let id = id.into_inner();
-    let actor = caller.id;
+    let rendered = match (&patch.body_markdown, &patch.excerpt) {
+        (Some(body), _) => Some(render(body.clone()).await?),
+        // A custom excerpt cleared: it is derived from the current body again.
+        (None, Some(None)) => {
+            let current = state.read(move |c| articles::find(c, id)).await?;
+            Some(render(current.row.body_markdown).await?)
+        }
+        (None, _) => None,
+    };
+    let writer = writer(&caller);
     let article = state
         .write_audited(
             caller.actor(),
             |a| changed("update", a),
             move |c| {
-                articles::update(c, id, actor, patch, |current, next| {
+                articles::update(c, id, writer, patch, rendered, |current, next| {
                     may_change(&caller, current)?;
                     may_write_as(&caller, next.status)?;
                     preconditions_hold(if_match.as_deref(), version, current)

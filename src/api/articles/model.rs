@@ -1,6 +1,6 @@
 //! What the article endpoints read and write, and how input is checked.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -248,7 +248,7 @@ impl ArticleSummary {
     }
 }
 
-/// A tag given by name; a missing tag is created.
+/// A tag given by name; a missing tag is created for editors, an author naming one gets 422.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
 pub struct TagName(pub String);
@@ -257,7 +257,7 @@ impl utoipa::PartialSchema for TagName {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::Type::String)
-            .description(Some("A tag name; a missing tag is created."))
+            .description(Some("A tag name; a missing tag is created for editors, an author naming one gets 422."))
             .min_length(Some(1))
             .max_length(Some(MAX_TAG_NAME))
             .pattern(Some(
@@ -286,7 +286,8 @@ pub struct CreateArticle {
     /// Derived from the body when absent.
     #[schema(max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
     pub excerpt: Option<String>,
-    /// CommonMark with tables.
+    /// CommonMark with tables. A body nested deeper than 64 elements (lists, quotes, raw HTML),
+    /// with more than 20,000 elements, or with raw HTML past 64 attributes on a tag or 40,000 in all is 422.
     #[schema(
         example = "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n",
         pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
@@ -295,13 +296,17 @@ pub struct CreateArticle {
     /// A section's slug.
     #[schema(example = "blogs", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
     pub section: Option<String>,
-    /// Tag names, in order; missing tags are created. At most 50.
+    /// Tag names, in order, at most 50. Editors create missing tags; authors attach existing ones only
+    /// (an unknown name: 422 naming it, e.g. `/tags/0`).
     #[schema(example = json!(["Dry Needling", "Muscle Recovery"]), max_items = 50)]
     pub tags: Option<Vec<TagName>>,
     /// Defaults to `draft`. Authors may only write drafts. `scheduled` needs a future `published_at`.
     pub status: Option<ArticleStatus>,
     /// When it goes live; defaults to now on publishing. A future date makes it `scheduled`.
-    pub published_at: Option<DateTime<Utc>>,
+    /// Years 0001 to 9999. Editors only: an author sending it, even as null, gets 403.
+    #[serde(default)]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Patch<DateTime<Utc>>,
     pub seo: Option<SeoFields>,
     pub cover_image: Option<CoverImageFields>,
     #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
@@ -311,6 +316,8 @@ pub struct CreateArticle {
 /// Changes to an article: absent fields stay, `null` clears a nullable one
 /// (and re-derives the excerpt). Send `version` or `If-Match`. Authors change only
 /// their own drafts, and only as drafts; publishing, unpublishing and later changes are an editor's.
+/// `published_at` (years 0001 to 9999) is an editor's field: an author sending it, even as null, gets 403.
+/// Authors attach existing tags only (an unknown name: 422 naming it).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
@@ -411,7 +418,20 @@ fn check_section(errors: &mut Errors, slug: String) -> String {
     slug
 }
 
+/// A date with a four-digit year: stored as text, dates then sort as they compare.
+pub fn check_date(errors: &mut Errors, field: &str, at: DateTime<Utc>) -> NaiveDateTime {
+    if !(1..=9999).contains(&at.year()) {
+        errors.add(field, "must have a year from 0001 to 9999");
+    }
+    at.naive_utc()
+}
+
 impl CreateArticle {
+    /// Whether the body names `published_at` at all (an editor's field).
+    pub fn sends_published_at(&self) -> bool {
+        !matches!(self.published_at, Patch::Absent)
+    }
+
     pub fn validate(self) -> Result<ArticleContent, Vec<FieldError>> {
         let mut errors = Errors::default();
         let content = ArticleContent {
@@ -422,7 +442,10 @@ impl CreateArticle {
             section: self.section.map(|s| check_section(&mut errors, s)),
             tags: check_tags(&mut errors, self.tags.unwrap_or_default()),
             status: self.status.unwrap_or(ArticleStatus::Draft),
-            published_at: self.published_at.map(|at| at.naive_utc()),
+            published_at: match self.published_at {
+                Patch::Value(at) => Some(check_date(&mut errors, "/published_at", at)),
+                Patch::Absent | Patch::Null => None,
+            },
             seo: self.seo.map(|s| check_seo(&mut errors, s)).unwrap_or_default(),
             cover_image: self.cover_image.map(|c| check_cover(&mut errors, c)),
             metadata: check_metadata(&mut errors, self.metadata.unwrap_or_default()),
@@ -445,7 +468,7 @@ impl UpdateArticle {
             section: self.section.nullable().map(|s| s.map(|s| check_section(&mut e, s))),
             tags: self.tags.required(&mut e, "/tags").map(|t| check_tags(&mut e, t)),
             status: self.status.required(&mut e, "/status"),
-            published_at: self.published_at.nullable().map(|at| at.map(|at| at.naive_utc())),
+            published_at: self.published_at.nullable().map(|at| at.map(|at| check_date(&mut e, "/published_at", at))),
             seo: self.seo.required(&mut e, "/seo").map(|s| check_seo(&mut e, s)),
             cover_image: self.cover_image.nullable().map(|c| c.map(|c| check_cover(&mut e, c))),
             metadata: self.metadata.required(&mut e, "/metadata").map(|m| check_metadata(&mut e, m)),

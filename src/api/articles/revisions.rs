@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, TagRef};
-use super::{changed, may_change, may_write_as};
+use super::{changed, may_change, may_write_as, render, writer};
 use crate::api::caller::Caller;
 use crate::api::error::ApiError;
 use crate::api::query::QueryReader;
@@ -203,13 +203,22 @@ pub async fn restore(
 ) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
     let version = version_number(version)?;
-    let actor = caller.id;
+    let reader = caller.clone();
+    let revision = state
+        .read(move |c| {
+            readable(c, &reader, id)?;
+            revisions::find_version(c, id, version)
+        })
+        .await?;
+    // Rendered before the write, which then checks it is still this revision's body.
+    let rendered = render(revision.snapshot.body_markdown).await?;
+    let writer = writer(&caller);
     let article = state
         .write_audited(
             caller.actor(),
             |a| changed("restore", a),
             move |c| {
-                revisions::restore(c, id, version, actor, |current, next| {
+                revisions::restore(c, id, version, writer, rendered, |current, next| {
                     may_change(&caller, current)?;
                     may_write_as(&caller, next.status)
                 })

@@ -20,7 +20,7 @@ use folio::config::Settings;
 use folio::content::front_matter;
 use folio::content::status::ArticleStatus;
 use folio::startup::open_database;
-use folio::store::articles::{self, Article, ArticleContent, Visibility};
+use folio::store::articles::{self, Article, ArticleContent, Visibility, Writer};
 use folio::store::sections::{self, SectionInput};
 use folio::store::tags::{self, TagInput};
 use folio::store::{self, users, Conn, StoreError, StoreResult};
@@ -234,7 +234,13 @@ struct Planned {
 /// store's `write_tx` refuses to nest) one transaction per article from then on.
 fn insert(conn: &mut Conn, planned: &[Planned], batching: &mut bool) -> anyhow::Result<Vec<Article>> {
     let each = |conn: &mut Conn| -> StoreResult<Vec<Article>> {
-        planned.iter().map(|p| articles::create(conn, p.author, p.content.clone())).collect()
+        planned
+            .iter()
+            .map(|p| {
+                let writer = Writer { id: p.author, may_create_tags: true };
+                articles::create(conn, writer, p.content.clone().prepare()?)
+            })
+            .collect()
     };
     if *batching {
         match conn.immediate_transaction(each) {

@@ -15,7 +15,9 @@ use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 
 pub use list::{list, Hit, ListQuery, Sort, StatusFilter};
-pub use write::{create, delete, update, ArticleContent, ArticlePatch, CoverImage, Seo};
+pub use write::{
+    create, delete, update, ArticleContent, ArticlePatch, CoverImage, Prepared, RenderedBody, Seo, Writer,
+};
 
 use super::{Conn, StoreResult};
 use crate::content::markdown::TocEntry;

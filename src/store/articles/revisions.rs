@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::write::{replace, ArticleContent, CoverImage, Seo};
+use super::write::{replace, ArticleContent, CoverImage, RenderedBody, Seo, Writer};
 use super::{find, Article, SectionRef, TagRef};
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_revisions, users};
@@ -148,18 +148,20 @@ pub fn find_version(conn: &mut Conn, article_id: i64, version: i32) -> StoreResu
 }
 
 /// Writes revision `version` back as the article's next version, once `check`
-/// accepts the current article and the content it would become.
+/// accepts the current article and the content it would become. `rendered` is that
+/// revision's body, rendered beforehand.
 pub fn restore(
     conn: &mut Conn,
     article_id: i64,
     version: i32,
-    actor_id: i64,
+    writer: Writer,
+    rendered: RenderedBody,
     check: impl FnOnce(&Article, &ArticleContent) -> StoreResult<()>,
 ) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let current = find(conn, article_id)?;
         let content = find_version(conn, article_id, version)?.snapshot.content();
         check(&current, &content)?;
-        replace(conn, &current, &content, actor_id)
+        replace(conn, &current, &content, Some(rendered), writer)
     })
 }

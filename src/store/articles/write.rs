@@ -1,5 +1,7 @@
-//! Creating, changing and deleting articles: the one write path, which renders the
-//! body, resolves the section and tags and keeps slugs unique.
+//! Creating, changing and deleting articles: the one write path, which resolves the
+//! section and tags and keeps slugs unique. Bodies are rendered before it, outside the
+//! write transaction ([`RenderedBody`]): rendering is the slow part of a write, and the
+//! transaction holds the only writer connection.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -114,6 +116,82 @@ impl ArticleContent {
     }
 }
 
+/// The stored columns derived from a body.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = articles)]
+struct BodyColumns {
+    body_markdown: String,
+    body_html: String,
+    body_text: String,
+    toc: String,
+    word_count: i32,
+    reading_time_minutes: i32,
+}
+
+/// A body rendered ahead of the write that stores it, with everything derived from it.
+#[derive(Debug, Clone)]
+pub struct RenderedBody {
+    columns: BodyColumns,
+    /// The excerpt derived from the body, for an article without its own.
+    excerpt: String,
+}
+
+impl RenderedBody {
+    /// Renders and sanitises `markdown`: CPU-bound, so call it off the async executor
+    /// and before taking the writer connection. A body past the sanitiser's limits is
+    /// invalid (`/body_markdown`).
+    pub fn render(markdown: String) -> StoreResult<Self> {
+        let rendered = markdown::render(&markdown)
+            .map_err(|exceeded| StoreError::invalid("/body_markdown", format!("is too complex: it {exceeded}")))?;
+        let to_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let columns = BodyColumns {
+            body_html: rendered.html,
+            body_text: rendered.text,
+            toc: serde_json::to_string(&rendered.toc).unwrap_or_else(|_| "[]".into()),
+            word_count: to_i32(rendered.word_count),
+            reading_time_minutes: to_i32(markdown::reading_time_minutes(rendered.word_count)),
+            body_markdown: markdown,
+        };
+        Ok(Self { columns, excerpt: rendered.excerpt })
+    }
+}
+
+/// Content ready to be written: validated, with its body rendered.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    content: ArticleContent,
+    body: RenderedBody,
+}
+
+impl ArticleContent {
+    /// Renders the body (see [`RenderedBody::render`]).
+    pub fn prepare(self) -> StoreResult<Prepared> {
+        let body = RenderedBody::render(self.body_markdown.clone())?;
+        Ok(Prepared { content: self, body })
+    }
+
+    /// This content with its body rendered beforehand by [`RenderedBody::render`].
+    pub fn with_body(self, body: RenderedBody) -> StoreResult<Prepared> {
+        if body.columns.body_markdown != self.body_markdown {
+            return Err(stale_body());
+        }
+        Ok(Prepared { content: self, body })
+    }
+}
+
+/// A body rendered from other Markdown than the content now holds.
+fn stale_body() -> StoreError {
+    StoreError::conflict("body_markdown", "the article changed while this write was prepared; send it again")
+}
+
+/// Who writes, and whether they may create the tags they name (editors) or only
+/// attach existing ones (authors).
+#[derive(Debug, Clone, Copy)]
+pub struct Writer {
+    pub id: i64,
+    pub may_create_tags: bool,
+}
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = articles, treat_none_as_null = true)]
 struct ArticleValues {
@@ -121,12 +199,6 @@ struct ArticleValues {
     title: String,
     excerpt: String,
     excerpt_is_custom: bool,
-    body_markdown: String,
-    body_html: String,
-    body_text: String,
-    toc: String,
-    word_count: i32,
-    reading_time_minutes: i32,
     status: String,
     published_at: Option<NaiveDateTime>,
     section_id: Option<i64>,
@@ -185,25 +257,41 @@ fn section_id(conn: &mut Conn, slug: Option<&str>) -> StoreResult<Option<i64>> {
     id.map(Some).ok_or_else(|| StoreError::invalid("/section", "no section has this slug"))
 }
 
+/// The body to store for `content`: `rendered` when given (it must be of this body),
+/// else none, keeping what is stored, when neither the body nor a derived excerpt changes.
+fn body_for(
+    current: Option<&Article>,
+    content: &ArticleContent,
+    rendered: Option<RenderedBody>,
+) -> StoreResult<Option<RenderedBody>> {
+    let unchanged = current.is_some_and(|a| {
+        a.row.body_markdown == content.body_markdown && (content.excerpt.is_some() || !a.row.excerpt_is_custom)
+    });
+    match rendered {
+        Some(body) if body.columns.body_markdown == content.body_markdown => Ok(Some(body)),
+        None if unchanged => Ok(None),
+        // Rendered from a body that another write has since replaced.
+        _ => Err(stale_body()),
+    }
+}
+
 fn values(
     conn: &mut Conn,
     content: &ArticleContent,
+    body: Option<&RenderedBody>,
     existing: Option<&Article>,
     now: NaiveDateTime,
 ) -> StoreResult<ArticleValues> {
-    let rendered = markdown::render(&content.body_markdown);
-    let to_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let derived_excerpt = match (body, existing) {
+        (Some(body), _) => body.excerpt.clone(),
+        (None, Some(article)) => article.row.excerpt.clone(),
+        (None, None) => String::new(),
+    };
     Ok(ArticleValues {
         slug: choose_slug(conn, content, existing)?,
         title: content.title.clone(),
-        excerpt: content.excerpt.clone().unwrap_or(rendered.excerpt),
+        excerpt: content.excerpt.clone().unwrap_or(derived_excerpt),
         excerpt_is_custom: content.excerpt.is_some(),
-        body_markdown: content.body_markdown.clone(),
-        body_html: rendered.html,
-        body_text: rendered.text,
-        toc: serde_json::to_string(&rendered.toc).unwrap_or_else(|_| "[]".into()),
-        word_count: to_i32(rendered.word_count),
-        reading_time_minutes: to_i32(markdown::reading_time_minutes(rendered.word_count)),
         status: content.status.stored().to_owned(),
         published_at: publication_date(content.status, content.published_at, now)?,
         section_id: section_id(conn, content.section.as_deref())?,
@@ -218,8 +306,8 @@ fn values(
     })
 }
 
-fn set_tags(conn: &mut Conn, article_id: i64, names: &[String]) -> StoreResult<()> {
-    let rows = tags::find_or_create(conn, names)?;
+fn set_tags(conn: &mut Conn, article_id: i64, names: &[String], writer: Writer) -> StoreResult<()> {
+    let rows = tags::find_or_create(conn, names, writer.may_create_tags)?;
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id))).execute(conn)?;
     let links: Vec<_> = rows
         .iter()
@@ -236,54 +324,63 @@ fn set_tags(conn: &mut Conn, article_id: i64, names: &[String]) -> StoreResult<(
     Ok(())
 }
 
-/// Creates an article written by `author_id`, and its first revision.
-pub fn create(conn: &mut Conn, author_id: i64, content: ArticleContent) -> StoreResult<Article> {
+/// Creates an article written by `writer`, and its first revision.
+pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared) -> StoreResult<Article> {
+    let Prepared { content, body } = prepared;
     write_tx(conn, |conn| {
         let now = now();
-        let values = values(conn, &content, None, now)?;
+        let values = values(conn, &content, Some(&body), None, now)?;
         let id = diesel::insert_into(articles::table)
-            .values((values, articles::author_id.eq(author_id), articles::created_at.eq(now)))
+            .values((values, body.columns, articles::author_id.eq(writer.id), articles::created_at.eq(now)))
             .returning(articles::id)
             .get_result(conn)?;
-        set_tags(conn, id, &content.tags)?;
+        set_tags(conn, id, &content.tags, writer)?;
         let article = find(conn, id)?;
-        revisions::record(conn, &article, author_id, now)?;
+        revisions::record(conn, &article, writer.id, now)?;
         Ok(article)
     })
 }
 
-/// Replaces the stored content of `current` with `content` at the next version.
-/// Call inside a write transaction.
+/// Replaces the stored content of `current` with `content` at the next version, with
+/// `rendered` as its body (see [`body_for`]). Call inside a write transaction.
 pub(super) fn replace(
     conn: &mut Conn,
     current: &Article,
     content: &ArticleContent,
-    actor_id: i64,
+    rendered: Option<RenderedBody>,
+    writer: Writer,
 ) -> StoreResult<Article> {
     let now = now();
     let id = current.row.id;
-    let values = values(conn, content, Some(current), now)?;
-    diesel::update(articles::table.find(id)).set(values).execute(conn)?;
-    set_tags(conn, id, &content.tags)?;
+    let body = body_for(Some(current), content, rendered)?;
+    let values = values(conn, content, body.as_ref(), Some(current), now)?;
+    match body {
+        Some(body) => diesel::update(articles::table.find(id)).set((values, body.columns)).execute(conn)?,
+        None => diesel::update(articles::table.find(id)).set(values).execute(conn)?,
+    };
+    set_tags(conn, id, &content.tags, writer)?;
     let article = find(conn, id)?;
-    revisions::record(conn, &article, actor_id, now)?;
+    revisions::record(conn, &article, writer.id, now)?;
     Ok(article)
 }
 
 /// Applies `patch` to article `id` once `check` (preconditions, permissions) accepts the
-/// current article and the content it would become; all in one transaction.
+/// current article and the content it would become; all in one transaction. `rendered`
+/// is the patch's body rendered beforehand, or the current body's when the patch
+/// clears a custom excerpt (which is then derived from it).
 pub fn update(
     conn: &mut Conn,
     id: i64,
-    actor_id: i64,
+    writer: Writer,
     patch: ArticlePatch,
+    rendered: Option<RenderedBody>,
     check: impl FnOnce(&Article, &ArticleContent) -> StoreResult<()>,
 ) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?;
         let content = ArticleContent::of(&current).patched(patch);
         check(&current, &content)?;
-        replace(conn, &current, &content, actor_id)
+        replace(conn, &current, &content, rendered, writer)
     })
 }
 
