@@ -1,16 +1,17 @@
 //! The audit trail (admin only): every write, who made it, from where. Read-only.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::caller::Caller;
 use super::error::ApiError;
-use super::query::QueryReader;
+use super::query::{FromQuery, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::store::audit::{self, Entry, Filter};
+use crate::store::PageRequest;
 
 const RESOURCES: [&str; 4] = ["article", "section", "tag", "user"];
 
@@ -85,14 +86,13 @@ pub struct AuditList {
 /// Filters of the audit trail.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters QueryReader reads")]
 pub struct AuditParams {
     /// 1-based page number.
-    #[param(minimum = 1, maximum = 10_000_000, default = 1)]
-    page: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10_000_000, default = 1)]
+    page: i64,
     /// Items per page, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    per_page: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 20)]
+    per_page: i64,
     /// Only this user's writes.
     #[param(minimum = 1)]
     user: Option<i64>,
@@ -103,9 +103,31 @@ pub struct AuditParams {
     #[param(minimum = 1)]
     resource_id: Option<i64>,
     /// Only writes at or after this moment.
-    since: Option<DateTime<Utc>>,
+    #[param(value_type = Option<DateTime<Utc>>)]
+    since: Option<NaiveDateTime>,
     /// Only writes before this moment.
-    until: Option<DateTime<Utc>>,
+    #[param(value_type = Option<DateTime<Utc>>)]
+    until: Option<NaiveDateTime>,
+}
+
+impl FromQuery for AuditParams {
+    fn read(q: &mut QueryReader) -> Self {
+        let PageRequest { page, per_page } = q.page();
+        Self {
+            page,
+            per_page,
+            user: q.int("user", 1, i64::MAX),
+            resource: q.parsed("resource", |r| {
+                RESOURCES
+                    .contains(&r)
+                    .then(|| r.to_owned())
+                    .ok_or_else(|| "must be article, section, tag or user".to_owned())
+            }),
+            resource_id: q.int("resource_id", 1, i64::MAX),
+            since: q.timestamp("since"),
+            until: q.timestamp("until"),
+        }
+    }
 }
 
 /// List the audit trail.
@@ -120,23 +142,16 @@ pub struct AuditParams {
         (status = 422, response = super::openapi::Invalid),
     ),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: Query<AuditParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let mut q = QueryReader::new(req.query_string());
-    let page = q.page();
-    let filter = Filter {
-        user_id: q.int("user", 1, i64::MAX),
-        resource: q.parsed("resource", |r| {
-            RESOURCES
-                .contains(&r)
-                .then(|| r.to_owned())
-                .ok_or_else(|| "must be article, section, tag or user".to_owned())
-        }),
-        resource_id: q.int("resource_id", 1, i64::MAX),
-        since: q.timestamp("since"),
-        until: q.timestamp("until"),
-    };
-    q.finish()?;
+    let AuditParams { page, per_page, user, resource, resource_id, since, until } = params.0;
+    let page = PageRequest { page, per_page };
+    let filter = Filter { user_id: user, resource, resource_id, since, until };
     let found = state.read(move |c| audit::list(c, &filter, page)).await?;
     let meta = respond::meta(page, found.total);
     let body = AuditList { data: found.items.into_iter().map(AuditEntry::from).collect(), meta };

@@ -3,8 +3,11 @@
 
 use std::str::FromStr;
 
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use percent_encoding::percent_decode_str;
+use std::future::{ready, Ready};
 
 use super::error::ApiError;
 use crate::store::PageRequest;
@@ -14,6 +17,26 @@ pub const DEFAULT_PER_PAGE: i64 = 20;
 pub const MAX_PER_PAGE: i64 = 100;
 /// Far past any real list; keeps offsets well inside 64 bits.
 pub const MAX_PAGE: i64 = 10_000_000;
+
+/// Query parameters that read themselves from a query string: the type that documents
+/// them (`IntoParams`) is the type a handler receives.
+pub trait FromQuery: Sized {
+    fn read(query: &mut QueryReader) -> Self;
+}
+
+/// `T` read strictly from the query string: bad values and unknown parameters are one 422.
+pub struct Query<T>(pub T);
+
+impl<T: FromQuery + 'static> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let mut query = QueryReader::new(req.query_string());
+        let value = T::read(&mut query);
+        ready(query.finish().map(|()| Self(value)))
+    }
+}
 
 /// The decoded parameters of a query string, consumed one by one.
 pub struct QueryReader {
