@@ -12,6 +12,8 @@ pub mod config;
 pub mod content;
 /// The SQLite backend: pools, pragmas, migrations, schema.
 pub mod db;
+/// Validated domain types: slugs, emails, passwords, texts, URLs.
+pub mod domain;
 /// Which client a request comes from, behind trusted reverse proxies.
 pub mod proxies;
 /// Builds and runs the HTTP server.

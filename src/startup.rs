@@ -20,8 +20,8 @@ use crate::auth::token::TokenKeys;
 use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
+use crate::domain::{Email, Password};
 use crate::store::users;
-use crate::validation::is_email;
 
 /// Connections reading in parallel; writes have one connection of their own.
 const READ_CONNECTIONS: u32 = 8;
@@ -44,11 +44,11 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
     if users::count(&mut conn)? > 0 {
         return Ok(());
     }
-    if let Some(problem) = password::length_problem(&admin.password) {
-        anyhow::bail!("FOLIO_ADMIN_PASSWORD: {problem}");
-    }
-    anyhow::ensure!(is_email(&admin.email), "FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email);
-    let email = users::normalise_email(&admin.email);
+    Password::try_from(admin.password.as_str())
+        .map_err(|problem| anyhow::anyhow!("FOLIO_ADMIN_PASSWORD: {problem}"))?;
+    let email = Email::try_from(admin.email.as_str())
+        .map_err(|_| anyhow::anyhow!("FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email))?
+        .into_inner();
     let hash = password::hash(&admin.password).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
     users::create(
         &mut conn,

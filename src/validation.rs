@@ -3,6 +3,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::text::{multi_line, one_line};
+use crate::domain::url::http_url;
+use crate::domain::Refused;
+
 /// One invalid input field; `field` is a JSON pointer into the body or a query parameter name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
@@ -18,21 +22,6 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self { field: field.into(), message: message.into() }
     }
-}
-
-/// `local@domain.tld`: one `@`, a dot inside the domain, no spaces or control
-/// characters, at most 254 characters. The one rule for the API, the CLI and the
-/// first admin from the environment.
-pub fn is_email(email: &str) -> bool {
-    email.chars().count() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
 }
 
 /// Collects field errors so that one response can name every bad field at once.
@@ -64,40 +53,30 @@ impl Errors {
         self.found.len()
     }
 
-    /// Checks a one-line text: at most `max` characters, not blank, no control characters;
-    /// returns it trimmed.
+    /// Records why `parsed` was refused, if it was, and gives back what to go on with.
+    fn keep(&mut self, field: &str, parsed: Result<String, Refused>, original: &str) -> String {
+        parsed.unwrap_or_else(|refused| {
+            self.add(field, refused.0);
+            original.to_owned()
+        })
+    }
+
+    /// Checks a one-line text (the rule of [`crate::domain::Name`]); returns it trimmed.
     pub fn line(&mut self, field: &str, value: &str, max: usize) -> String {
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            self.add(field, "must not be empty");
-        } else if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
-        } else if value.chars().any(char::is_control) {
-            self.add(field, "must not contain control characters");
-        }
-        trimmed.to_owned()
+        let parsed = one_line(value, max);
+        self.keep(field, parsed, value.trim())
     }
 
-    /// Checks a multi-line text: at most `max` characters, no control characters but newlines and tabs.
+    /// Checks a multi-line text (the rule of [`crate::domain::Description`]).
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
-        if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
-        } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            self.add(field, "must not contain control characters");
-        }
-        value.to_owned()
+        let parsed = multi_line(value, max);
+        self.keep(field, parsed, value)
     }
 
-    /// Checks an absolute http(s) URL of at most 2,000 characters, with no spaces.
+    /// Checks an absolute http(s) URL (the rule of [`crate::domain::HttpUrl`]).
     pub fn url(&mut self, field: &str, value: &str) -> String {
-        let lower = value.to_ascii_lowercase();
-        let has_host = ["https://", "http://"]
-            .iter()
-            .any(|scheme| lower.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty()));
-        if !has_host || value.chars().count() > 2000 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            self.add(field, "must be an absolute http or https URL of at most 2000 characters");
-        }
-        value.to_owned()
+        let parsed = http_url(value);
+        self.keep(field, parsed, value)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -127,17 +106,5 @@ mod tests {
         errors.line("/name", "a\0b", 10);
         errors.line("/name", "abcdefghijk", 10);
         assert_eq!(errors.finish(()).map_err(|e| e.len()), Err(3));
-    }
-
-    #[test]
-    fn urls_must_be_absolute_http() {
-        let mut errors = Errors::default();
-        errors.url("/u", "https://example.com/a.png");
-        assert!(errors.is_empty());
-        for bad in ["javascript:alert(1)", "/relative", "https://", "data:text/html,x", "http://a b"] {
-            let mut errors = Errors::default();
-            errors.url("/u", bad);
-            assert!(!errors.is_empty(), "{bad} must be refused");
-        }
     }
 }

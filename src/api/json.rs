@@ -16,6 +16,7 @@ use serde_path_to_error::Segment;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::domain;
 use crate::validation::{Errors, FieldError};
 
 /// A request body parsed as `T`.
@@ -103,17 +104,25 @@ fn message(err: &serde_json::Error) -> String {
 /// Fields reported at most, so that a body of a million bad fields costs little.
 const MAX_REPORTED: usize = 20;
 
-/// What stands in for a top-level field with the wrong type while the rest of the body
-/// is checked: first nothing, then a value of each JSON type, until one fits.
-const STAND_INS: [fn() -> Option<Value>; 7] = [
-    || None,
-    || Some(Value::Null),
-    || Some(Value::String(String::new())),
-    || Some(Value::from(0)),
-    || Some(Value::Bool(false)),
-    || Some(Value::Array(Vec::new())),
-    || Some(Value::Object(Map::new())),
-];
+/// What stands in for a top-level field with the wrong type or a refused value while the
+/// rest of the body is checked: first nothing, then a value of each JSON type, with a
+/// string each domain type accepts, until one fits. `None` when there is nothing left to try.
+fn stand_in(tried: usize) -> Option<Option<Value>> {
+    let examples = domain::EXAMPLES.len();
+    Some(match tried {
+        0 => None,
+        1 => Some(Value::Null),
+        2 => Some(Value::String(String::new())),
+        n if n < 3 + examples => Some(Value::String(domain::EXAMPLES[n - 3].to_owned())),
+        n => Some(match n - 3 - examples {
+            0 => Value::from(0),
+            1 => Value::Bool(false),
+            2 => Value::Array(Vec::new()),
+            3 => Value::Object(Map::new()),
+            _ => return None,
+        }),
+    })
+}
 
 /// The field a type error names, as a JSON pointer, and the top-level key it lies under.
 fn located(err: &serde_path_to_error::Error<serde_json::Error>) -> (String, Option<String>) {
@@ -176,9 +185,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Errors), ApiError>
             .strip_prefix("unknown variant `")
             .and_then(|rest| rest.split_once("expected one of `"))
             .and_then(|(_, rest)| rest.split('`').next().map(|v| Value::String(v.to_owned())));
-        let stand_in = match (variant, STAND_INS.get(next)) {
+        let stand_in = match (variant, stand_in(next)) {
             (Some(variant), _) if body.get(top.as_str()) != Some(&variant) => Some(variant),
-            (_, Some(stand_in)) => stand_in(),
+            (_, Some(stand_in)) => stand_in,
             (_, None) => return Err(ApiError::invalid(errors.finish(()).err().unwrap_or_default())),
         };
         if let Value::Object(map) = &mut body {

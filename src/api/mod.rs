@@ -17,4 +17,5 @@ pub mod sections;
 pub mod service;
 pub mod state;
 pub mod tags;
+pub mod taxonomy;
 pub mod users;

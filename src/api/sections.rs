@@ -1,6 +1,5 @@
 //! Sections: public reads, editor writes.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,12 +8,11 @@ use utoipa::ToSchema;
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
 use super::json::{Patch, Validating};
-use super::query::QueryReader;
-use super::respond::{self, PageMeta};
+use super::respond::PageMeta;
 use super::state::AppState;
-use crate::content::slug;
-use crate::store::audit::Change;
-use crate::store::sections::{self, Section, SectionInput, SectionPatch};
+use super::taxonomy::{self, Resource};
+use crate::domain::{Description, Name, Slug};
+use crate::store::sections::{self, Section, SectionInput, SectionPatch, SectionRow};
 use crate::validation::Errors;
 
 /// A section of the site, such as "Blogs"; sections may nest.
@@ -64,21 +62,32 @@ pub struct SectionList {
     pub meta: PageMeta,
 }
 
+impl Resource for SectionResponse {
+    type Row = SectionRow;
+    type List = SectionList;
+    const NAME: &'static str = "section";
+    const PATH: &'static str = "/api/v1/sections";
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    fn list(data: Vec<Self>, meta: PageMeta) -> SectionList {
+        SectionList { data, meta }
+    }
+}
+
 /// A new section. Without `slug`, one is derived from the name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSection {
-    #[schema(
-        example = "Blogs",
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
-    pub name: String,
-    #[schema(example = "blogs", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
-    pub slug: Option<String>,
-    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub description: Option<String>,
+    pub name: Name,
+    pub slug: Option<Slug>,
+    pub description: Option<Description>,
     /// The enclosing section's id.
     #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
@@ -94,14 +103,14 @@ pub struct CreateSection {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSection {
     #[serde(default)]
-    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
-    pub name: Patch<String>,
+    #[schema(value_type = Name)]
+    pub name: Patch<Name>,
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
-    pub slug: Patch<String>,
+    #[schema(value_type = Slug)]
+    pub slug: Patch<Slug>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub description: Patch<String>,
+    #[schema(value_type = Option<Description>)]
+    pub description: Patch<Description>,
     /// A parent that would make a cycle is refused (422).
     #[serde(default)]
     #[schema(value_type = Option<i64>, minimum = 1)]
@@ -111,10 +120,10 @@ pub struct UpdateSection {
     pub position: Patch<i32>,
 }
 
-/// Checks an explicit slug against the contract's pattern.
+/// Checks an explicit slug against the contract's pattern (the rule of [`Slug`]).
 pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
-    if !slug::is_valid(&value) {
-        errors.add(field, "must match ^[a-z0-9]+(-[a-z0-9]+)*$ and be at most 200 characters");
+    if let Err(refused) = Slug::try_from(value.as_str()) {
+        errors.add(field, refused.0);
     }
     value
 }
@@ -131,14 +140,7 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
     ),
     security((), ("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
-    let visibility = caller.visibility();
-    let found = state.read(move |c| sections::list(c, visibility, page)).await?;
-    let meta = respond::meta(page, found.total);
-    let body = SectionList { data: found.items.into_iter().map(SectionResponse::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    taxonomy::list::<SectionResponse>(state, caller, req).await
 }
 
 /// Get a section by id.
@@ -158,11 +160,8 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
-    let (visibility, id) = (caller.visibility(), id.into_inner());
-    let section = state.read(move |c| sections::find(c, visibility, id)).await?;
-    let body = SectionResponse::from(section);
-    respond::resource(&req, &body, body.updated_at)
+    let id = id.into_inner();
+    taxonomy::get::<SectionResponse>(state, caller, req, move |c, v| sections::find(c, v, id)).await
 }
 
 /// Get a section by slug.
@@ -182,11 +181,8 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
-    let (visibility, slug) = (caller.visibility(), slug.into_inner());
-    let section = state.read(move |c| sections::find_by_slug(c, visibility, &slug)).await?;
-    let body = SectionResponse::from(section);
-    respond::resource(&req, &body, body.updated_at)
+    let slug = slug.into_inner();
+    taxonomy::get::<SectionResponse>(state, caller, req, move |c, v| sections::find_by_slug(c, v, &slug)).await
 }
 
 /// Create a section.
@@ -208,25 +204,15 @@ pub async fn create(
     caller: Caller,
     body: Validating<CreateSection>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    let Validating { body: input, mut errors } = body;
+    let Validating { body: input, errors } = body;
     let section = SectionInput {
-        name: errors.line("/name", &input.name, 100),
-        slug: input.slug.map(|s| check_slug(&mut errors, "/slug", s)),
-        description: input.description.map(|d| errors.text("/description", &d, 2000)),
+        name: input.name.into(),
+        slug: input.slug.map(String::from),
+        description: input.description.map(String::from),
         parent_id: input.parent_id,
         position: input.position,
     };
-    let section = errors.finish(section).map_err(ApiError::invalid)?;
-    let visibility = caller.visibility();
-    let created = state
-        .write_audited(
-            caller.actor(),
-            |s: &Section| Change::new("create", "section", s.row.id),
-            move |c| sections::create(c, visibility, section),
-        )
-        .await?;
-    respond::created(format!("/api/v1/sections/{}", created.row.id), &SectionResponse::from(created))
+    taxonomy::create::<SectionResponse>(state, caller, errors, move |c, v| sections::create(c, v, section)).await
 }
 
 /// Change a section.
@@ -250,25 +236,16 @@ pub async fn update(
     id: web::Path<i64>,
     body: Validating<UpdateSection>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
     let Validating { body: input, mut errors } = body;
     let patch = SectionPatch {
-        name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, 100)),
-        slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),
+        name: input.name.required(&mut errors, "/name").map(String::from),
+        slug: input.slug.required(&mut errors, "/slug").map(String::from),
         position: input.position.required(&mut errors, "/position"),
-        description: input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000))),
+        description: input.description.nullable().map(|d| d.map(String::from)),
         parent_id: input.parent_id.nullable(),
     };
-    let patch = errors.finish(patch).map_err(ApiError::invalid)?;
-    let (visibility, id) = (caller.visibility(), id.into_inner());
-    let section = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "section", id),
-            move |c| sections::update(c, visibility, id, patch),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&SectionResponse::from(section))?))
+    let id = id.into_inner();
+    taxonomy::update::<SectionResponse>(state, caller, id, errors, move |c, v| sections::update(c, v, id, patch)).await
 }
 
 /// Delete a section.
@@ -283,10 +260,5 @@ pub async fn update(
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    let id = id.into_inner();
-    state
-        .write_audited(caller.actor(), move |_| Change::new("delete", "section", id), move |c| sections::delete(c, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    taxonomy::delete::<SectionResponse>(state, caller, id.into_inner(), sections::delete).await
 }

@@ -1,6 +1,5 @@
 //! Tags: public reads, editor writes.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,15 +8,14 @@ use utoipa::ToSchema;
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
 use super::json::{Patch, Validating};
-use super::query::QueryReader;
-use super::respond::{self, PageMeta};
-use super::sections::check_slug;
+use super::respond::PageMeta;
 use super::state::AppState;
-use crate::store::audit::Change;
-use crate::store::tags::{self, Tag, TagInput, TagPatch};
+use super::taxonomy::{self, Resource};
+use crate::domain::{Description, Name, Slug};
+use crate::store::tags::{self, Tag, TagInput, TagPatch, TagRow};
 
 /// Longest tag name accepted.
-pub const MAX_TAG_NAME: usize = 100;
+pub const MAX_TAG_NAME: usize = crate::domain::text::MAX_NAME;
 
 /// A tag; names are unique case-insensitively.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,21 +56,32 @@ pub struct TagList {
     pub meta: PageMeta,
 }
 
+impl Resource for TagResponse {
+    type Row = TagRow;
+    type List = TagList;
+    const NAME: &'static str = "tag";
+    const PATH: &'static str = "/api/v1/tags";
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    fn list(data: Vec<Self>, meta: PageMeta) -> TagList {
+        TagList { data, meta }
+    }
+}
+
 /// A new tag. Without `slug`, one is derived from the name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTag {
-    #[schema(
-        example = "Dry Needling",
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
-    pub name: String,
-    #[schema(example = "dry-needling", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
-    pub slug: Option<String>,
-    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub description: Option<String>,
+    pub name: Name,
+    pub slug: Option<Slug>,
+    pub description: Option<Description>,
 }
 
 /// Changes to a tag; absent fields stay, `null` clears the description.
@@ -80,14 +89,14 @@ pub struct CreateTag {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTag {
     #[serde(default)]
-    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
-    pub name: Patch<String>,
+    #[schema(value_type = Name)]
+    pub name: Patch<Name>,
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
-    pub slug: Patch<String>,
+    #[schema(value_type = Slug)]
+    pub slug: Patch<Slug>,
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub description: Patch<String>,
+    #[schema(value_type = Option<Description>)]
+    pub description: Patch<Description>,
 }
 
 /// List tags.
@@ -102,14 +111,7 @@ pub struct UpdateTag {
     ),
     security((), ("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
-    let visibility = caller.visibility();
-    let found = state.read(move |c| tags::list(c, visibility, page)).await?;
-    let meta = respond::meta(page, found.total);
-    let body = TagList { data: found.items.into_iter().map(TagResponse::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    taxonomy::list::<TagResponse>(state, caller, req).await
 }
 
 /// Get a tag by id.
@@ -129,11 +131,8 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
-    let (visibility, id) = (caller.visibility(), id.into_inner());
-    let tag = state.read(move |c| tags::find(c, visibility, id)).await?;
-    let body = TagResponse::from(tag);
-    respond::resource(&req, &body, body.updated_at)
+    let id = id.into_inner();
+    taxonomy::get::<TagResponse>(state, caller, req, move |c, v| tags::find(c, v, id)).await
 }
 
 /// Get a tag by slug.
@@ -153,11 +152,8 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
-    let (visibility, slug) = (caller.visibility(), slug.into_inner());
-    let tag = state.read(move |c| tags::find_by_slug(c, visibility, &slug)).await?;
-    let body = TagResponse::from(tag);
-    respond::resource(&req, &body, body.updated_at)
+    let slug = slug.into_inner();
+    taxonomy::get::<TagResponse>(state, caller, req, move |c, v| tags::find_by_slug(c, v, &slug)).await
 }
 
 /// Create a tag.
@@ -179,23 +175,13 @@ pub async fn create(
     caller: Caller,
     body: Validating<CreateTag>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    let Validating { body: input, mut errors } = body;
+    let Validating { body: input, errors } = body;
     let tag = TagInput {
-        name: errors.line("/name", &input.name, MAX_TAG_NAME),
-        slug: input.slug.map(|s| check_slug(&mut errors, "/slug", s)),
-        description: input.description.map(|d| errors.text("/description", &d, 2000)),
+        name: input.name.into(),
+        slug: input.slug.map(String::from),
+        description: input.description.map(String::from),
     };
-    let tag = errors.finish(tag).map_err(ApiError::invalid)?;
-    let visibility = caller.visibility();
-    let created = state
-        .write_audited(
-            caller.actor(),
-            |t: &Tag| Change::new("create", "tag", t.row.id),
-            move |c| tags::create(c, visibility, tag),
-        )
-        .await?;
-    respond::created(format!("/api/v1/tags/{}", created.row.id), &TagResponse::from(created))
+    taxonomy::create::<TagResponse>(state, caller, errors, move |c, v| tags::create(c, v, tag)).await
 }
 
 /// Change a tag.
@@ -219,23 +205,14 @@ pub async fn update(
     id: web::Path<i64>,
     body: Validating<UpdateTag>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
     let Validating { body: input, mut errors } = body;
     let patch = TagPatch {
-        name: input.name.required(&mut errors, "/name").map(|name| errors.line("/name", &name, MAX_TAG_NAME)),
-        slug: input.slug.required(&mut errors, "/slug").map(|s| check_slug(&mut errors, "/slug", s)),
-        description: input.description.nullable().map(|d| d.map(|d| errors.text("/description", &d, 2000))),
+        name: input.name.required(&mut errors, "/name").map(String::from),
+        slug: input.slug.required(&mut errors, "/slug").map(String::from),
+        description: input.description.nullable().map(|d| d.map(String::from)),
     };
-    let patch = errors.finish(patch).map_err(ApiError::invalid)?;
-    let (visibility, id) = (caller.visibility(), id.into_inner());
-    let tag = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "tag", id),
-            move |c| tags::update(c, visibility, id, patch),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&TagResponse::from(tag))?))
+    let id = id.into_inner();
+    taxonomy::update::<TagResponse>(state, caller, id, errors, move |c, v| tags::update(c, v, id, patch)).await
 }
 
 /// Delete a tag, detaching it from its articles.
@@ -249,10 +226,5 @@ pub async fn update(
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    let id = id.into_inner();
-    state
-        .write_audited(caller.actor(), move |_| Change::new("delete", "tag", id), move |c| tags::delete(c, id))
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    taxonomy::delete::<TagResponse>(state, caller, id.into_inner(), tags::delete).await
 }

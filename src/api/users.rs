@@ -14,9 +14,9 @@ use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::auth::password;
 use crate::auth::Role;
+use crate::domain::{Description, DisplayName, Email, Password};
 use crate::store::audit::Change;
 use crate::store::users::{self, NewUser, User, UserChanges};
-use crate::validation::{is_email, Errors};
 
 /// A user account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,25 +62,12 @@ pub struct UserList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[schema(
-        example = "nick@example.com",
-        pattern = "^[^@\\s\\u0000-\\u001f\\u007f-\\u009f]+@[^@.\\s\\u0000-\\u001f\\u007f-\\u009f][^@\\s\\u0000-\\u001f\\u007f-\\u009f]*\\.[^@\\s\\u0000-\\u001f\\u007f-\\u009f]*[^@.\\s\\u0000-\\u001f\\u007f-\\u009f]$",
-        max_length = 254
-    )]
-    pub email: String,
+    pub email: Email,
     /// At least 12 characters.
-    #[schema(example = "correct horse battery staple", min_length = 12, max_length = 1024)]
-    pub password: String,
-    #[schema(
-        example = "Nick Lorem",
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
-    pub display_name: String,
+    pub password: Password,
+    pub display_name: DisplayName,
     pub role: Role,
-    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub bio: Option<String>,
+    pub bio: Option<Description>,
 }
 
 /// Changes to a user; absent fields stay as they are. A new password, role or
@@ -89,21 +76,21 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default)]
-    #[schema(value_type = String, pattern = "^[^@\\s\\u0000-\\u001f\\u007f-\\u009f]+@[^@.\\s\\u0000-\\u001f\\u007f-\\u009f][^@\\s\\u0000-\\u001f\\u007f-\\u009f]*\\.[^@\\s\\u0000-\\u001f\\u007f-\\u009f]*[^@.\\s\\u0000-\\u001f\\u007f-\\u009f]$", max_length = 254)]
-    pub email: Patch<String>,
+    #[schema(value_type = Email)]
+    pub email: Patch<Email>,
     #[serde(default)]
-    #[schema(value_type = String, min_length = 12, max_length = 1024)]
-    pub password: Patch<String>,
+    #[schema(value_type = Password)]
+    pub password: Patch<Password>,
     #[serde(default)]
-    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
-    pub display_name: Patch<String>,
+    #[schema(value_type = DisplayName)]
+    pub display_name: Patch<DisplayName>,
     #[serde(default)]
     #[schema(value_type = Role)]
     pub role: Patch<Role>,
     /// `null` clears it.
     #[serde(default)]
-    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
-    pub bio: Patch<String>,
+    #[schema(value_type = Option<Description>)]
+    pub bio: Patch<Description>,
     #[serde(default)]
     #[schema(value_type = bool)]
     pub disabled: Patch<bool>,
@@ -117,24 +104,11 @@ pub struct DeleteUserParams {
     pub reassign_to: Option<i64>,
 }
 
-fn check_email(errors: &mut Errors, email: &str) -> String {
-    if !is_email(email) {
-        errors.add("/email", "must be an email address such as nick@example.com");
-    }
-    users::normalise_email(email)
-}
-
-fn check_password(errors: &mut Errors, password: &str) {
-    if let Some(problem) = password::length_problem(password) {
-        errors.add("/password", problem);
-    }
-}
-
 /// Hashes on the hash lane, like every password check (503 when it is full).
-async fn hash(state: &AppState, password: String) -> Result<String, ApiError> {
+async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> {
     state
         .hashes
-        .run(move || password::hash(&password))
+        .run(move || password::hash(password.as_str()))
         .await?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
 }
@@ -184,11 +158,7 @@ pub async fn create(
     body: Validating<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let Validating { body: input, mut errors } = body;
-    let email = check_email(&mut errors, &input.email);
-    check_password(&mut errors, &input.password);
-    let display_name = errors.line("/display_name", &input.display_name, 100);
-    let bio = input.bio.map(|b| errors.text("/bio", &b, 2000));
+    let Validating { body: input, errors } = body;
     errors.finish(()).map_err(ApiError::invalid)?;
     let password_hash = hash(&state, input.password).await?;
     let user = state
@@ -199,11 +169,11 @@ pub async fn create(
                 users::create(
                     c,
                     NewUser {
-                        email: &email,
+                        email: input.email.as_str(),
                         password_hash: &password_hash,
-                        display_name: &display_name,
+                        display_name: input.display_name.as_str(),
                         role: input.role.as_str(),
-                        bio: bio.as_deref(),
+                        bio: input.bio.as_ref().map(Description::as_str),
                     },
                 )
             },
@@ -265,18 +235,12 @@ pub async fn update(
     let id = id.into_inner();
     let Validating { body: input, mut errors } = body;
     let new_password = input.password.required(&mut errors, "/password");
-    if let Some(password) = &new_password {
-        check_password(&mut errors, password);
-    }
     let mut changes = UserChanges {
-        email: input.email.required(&mut errors, "/email").map(|email| check_email(&mut errors, &email)),
-        display_name: input
-            .display_name
-            .required(&mut errors, "/display_name")
-            .map(|name| errors.line("/display_name", &name, 100)),
+        email: input.email.required(&mut errors, "/email").map(String::from),
+        display_name: input.display_name.required(&mut errors, "/display_name").map(String::from),
         role: input.role.required(&mut errors, "/role").map(|role| role.as_str().to_owned()),
         disabled: input.disabled.required(&mut errors, "/disabled"),
-        bio: input.bio.nullable().map(|bio| bio.map(|b| errors.text("/bio", &b, 2000))),
+        bio: input.bio.nullable().map(|bio| bio.map(String::from)),
         ..UserChanges::default()
     };
     errors.finish(()).map_err(ApiError::invalid)?;

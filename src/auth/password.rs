@@ -6,17 +6,6 @@ use std::sync::LazyLock;
 use argon2::password_hash::{self, rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-pub const MIN_PASSWORD_CHARS: usize = 12;
-pub const MAX_PASSWORD_CHARS: usize = 1024;
-
-/// Why a new password is refused, if it is: the one rule for the API, the CLI and
-/// the first admin from the environment.
-pub fn length_problem(password: &str) -> Option<String> {
-    let chars = password.chars().count();
-    (!(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars))
-        .then(|| format!("must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
-}
-
 fn hasher() -> Argon2<'static> {
     // The parameters are constants that argon2 accepts; default() is only a fallback
     // that cannot be reached.

@@ -11,9 +11,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::auth::{password, Role};
 use crate::config::{LogFormat, Settings};
+use crate::domain::{Email, Password};
 use crate::startup::{open_database, Application};
 use crate::store::{self, users};
-use crate::validation::is_email;
 
 mod demo;
 
@@ -137,16 +137,12 @@ fn create_user(settings: &Settings, email: &str, role: Role, display_name: Optio
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
     let password = line.trim_end_matches(['\n', '\r']);
-    if let Some(problem) = password::length_problem(password) {
-        bail!("the password (read from stdin) {problem}");
-    }
-    if !is_email(email) {
-        bail!("--email: '{email}' is not an email address");
-    }
-    let email = users::normalise_email(email);
+    let password =
+        Password::try_from(password).map_err(|problem| anyhow!("the password (read from stdin) {problem}"))?;
+    let email = Email::try_from(email).map_err(|_| anyhow!("--email: '{email}' is not an email address"))?.into_inner();
     let display_name = display_name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
     let db = open_database(settings)?;
-    let hash = password::hash(password).map_err(|e| anyhow!("hashing the password: {e}"))?;
+    let hash = password::hash(password.as_str()).map_err(|e| anyhow!("hashing the password: {e}"))?;
     let user = users::create(
         &mut *db.writer()?,
         users::NewUser {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod logins;
 pub mod sections;
 pub mod tags;
+pub mod taxonomy;
 pub mod tokens;
 pub mod users;
 

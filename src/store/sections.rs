@@ -7,8 +7,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::articles::Visibility;
-use super::{free_slug, now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
-use crate::content::slug;
+use super::taxonomy::{self, derived_slug, term, Counted, Term};
+use super::{now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
 use crate::db::schema::{articles, sections};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -25,11 +25,7 @@ pub struct SectionRow {
 }
 
 /// A section with the number of articles in it that the viewer may see.
-#[derive(Debug, Clone)]
-pub struct Section {
-    pub row: SectionRow,
-    pub article_count: i64,
-}
+pub type Section = Counted<SectionRow>;
 
 /// A validated section to create; `slug` is derived from `name` when absent.
 #[derive(Debug)]
@@ -72,35 +68,24 @@ fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<H
     Ok(rows.into_iter().filter_map(|(id, n)| id.map(|id| (id, n))).collect())
 }
 
-fn with_counts(conn: &mut Conn, visibility: Visibility, rows: Vec<SectionRow>) -> StoreResult<Vec<Section>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let counts = counts(conn, visibility, &ids)?;
-    Ok(rows.into_iter().map(|row| Section { article_count: counts.get(&row.id).copied().unwrap_or(0), row }).collect())
-}
+term!(
+    SectionRow,
+    sections,
+    "a section",
+    order = (sections::position.asc(), sections::name.asc(), sections::id.asc()),
+    counts = counts
+);
 
 pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Section>> {
-    let total = sections::table.count().get_result(conn)?;
-    let rows = sections::table
-        .order((sections::position.asc(), sections::name.asc(), sections::id.asc()))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(SectionRow::as_select())
-        .load(conn)?;
-    Ok(Page { items: with_counts(conn, visibility, rows)?, total })
+    taxonomy::list(conn, visibility, page)
 }
 
 pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Section> {
-    let row = sections::table.find(id).select(SectionRow::as_select()).first(conn)?;
-    one(conn, visibility, row)
+    taxonomy::find(conn, visibility, id)
 }
 
 pub fn find_by_slug(conn: &mut Conn, visibility: Visibility, slug: &str) -> StoreResult<Section> {
-    let row = sections::table.filter(sections::slug.eq(slug)).select(SectionRow::as_select()).first(conn)?;
-    one(conn, visibility, row)
-}
-
-fn one(conn: &mut Conn, visibility: Visibility, row: SectionRow) -> StoreResult<Section> {
-    with_counts(conn, visibility, vec![row])?.pop().ok_or(StoreError::NotFound)
+    taxonomy::find_by_slug(conn, visibility, slug)
 }
 
 /// The section with this slug and every section below it, for filtering articles.
@@ -118,14 +103,6 @@ pub fn subtree_ids(conn: &mut Conn, slug: &str) -> StoreResult<Vec<i64>> {
         next += 1;
     }
     Ok(ids)
-}
-
-fn slug_taken(conn: &mut Conn, candidate: &str, except: Option<i64>) -> StoreResult<bool> {
-    let mut query = sections::table.filter(sections::slug.eq(candidate)).into_boxed();
-    if let Some(id) = except {
-        query = query.filter(sections::id.ne(id));
-    }
-    Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
 /// Refuses a parent that does not exist or that lies below (or is) the section itself.
@@ -150,22 +127,13 @@ fn check_parent(conn: &mut Conn, id: Option<i64>, parent: Option<i64>) -> StoreR
     Ok(())
 }
 
-fn explicit_slug(conn: &mut Conn, wanted: &str, except: Option<i64>) -> StoreResult<String> {
-    if slug_taken(conn, wanted, except)? {
-        return Err(StoreError::conflict("slug", "a section with this slug already exists"));
-    }
-    Ok(wanted.to_owned())
-}
-
 pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> StoreResult<Section> {
     write_tx(conn, |conn| {
         check_parent(conn, None, input.parent_id)?;
-        let slug = match &input.slug {
-            Some(wanted) => explicit_slug(conn, wanted, None)?,
+        let slug = match input.slug {
+            Some(wanted) => taxonomy::explicit_slug::<SectionRow>(conn, wanted, None)?,
             None => {
-                let base = slug::slugify(&input.name)
-                    .ok_or_else(|| StoreError::invalid("/slug", "cannot be derived from the name; give one"))?;
-                free_slug(&base, |c| slug_taken(conn, c, None))?
+                derived_slug::<SectionRow>(conn, &input.name, "/slug", "cannot be derived from the name; give one")?
             }
         };
         let now = now();
@@ -183,17 +151,17 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
             ))
             .returning(SectionRow::as_returning())
             .get_result(conn)?;
-        one(conn, visibility, row)
+        taxonomy::one(conn, visibility, row)
     })
 }
 
 pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPatch) -> StoreResult<Section> {
     write_tx(conn, |conn| {
-        let current = sections::table.find(id).select(SectionRow::as_select()).first(conn)?;
+        let current = SectionRow::by_id(conn, id)?;
         let parent_id = patch.parent_id.unwrap_or(current.parent_id);
         check_parent(conn, Some(id), parent_id)?;
-        let slug = match &patch.slug {
-            Some(wanted) => explicit_slug(conn, wanted, Some(id))?,
+        let slug = match patch.slug {
+            Some(wanted) => taxonomy::explicit_slug::<SectionRow>(conn, wanted, Some(id))?,
             None => current.slug,
         };
         let row = diesel::update(sections::table.find(id))
@@ -207,7 +175,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
             })
             .returning(SectionRow::as_returning())
             .get_result(conn)?;
-        one(conn, visibility, row)
+        taxonomy::one(conn, visibility, row)
     })
 }
 

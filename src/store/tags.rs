@@ -7,8 +7,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::articles::Visibility;
-use super::{free_slug, now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
-use crate::content::slug;
+use super::taxonomy::{self, term, Counted, Term};
+use super::{now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
 use crate::db::schema::{article_tags, articles, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,11 +23,7 @@ pub struct TagRow {
 }
 
 /// A tag with the number of articles carrying it that the viewer may see.
-#[derive(Debug, Clone)]
-pub struct Tag {
-    pub row: TagRow,
-    pub article_count: i64,
-}
+pub type Tag = Counted<TagRow>;
 
 #[derive(Debug)]
 pub struct TagInput {
@@ -59,35 +55,18 @@ fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<H
     Ok(rows.into_iter().collect())
 }
 
-fn with_counts(conn: &mut Conn, visibility: Visibility, rows: Vec<TagRow>) -> StoreResult<Vec<Tag>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let counts = counts(conn, visibility, &ids)?;
-    Ok(rows.into_iter().map(|row| Tag { article_count: counts.get(&row.id).copied().unwrap_or(0), row }).collect())
-}
-
-fn one(conn: &mut Conn, visibility: Visibility, row: TagRow) -> StoreResult<Tag> {
-    with_counts(conn, visibility, vec![row])?.pop().ok_or(StoreError::NotFound)
-}
+term!(TagRow, tags, "a tag", order = (tags::name_key.asc(), tags::id.asc()), counts = counts);
 
 pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Tag>> {
-    let total = tags::table.count().get_result(conn)?;
-    let rows = tags::table
-        .order((tags::name_key.asc(), tags::id.asc()))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(TagRow::as_select())
-        .load(conn)?;
-    Ok(Page { items: with_counts(conn, visibility, rows)?, total })
+    taxonomy::list(conn, visibility, page)
 }
 
 pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Tag> {
-    let row = tags::table.find(id).select(TagRow::as_select()).first(conn)?;
-    one(conn, visibility, row)
+    taxonomy::find(conn, visibility, id)
 }
 
 pub fn find_by_slug(conn: &mut Conn, visibility: Visibility, slug: &str) -> StoreResult<Tag> {
-    let row = tags::table.filter(tags::slug.eq(slug)).select(TagRow::as_select()).first(conn)?;
-    one(conn, visibility, row)
+    taxonomy::find_by_slug(conn, visibility, slug)
 }
 
 /// Ids of the tags with these slugs, or `None` when any slug names no tag.
@@ -95,14 +74,6 @@ pub fn ids_by_slugs(conn: &mut Conn, slugs: &[String]) -> StoreResult<Option<Vec
     let found: Vec<(i64, String)> =
         tags::table.filter(tags::slug.eq_any(slugs)).select((tags::id, tags::slug)).load(conn)?;
     Ok(slugs.iter().map(|wanted| found.iter().find(|(_, s)| s == wanted).map(|(id, _)| *id)).collect())
-}
-
-fn slug_taken(conn: &mut Conn, candidate: &str, except: Option<i64>) -> StoreResult<bool> {
-    let mut query = tags::table.filter(tags::slug.eq(candidate)).into_boxed();
-    if let Some(id) = except {
-        query = query.filter(tags::id.ne(id));
-    }
-    Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
 fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> StoreResult<bool> {
@@ -129,9 +100,7 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
 }
 
 fn derived_slug(conn: &mut Conn, name: &str, field: &str) -> StoreResult<String> {
-    let base =
-        slug::slugify(name).ok_or_else(|| StoreError::invalid(field, "no slug can be derived from this name"))?;
-    free_slug(&base, |c| slug_taken(conn, c, None))
+    taxonomy::derived_slug::<TagRow>(conn, name, field, "no slug can be derived from this name")
 }
 
 pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> StoreResult<Tag> {
@@ -140,14 +109,11 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> Store
             return Err(StoreError::conflict("name", "a tag with this name already exists"));
         }
         let slug = match input.slug {
-            Some(wanted) if slug_taken(conn, &wanted, None)? => {
-                return Err(StoreError::conflict("slug", "a tag with this slug already exists"))
-            }
-            Some(wanted) => wanted,
+            Some(wanted) => taxonomy::explicit_slug::<TagRow>(conn, wanted, None)?,
             None => derived_slug(conn, &input.name, "/slug")?,
         };
         let row = insert(conn, slug, &input.name, input.description)?;
-        one(conn, visibility, row)
+        taxonomy::one(conn, visibility, row)
     })
 }
 
@@ -182,21 +148,20 @@ pub fn find_or_create(conn: &mut Conn, names: &[String], may_create: bool) -> St
 
 pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch) -> StoreResult<Tag> {
     write_tx(conn, |conn| {
-        let current = tags::table.find(id).select(TagRow::as_select()).first(conn)?;
+        let current = TagRow::by_id(conn, id)?;
         if let Some(name) = &patch.name {
             if name_taken(conn, name, Some(id))? {
                 return Err(StoreError::conflict("name", "a tag with this name already exists"));
             }
         }
-        if let Some(slug) = &patch.slug {
-            if slug_taken(conn, slug, Some(id))? {
-                return Err(StoreError::conflict("slug", "a tag with this slug already exists"));
-            }
-        }
+        let slug = match patch.slug {
+            Some(wanted) => taxonomy::explicit_slug::<TagRow>(conn, wanted, Some(id))?,
+            None => current.slug,
+        };
         let name = patch.name.unwrap_or(current.name);
         let row = diesel::update(tags::table.find(id))
             .set((
-                tags::slug.eq(patch.slug.unwrap_or(current.slug)),
+                tags::slug.eq(slug),
                 tags::name_key.eq(name_key(&name)),
                 tags::name.eq(name),
                 tags::description.eq(patch.description.unwrap_or(current.description)),
@@ -204,7 +169,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
             ))
             .returning(TagRow::as_returning())
             .get_result(conn)?;
-        one(conn, visibility, row)
+        taxonomy::one(conn, visibility, row)
     })
 }
 

@@ -74,9 +74,7 @@ pub struct UserChanges {
 }
 
 /// Emails are compared case-insensitively, so they are kept lower-cased.
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
+pub use crate::domain::email::normalise as normalise_email;
 
 pub fn find(conn: &mut Conn, id: i64) -> StoreResult<User> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?.into())

@@ -288,3 +288,39 @@ async fn a_request_needs_only_the_fields_the_server_needs() {
         assert_eq!(response.status(), StatusCode::CREATED, "POST {path} with {minimal}");
     }
 }
+
+/// The `$ref` a property points to, through a `oneOf [null, T]`.
+fn refers_to(property: &Value) -> Option<&str> {
+    let target = property["oneOf"].as_array().and_then(|v| v.iter().find(|v| v["type"] != "null")).unwrap_or(property);
+    target["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
+#[tokio::test]
+async fn each_input_rule_is_one_schema_whose_example_the_server_accepts() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    let rules = [
+        ("name", "Name", &["CreateSection", "UpdateSection", "CreateTag", "UpdateTag"][..]),
+        ("slug", "Slug", &["CreateSection", "UpdateSection", "CreateTag", "UpdateTag"]),
+        ("description", "Description", &["CreateSection", "UpdateSection", "CreateTag", "UpdateTag"]),
+        ("bio", "Description", &["CreateUser", "UpdateUser"]),
+        ("email", "Email", &["CreateUser", "UpdateUser"]),
+        ("password", "Password", &["CreateUser", "UpdateUser"]),
+        ("display_name", "DisplayName", &["CreateUser", "UpdateUser"]),
+    ];
+    for (field, rule, bodies) in rules {
+        for body in bodies {
+            let property = &schemas[*body]["properties"][field];
+            assert_eq!(refers_to(property), Some(rule), "{body}.{field}: {property}");
+        }
+    }
+    let example = |rule: &str| schemas[rule]["example"].clone();
+    let user = json!({"email": example("Email"), "password": example("Password"),
+                      "display_name": example("DisplayName"), "role": "author", "bio": example("Description")});
+    let section = json!({"name": example("Name"), "slug": example("Slug"), "description": example("Description")});
+    for (path, body) in [("/api/v1/users", user), ("/api/v1/sections", section)] {
+        let response = app.post(path, Some(&app.admin), &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{path} {body}: {}", response.text().await.unwrap());
+    }
+}

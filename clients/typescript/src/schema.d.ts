@@ -615,11 +615,9 @@ export interface components {
         };
         /** @description A new section. Without `slug`, one is derived from the name. */
         CreateSection: {
-            /** @example Blogs */
-            name: string;
-            /** @example blogs */
-            slug?: string | null;
-            description?: string | null;
+            name: components["schemas"]["Name"];
+            slug?: null | components["schemas"]["Slug"];
+            description?: null | components["schemas"]["Description"];
             /**
              * Format: int64
              * @description The enclosing section's id.
@@ -633,26 +631,25 @@ export interface components {
         };
         /** @description A new tag. Without `slug`, one is derived from the name. */
         CreateTag: {
-            /** @example Dry Needling */
-            name: string;
-            /** @example dry-needling */
-            slug?: string | null;
-            description?: string | null;
+            name: components["schemas"]["Name"];
+            slug?: null | components["schemas"]["Slug"];
+            description?: null | components["schemas"]["Description"];
         };
         /** @description A new user. */
         CreateUser: {
-            /** @example nick@example.com */
-            email: string;
-            /**
-             * @description At least 12 characters.
-             * @example correct horse battery staple
-             */
-            password: string;
-            /** @example Nick Lorem */
-            display_name: string;
+            email: components["schemas"]["Email"];
+            /** @description At least 12 characters. */
+            password: components["schemas"]["Password"];
+            display_name: components["schemas"]["DisplayName"];
             role: components["schemas"]["Role"];
-            bio?: string | null;
+            bio?: null | components["schemas"]["Description"];
         };
+        /** @example Articles from our clinicians. */
+        Description: string;
+        /** @example Nick Lorem */
+        DisplayName: string;
+        /** @example nick@example.com */
+        Email: string;
         /** @description One invalid input field; `field` is a JSON pointer into the body or a query parameter name. */
         FieldError: {
             /**
@@ -682,6 +679,8 @@ export interface components {
             /** @example correct horse battery staple */
             password: string;
         };
+        /** @example Blogs */
+        Name: string;
         /** @description Pagination facts of a list response. */
         PageMeta: {
             /**
@@ -709,6 +708,8 @@ export interface components {
              */
             total_pages: number;
         };
+        /** @example correct horse battery staple */
+        Password: string;
         /** @description An RFC 9457 problem detail. */
         Problem: {
             /**
@@ -863,6 +864,8 @@ export interface components {
              */
             canonical_url?: string | null;
         };
+        /** @example blogs */
+        Slug: string;
         TagList: {
             data: components["schemas"]["TagResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -971,9 +974,9 @@ export interface components {
         };
         /** @description Changes to a section; absent fields stay, `null` clears a nullable one. */
         UpdateSection: {
-            name?: string;
-            slug?: string;
-            description?: string | null;
+            name?: components["schemas"]["Name"];
+            slug?: components["schemas"]["Slug"];
+            description?: null | components["schemas"]["Description"];
             /**
              * Format: int64
              * @description A parent that would make a cycle is refused (422).
@@ -984,21 +987,20 @@ export interface components {
         };
         /** @description Changes to a tag; absent fields stay, `null` clears the description. */
         UpdateTag: {
-            name?: string;
-            slug?: string;
-            description?: string | null;
+            name?: components["schemas"]["Name"];
+            slug?: components["schemas"]["Slug"];
+            description?: null | components["schemas"]["Description"];
         };
         /**
          * @description Changes to a user; absent fields stay as they are. A new password, role or
          *     `disabled` revokes the user's refresh tokens.
          */
         UpdateUser: {
-            email?: string;
-            password?: string;
-            display_name?: string;
+            email?: components["schemas"]["Email"];
+            password?: components["schemas"]["Password"];
+            display_name?: components["schemas"]["DisplayName"];
             role?: components["schemas"]["Role"];
-            /** @description `null` clears it. */
-            bio?: string | null;
+            bio?: null | components["schemas"]["Description"];
             disabled?: boolean;
         };
         UserList: {
@@ -1214,10 +1216,21 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
-            /** @description Too many failed logins for this email (10 in 15 minutes by default) or from this client (50); refused even with the right password until `Retry-After` seconds pass */
+            /** @description Too many failed logins for this email (10 in 15 minutes by default) or from this client (50), checks in progress included; refused even with the right password until `Retry-After` seconds pass */
             429: {
                 headers: {
                     /** @description Seconds until a login may be tried again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many password checks are running or waiting; nothing was checked or counted, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1300,11 +1313,20 @@ export interface operations {
             /** @description The user the token belongs to */
             200: {
                 headers: {
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserResponse"];
                 };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
         };
@@ -1379,6 +1401,17 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            /** @description Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_user: {
@@ -1493,6 +1526,17 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            /** @description Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_sections: {
