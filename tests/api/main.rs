@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod editorial;
 mod helpers;
+mod limits;
 mod openapi;
 mod pagination;
 mod roles;
