@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_path_to_error::Segment;
 
+use super::deadline;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::validation::{Errors, FieldError};
@@ -130,7 +131,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<AppState>>().map_or(1024 * 1024, |s| s.max_body_bytes);
+        let state = req.app_data::<web::Data<AppState>>();
+        let limit = state.map_or(1024 * 1024, |s| s.max_body_bytes);
+        let seconds = state.map_or(0, |s| s.body_timeout.as_secs());
         let json = is_json(req);
         let declared = req
             .headers()
@@ -149,7 +152,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|err| ApiError::BadRequest(format!("the body could not be read: {err}")))?;
+                let chunk = chunk.map_err(|err| match deadline::is_timeout(&err) {
+                    true => ApiError::RequestTimeout { seconds },
+                    false => ApiError::BadRequest(format!("the body could not be read: {err}")),
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }

@@ -14,6 +14,8 @@ pub struct AppState {
     pub db: Database,
     pub keys: TokenKeys,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
     pub login_limits: LoginLimits,
     /// Anonymous reads of public content; emptied by every content write.
     pub cache: ResponseCache,

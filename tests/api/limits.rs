@@ -55,3 +55,53 @@ async fn a_cached_article_still_refuses_unknown_query_parameters() {
     let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(body["errors"][0]["field"], "bogus");
 }
+
+/// Sends `head` and then a body of `Content-Length: 100` a byte every half second, and
+/// returns what the server answered and how long the connection stayed open.
+async fn trickle(address: &str, head: &'static str) -> (String, std::time::Duration) {
+    use std::io::{Read, Write};
+    let addr = address.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
+        let started = std::time::Instant::now();
+        let mut writer = stream.try_clone().unwrap();
+        let head = format!("{head}\r\nHost: folio\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n");
+        writer.write_all(head.as_bytes()).unwrap();
+        let sender = std::thread::spawn(move || {
+            for _ in 0..30 {
+                if writer.write_all(b" ").is_err() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+        });
+        let mut answer = Vec::new();
+        // Ends when the server closes the connection (or the read timeout fails the test).
+        let read = stream.read_to_end(&mut answer);
+        let open = started.elapsed();
+        assert!(read.is_ok(), "the connection was still open after {open:?}: {read:?}");
+        drop(stream);
+        let _ = sender.join();
+        (String::from_utf8_lossy(&answer).into_owned(), open)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_body_still_arriving_at_the_deadline_gets_408_and_the_connection_is_closed() {
+    let app = crate::helpers::spawn_app_with(&[("FOLIO_BODY_TIMEOUT_SECONDS", "2")]).await;
+    let (answer, open) = trickle(&app.address, "POST /api/v1/auth/login HTTP/1.1").await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(open < std::time::Duration::from_secs(5), "408 after {open:?}, deadline 2 s");
+}
+
+#[tokio::test]
+async fn a_slow_body_nobody_reads_does_not_hold_the_connection_either() {
+    let app = crate::helpers::spawn_app_with(&[("FOLIO_BODY_TIMEOUT_SECONDS", "2")]).await;
+    let (answer, open) = trickle(&app.address, "DELETE /api/v1/tags/1 HTTP/1.1").await;
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(open < std::time::Duration::from_secs(5), "connection open for {open:?}, deadline 2 s");
+}
