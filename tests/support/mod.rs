@@ -39,7 +39,7 @@ impl Server {
             .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(if std::env::var_os("FOLIO_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() });
         for (name, value) in extra {
             command.env(name, value);
         }
