@@ -1,5 +1,9 @@
 //! The real `folio` binary as a child process, for tests that need its memory
 //! figures or its own file system.
+#![allow(
+    dead_code,
+    reason = "each test crate that includes this uses only part of it, so `expect` would be unfulfilled in some"
+)]
 
 use std::net::TcpListener;
 use std::path::Path;
