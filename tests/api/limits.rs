@@ -105,3 +105,20 @@ async fn a_slow_body_nobody_reads_does_not_hold_the_connection_either() {
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(open < std::time::Duration::from_secs(5), "connection open for {open:?}, deadline 2 s");
 }
+
+#[tokio::test]
+async fn every_operation_declares_503_and_every_body_taking_one_408() {
+    let app = spawn_app().await;
+    let spec = json_body(app.get("/api/v1/openapi.json", None).await, StatusCode::OK).await;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            assert!(responses.get("503").is_some(), "{method} {path} does not declare 503");
+            if operation.get("requestBody").is_some() {
+                assert!(responses.get("408").is_some(), "{method} {path} does not declare 408");
+            }
+        }
+    }
+    let unavailable = &spec["components"]["responses"]["Unavailable"];
+    assert!(unavailable["headers"].get("Retry-After").is_some(), "{unavailable}");
+}
