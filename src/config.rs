@@ -1,6 +1,7 @@
 //! Typed settings read once from the environment (and `.env`), validated up front.
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 use rand::RngCore;
 
@@ -12,6 +13,8 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const DEFAULT_DATABASE_URL: &str = "sqlite://folio.db";
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Seconds a request body may take to arrive, by default.
+const DEFAULT_BODY_TIMEOUT_SECONDS: i64 = 30;
 
 /// A setting that stops start-up; its `Display` is the one line the operator sees.
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +146,8 @@ pub struct Settings {
     pub admin: Option<BootstrapAdmin>,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// How long a whole request body may take to arrive (slow bodies get 408).
+    pub body_timeout: Duration,
     pub login_limits: LoginLimits,
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
@@ -222,6 +227,8 @@ impl Settings {
                 }
             },
         };
+        let body_timeout = number(&get, "FOLIO_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS, 1..=3_600)?;
+        let body_timeout = Duration::from_secs(body_timeout.unsigned_abs());
         let login_limits = LoginLimits {
             per_email: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1..=100_000)?,
             per_client: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_CLIENT", 50, 1..=1_000_000)?,
@@ -247,6 +254,7 @@ impl Settings {
             admin,
             cors_origins,
             max_body_bytes,
+            body_timeout,
         })
     }
 }
@@ -332,6 +340,7 @@ mod tests {
         assert_eq!(s.bind, vec![SocketAddr::from(([127, 0, 0, 1], 8080))]);
         assert!(s.jwt_secret_generated);
         assert_eq!(s.max_body_bytes, 1024 * 1024);
+        assert_eq!(s.body_timeout, Duration::from_secs(30));
     }
 
     #[test]
@@ -351,6 +360,8 @@ mod tests {
             (&[("FOLIO_ADMIN_EMAIL", "a@example.com")], "FOLIO_ADMIN_PASSWORD"),
             (&[("FOLIO_LOGIN_WINDOW_SECONDS", "0")], "FOLIO_LOGIN_WINDOW_SECONDS"),
             (&[("FOLIO_TRUSTED_PROXIES", "10.0.0.1, proxy.internal")], "FOLIO_TRUSTED_PROXIES"),
+            (&[("FOLIO_BODY_TIMEOUT_SECONDS", "0")], "FOLIO_BODY_TIMEOUT_SECONDS"),
+            (&[("FOLIO_BODY_TIMEOUT_SECONDS", "soon")], "FOLIO_BODY_TIMEOUT_SECONDS"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

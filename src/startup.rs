@@ -117,6 +117,7 @@ impl Application {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
+            body_timeout: settings.body_timeout,
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
@@ -132,6 +133,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
                 // Innermost first: CORS refusals become problems, which then get
                 // the caching and security headers like every other response.
+                .wrap(from_fn(crate::api::deadline::body))
                 .wrap(from_fn(crate::api::cache::serve))
                 .wrap(cors(&origins))
                 .wrap(from_fn(headers::problems_only))

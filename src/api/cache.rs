@@ -7,6 +7,12 @@
 //! public stays so until a write, so a scheduled article is never held back. Lists
 //! and counts are not cached: when a scheduled article goes live they change with
 //! no write at all.
+//!
+//! Entries are keyed by the article (its id as a number, or its slug), never by the
+//! raw URI: `/articles/0002`, `/articles/%32` and `/articles/2?&&` are the one
+//! resource `/articles/2` and share one entry, so a client cannot grow the cache by
+//! spelling one article many ways. Everything an entry holds counts against the
+//! budget, and stale entries are swept.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,13 +26,23 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::HttpResponse;
+use percent_encoding::percent_decode_str;
 
 use super::state::AppState;
 
 /// How long an entry may serve before it is built again.
 pub const TTL: Duration = Duration::from_secs(5);
-/// Bodies kept at most, in bytes (some 1,300 articles of the demo's size).
+/// Bytes kept at most: bodies, headers and keys (some 1,300 articles of the demo's size).
 const BUDGET_BYTES: usize = 32 * 1024 * 1024;
+/// What an entry costs beyond its bytes: the map slot, the header map, the allocations.
+const ENTRY_OVERHEAD: usize = 256;
+
+/// Which article a request reads: the cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Id(i64),
+    Slug(String),
+}
 
 #[derive(Clone)]
 struct Entry {
@@ -36,48 +52,123 @@ struct Entry {
     body: Bytes,
 }
 
+impl Entry {
+    fn cost(&self, key: &Key) -> usize {
+        let key = match key {
+            Key::Id(_) => 0,
+            Key::Slug(slug) => slug.len(),
+        };
+        let headers: usize = self.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+        ENTRY_OVERHEAD + key + headers + self.body.len()
+    }
+
+    fn live(&self, generation: u64) -> bool {
+        self.generation == generation && self.made.elapsed() < TTL
+    }
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Key, Entry>,
+    /// The summed cost of the entries in `map`.
+    bytes: usize,
+    swept: Option<Instant>,
+}
+
+impl Entries {
+    fn remove(&mut self, key: &Key) {
+        if let Some(old) = self.map.remove(key) {
+            self.bytes -= old.cost(key);
+        }
+    }
+
+    /// Drops every entry that can no longer serve.
+    fn sweep(&mut self, generation: u64) {
+        let mut freed = 0;
+        self.map.retain(|key, entry| {
+            let keep = entry.live(generation);
+            if !keep {
+                freed += entry.cost(key);
+            }
+            keep
+        });
+        self.bytes -= freed;
+        self.swept = Some(Instant::now());
+    }
+}
+
 #[derive(Default)]
 pub struct ResponseCache {
     generation: AtomicU64,
-    entries: Mutex<(HashMap<String, Entry>, usize)>,
+    entries: Mutex<Entries>,
 }
 
 impl ResponseCache {
     /// Forgets every entry: content changed.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut entries) = self.entries.lock() {
+            *entries = Entries::default();
+        }
     }
 
-    fn get(&self, key: &str) -> Option<Entry> {
+    fn get(&self, key: &Key) -> Option<Entry> {
         let generation = self.generation.load(Ordering::SeqCst);
         let entries = self.entries.lock().ok()?;
-        entries.0.get(key).filter(|e| e.generation == generation && e.made.elapsed() < TTL).cloned()
+        entries.map.get(key).filter(|e| e.live(generation)).cloned()
     }
 
-    fn put(&self, key: String, entry: Entry) {
+    fn put(&self, key: Key, entry: Entry) {
+        let cost = entry.cost(&key);
         let Ok(mut entries) = self.entries.lock() else { return };
-        let (map, bytes) = &mut *entries;
-        // Over budget: drop arbitrary entries (a hash map's order is as good as random
-        // here) until the new one fits; hot articles are soon back.
-        while *bytes + entry.body.len() > BUDGET_BYTES {
-            let Some(victim) = map.keys().next().cloned() else { break };
-            if let Some(old) = map.remove(&victim) {
-                *bytes -= old.body.len();
-            }
+        let generation = self.generation.load(Ordering::SeqCst);
+        // Built before a write that has emptied the cache since: already stale.
+        if entry.generation != generation || cost > BUDGET_BYTES {
+            return;
         }
-        *bytes += entry.body.len();
-        if let Some(old) = map.insert(key, entry) {
-            *bytes -= old.body.len();
+        entries.remove(&key);
+        if entries.swept.is_none_or(|at| at.elapsed() >= TTL) || entries.bytes + cost > BUDGET_BYTES {
+            entries.sweep(generation);
         }
+        // Still over budget: drop arbitrary live entries (a hash map's order is as good
+        // as random here) until the new one fits; hot articles are soon back.
+        while entries.bytes + cost > BUDGET_BYTES {
+            let Some(victim) = entries.map.keys().next().cloned() else { break };
+            entries.remove(&victim);
+        }
+        entries.bytes += cost;
+        entries.map.insert(key, entry);
     }
 }
 
-fn cacheable(req: &ServiceRequest) -> bool {
-    matches!(*req.method(), Method::GET | Method::HEAD)
+/// The article an anonymous read names, when the read may be served from the cache.
+///
+/// Only requests whose query string is empty (or only `&`s, which the handler reads as
+/// no parameters) qualify: any real parameter goes to the handler, which refuses it.
+/// An id is keyed by its value; a path that is not plainly digits or a slug is not
+/// cached at all (the handler answers it).
+fn key(req: &ServiceRequest) -> Option<Key> {
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD)
         && !req.headers().contains_key(header::AUTHORIZATION)
-        && req.path().strip_prefix("/api/v1/articles/").is_some_and(|rest| !rest.contains("/revisions"))
+        && req.query_string().split('&').all(str::is_empty);
+    if !readable {
+        return None;
+    }
+    let rest = req.path().strip_prefix("/api/v1/articles/")?;
+    let (slug, text) = match rest.strip_prefix("slug/") {
+        Some(slug) => (true, slug),
+        None => (false, rest),
+    };
+    let text = percent_decode_str(text).decode_utf8().ok()?;
+    if slug {
+        let plain = !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        plain.then(|| Key::Slug(text.into_owned()))
+    } else if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok().map(Key::Id)
+    } else {
+        None
+    }
 }
-
 fn from_entry(req: &ServiceRequest, entry: Entry) -> HttpResponse {
     let etag = entry.headers.get(header::ETAG).cloned();
     let fresh = match (req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()), &etag) {
@@ -102,11 +193,10 @@ pub async fn serve(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let cache = req.app_data::<Data<AppState>>().cloned();
-    let Some(state) = cache.filter(|_| cacheable(&req)) else {
+    let cached = key(&req).and_then(|key| Some((key, req.app_data::<Data<AppState>>().cloned()?)));
+    let Some((key, state)) = cached else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let key = req.uri().to_string();
     if let Some(entry) = state.cache.get(&key) {
         let response = from_entry(&req, entry);
         return Ok(req.into_response(response));

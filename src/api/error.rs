@@ -1,7 +1,7 @@
 //! The one error type of the HTTP layer, always rendered as RFC 9457 problem+json.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,6 +52,8 @@ pub enum ApiError {
     VersionConflict { given: i64, current: i64 },
     #[error("the resource has changed since the ETag given in If-Match")]
     PreconditionFailed,
+    #[error("the request body did not arrive within {seconds} seconds")]
+    RequestTimeout { seconds: u64 },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{detail}")]
@@ -131,6 +133,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::VersionConflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -183,6 +186,10 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
+        }
+        // The rest of a late body is still on its way: the connection cannot be reused.
+        if let Self::RequestTimeout { .. } = self {
+            response.head_mut().set_connection_type(ConnectionType::Close);
         }
         response
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use serde_path_to_error::Segment;
 
+use super::deadline;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::domain;
@@ -210,7 +211,9 @@ type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
 /// The body's bytes, once the content type and the size limit allow them.
 fn read(req: &HttpRequest, payload: &mut Payload) -> Extracted<web::BytesMut> {
-    let limit = req.app_data::<web::Data<AppState>>().map_or(1024 * 1024, |s| s.max_body_bytes);
+    let state = req.app_data::<web::Data<AppState>>();
+    let limit = state.map_or(1024 * 1024, |s| s.max_body_bytes);
+    let seconds = state.map_or(0, |s| s.body_timeout.as_secs());
     let json = is_json(req);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
@@ -224,7 +227,10 @@ fn read(req: &HttpRequest, payload: &mut Payload) -> Extracted<web::BytesMut> {
         }
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|err| ApiError::BadRequest(format!("the body could not be read: {err}")))?;
+            let chunk = chunk.map_err(|err| match deadline::is_timeout(&err) {
+                true => ApiError::RequestTimeout { seconds },
+                false => ApiError::BadRequest(format!("the body could not be read: {err}")),
+            })?;
             if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }

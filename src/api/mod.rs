@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod caller;
+pub mod deadline;
 pub mod docs;
 pub mod error;
 pub mod headers;

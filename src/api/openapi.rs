@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers and their types.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::Ref;
 use utoipa::{IntoParams, Modify, OpenApi};
 
 /// `page` and `per_page` of every list.
@@ -76,6 +77,41 @@ mod responses {
         content_type = "application/problem+json"
     )]
     pub struct PreconditionRequired(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The database cannot take this request now (busy, disk full or read-only); retry later",
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+    )]
+    pub struct Unavailable(Problem);
+
+    #[derive(ToResponse)]
+    #[response(
+        description = "The body did not arrive within FOLIO_BODY_TIMEOUT_SECONDS; the connection is closed",
+        content_type = "application/problem+json"
+    )]
+    pub struct BodyTimeout(Problem);
+}
+
+/// Declares what any operation may answer: 503 when the database cannot serve, and 408
+/// when a body is too slow to arrive (operations that take one). One step here rather
+/// than a line in every handler.
+struct ServiceLimits;
+
+impl Modify for ServiceLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                if operation.request_body.is_some() {
+                    responses.entry("408".into()).or_insert_with(|| Ref::from_response_name("BodyTimeout").into());
+                }
+                responses.entry("503".into()).or_insert_with(|| Ref::from_response_name("Unavailable").into());
+            }
+        }
+    }
 }
 
 struct BearerAuth;
@@ -118,8 +154,9 @@ impl Modify for Operations {
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/")),
-    components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired)),
-    modifiers(&BearerAuth, &Operations),
+    components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout)),
+    // The paths first: the limits are declared on every operation there is.
+    modifiers(&BearerAuth, &Operations, &ServiceLimits),
     tags(
         (name = "service", description = "Liveness, readiness and this document"),
         (name = "auth", description = "Logging in, refresh-token rotation, logging out"),

@@ -63,8 +63,19 @@ impl QueryReader {
         Self { pairs, errors }
     }
 
+    /// Every value given for `name`, in order; more than `max` is an error (each value
+    /// becomes a term of a query, and the database caps how large a query may grow).
+    pub fn repeated(&mut self, name: &str, max: usize) -> Vec<String> {
+        let values = self.all(name);
+        if values.len() > max {
+            self.errors.add(name, format!("must be given at most {max} times, got {}", values.len()));
+            return Vec::new();
+        }
+        values
+    }
+
     /// Every value given for `name`, in order.
-    pub fn all(&mut self, name: &str) -> Vec<String> {
+    fn all(&mut self, name: &str) -> Vec<String> {
         let mut values = Vec::new();
         let mut bad = false;
         self.pairs.retain(|(key, value)| {
@@ -151,7 +162,7 @@ mod tests {
         let mut q = QueryReader::new("page=2&per_page=50&tag=a&tag=b%20c&q=x+y");
         let page = q.page();
         assert_eq!((page.page, page.per_page), (2, 50));
-        assert_eq!(q.all("tag"), vec!["a", "b c"]);
+        assert_eq!(q.repeated("tag", 2), vec!["a", "b c"]);
         assert_eq!(q.text("q").as_deref(), Some("x y"));
         assert!(q.finish().is_ok());
     }
@@ -168,12 +179,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_repeated_parameter_past_its_bound_is_422_naming_it() {
+        let mut q = QueryReader::new(&"tag=a&".repeat(21));
+        assert!(q.repeated("tag", 20).is_empty());
+        let Err(ApiError::Validation { errors, .. }) = q.finish() else { panic!("21 tags must be refused") };
+        assert_eq!(errors[0].field, "tag");
+    }
+
     proptest::proptest! {
         #[test]
         fn any_query_string_is_read_without_panicking(query in ".{0,200}") {
             let mut q = QueryReader::new(&query);
             q.page();
-            q.all("tag");
+            q.repeated("tag", 20);
             q.timestamp("published_after");
             let _ = q.finish();
         }

@@ -16,6 +16,8 @@ pub struct AppState {
     pub db: Database,
     pub keys: TokenKeys,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
     pub login_limits: LoginLimits,
     pub trusted_proxies: TrustedProxies,
     /// Where every password hash runs: its own few threads, bounded.

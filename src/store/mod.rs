@@ -61,6 +61,8 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
                 Self::Unavailable(info.message().to_owned())
             }
+            // A COMMIT the disk refused, whose rollback failed too: the commit's error says why.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             other => Self::Database(other),
         }
     }
@@ -110,12 +112,24 @@ pub struct Page<T> {
 /// Runs `f` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`),
 /// so a read-then-write cannot fail half-way because another writer overtook it.
 /// Inside a transaction already, `f` runs in a savepoint of it.
+///
+/// When the disk is full or read-only, SQLite rolls the transaction back itself, so
+/// diesel's own rollback then fails ("outside of a transaction") and its error
+/// replaces the real one: the real one is kept here, so the caller gets a 503.
 pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
     let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
-    if depth.is_some() {
-        conn.transaction(f)
-    } else {
-        conn.immediate_transaction(f)
+    let mut unavailable = None;
+    let noted = |conn: &mut Conn| {
+        f(conn).inspect_err(|err| {
+            if let StoreError::Unavailable(cause) = err {
+                unavailable = Some(cause.clone());
+            }
+        })
+    };
+    let result = if depth.is_some() { conn.transaction(noted) } else { conn.immediate_transaction(noted) };
+    match (result, unavailable) {
+        (Err(_), Some(cause)) => Err(StoreError::Unavailable(cause)),
+        (result, _) => result,
     }
 }
 

@@ -9,6 +9,7 @@ mod contract;
 mod editorial;
 mod hardening;
 mod helpers;
+mod limits;
 mod login_limits;
 mod openapi;
 mod pagination;

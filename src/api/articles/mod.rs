@@ -26,6 +26,8 @@ use crate::store::{StoreError, StoreResult};
 
 /// Longest search accepted, in characters.
 const MAX_SEARCH_CHARS: usize = 200;
+/// Most `tag` filters in one list query.
+const MAX_TAG_FILTERS: usize = 20;
 
 /// Query parameters of the article list.
 #[derive(Debug, IntoParams)]
@@ -40,7 +42,8 @@ pub struct ArticleListParams {
     per_page: Option<i64>,
     /// A section slug; articles of its sub-sections are included. Unknown: an empty page.
     section: Option<String>,
-    /// A tag slug; repeat it to require every tag given. Unknown: an empty page.
+    /// A tag slug; repeat it (up to 20 times) to require every tag given. Unknown: an empty page.
+    #[param(max_items = 20)]
     tag: Option<Vec<String>>,
     /// An author's user id.
     #[param(minimum = 1)]
@@ -70,7 +73,7 @@ fn read_list_query(req: &HttpRequest, caller: &MaybeCaller) -> Result<ListQuery,
     let mut q = QueryReader::new(req.query_string());
     let page = q.page();
     let section = q.text("section");
-    let tags = q.all("tag");
+    let tags = q.repeated("tag", MAX_TAG_FILTERS);
     let author = q.int("author", 1, i64::MAX);
     let published_after = q.timestamp("published_after");
     let published_before = q.timestamp("published_before");

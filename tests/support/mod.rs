@@ -1,0 +1,85 @@
+//! The real `folio` binary as a child process, for tests that need its memory
+//! figures or its own file system.
+#![allow(
+    dead_code,
+    reason = "each test crate that includes this uses only part of it, so `expect` would be unfulfilled in some"
+)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const EMAIL: &str = "admin@example.com";
+pub const PASSWORD: &str = "process test admin password";
+
+/// A running `folio serve`, killed when dropped (also when a test fails half-way).
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts the binary on a free port with the database at `db`, and waits until ready.
+    pub async fn start(db: &Path, extra: &[(&str, &str)]) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
+            .env("FOLIO_JWT_SECRET", "process test secret long enough for hs256")
+            .env("FOLIO_ADMIN_EMAIL", EMAIL)
+            .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(if std::env::var_os("FOLIO_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() });
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        let server = Self { child: command.spawn().unwrap(), base: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let ready = reqwest::get(format!("{}/ready", server.base)).await;
+            if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("folio did not become ready");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The admin's access token.
+    pub async fn token(&self, client: &reqwest::Client) -> String {
+        let response = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": EMAIL, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "admin login");
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A `/proc/PID/status` figure in kB, such as `VmHWM` (peak resident memory).
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
