@@ -2,9 +2,7 @@
 //! acknowledged write, no corruption, no manual repair.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,56 +11,12 @@ use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-const EMAIL: &str = "admin@example.com";
-const PASSWORD: &str = "resilience admin password";
+mod support;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use support::Server;
 
 async fn start(db: &Path) -> Server {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg("serve")
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
-        .env("FOLIO_JWT_SECRET", "resilience secret long enough for hs256")
-        .env("FOLIO_ADMIN_EMAIL", EMAIL)
-        .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if reqwest::get(format!("{base}/ready")).await.is_ok_and(|r| r.status() == StatusCode::OK) {
-            return Server { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    panic!("folio did not become ready");
-}
-
-async fn token(client: &reqwest::Client, base: &str) -> String {
-    let body: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().unwrap().to_owned()
+    Server::start(db, &[]).await
 }
 
 #[derive(QueryableByName)]
@@ -85,7 +39,7 @@ async fn every_acknowledged_write_survives_kill_9_and_the_database_stays_sound()
     let mut acknowledged: Vec<i64> = Vec::new();
     for run in 0..10u64 {
         let mut server = start(&db).await;
-        let token = token(&client, &server.base).await;
+        let token = server.token(&client).await;
         // Cut the stream at a different point each run, while requests are in flight.
         let cut = Duration::from_millis(40 + run * 37);
         let writer = {
@@ -112,20 +66,20 @@ async fn every_acknowledged_write_survives_kill_9_and_the_database_stays_sound()
         tokio::time::sleep(cut).await;
         server.child.kill().unwrap();
         server.child.wait().unwrap();
+        drop(server);
         acknowledged.extend(writer.await.unwrap());
         assert_eq!(integrity(&db), "ok", "run {run}");
     }
     assert!(acknowledged.len() >= 10, "writes were made before the cuts: {}", acknowledged.len());
 
-    let mut server = start(&db).await;
-    let token = token(&client, &server.base).await;
+    let server = start(&db).await;
+    let token = server.token(&client).await;
     for id in &acknowledged {
         let response =
             client.get(format!("{}/api/v1/articles/{id}", server.base)).bearer_auth(&token).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "acknowledged article {id} is there after the crashes");
     }
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    drop(server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,9 +87,9 @@ async fn two_hundred_clients_reading_and_writing_get_no_server_error() {
     let seconds: u64 = std::env::var("FOLIO_LOAD_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("load.db");
-    let mut server = start(&db).await;
+    let server = start(&db).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
-    let token = Arc::new(token(&client, &server.base).await);
+    let token = Arc::new(server.token(&client).await);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let requests = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -201,7 +155,6 @@ async fn two_hundred_clients_reading_and_writing_get_no_server_error() {
             .unwrap();
         assert_eq!(article["version"].as_i64(), Some(*version), "acknowledged writes to {id} are readable");
     }
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    drop(server);
     assert_eq!(integrity(&db), "ok");
 }
