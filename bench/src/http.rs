@@ -59,7 +59,8 @@ impl Client {
         self.request("GET", path, headers, None)
     }
 
-    /// Sends one request and reads the whole response. Any error drops the connection.
+    /// Sends one request and reads the whole response. An error or `Connection: close`
+    /// drops the connection; the next request opens a new one.
     pub fn request(
         &mut self,
         method: &str,
@@ -67,8 +68,15 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> io::Result<Response> {
-        let result = self.exchange(method, path, headers, body);
-        if result.is_err() {
+        let message = encode(self.addr, method, path, headers, body);
+        let result = self.connection().and_then(|reader| {
+            reader.get_mut().write_all(&message)?;
+            read_response(reader, method == "HEAD")
+        });
+        let keep = result
+            .as_ref()
+            .is_ok_and(|response| !response.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")));
+        if !keep {
             self.stream = None;
         }
         result
@@ -84,36 +92,23 @@ impl Client {
         }
         self.stream.as_mut().ok_or_else(|| invalid("no connection"))
     }
+}
 
-    fn exchange(
-        &mut self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> io::Result<Response> {
-        let host = self.addr;
-        let reader = self.connection()?;
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        if let Some(body) = body {
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        let mut message = head.into_bytes();
-        if let Some(body) = body {
-            message.extend_from_slice(body);
-        }
-        reader.get_mut().write_all(&message)?;
-        let response = read_response(reader, method == "HEAD")?;
-        let close = response.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        if close {
-            self.stream = None;
-        }
-        Ok(response)
+/// The request's bytes: head, `Content-Length` when there is a body, then the body.
+fn encode(host: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Vec<u8> {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
+    if let Some(body) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let mut message = head.into_bytes();
+    if let Some(body) = body {
+        message.extend_from_slice(body);
+    }
+    message
 }
 
 fn read_line(reader: &mut impl BufRead) -> io::Result<String> {

@@ -1,7 +1,7 @@
 //! `folio-bench`: the one-command benchmark (issue 4).
 //!
 //! ```sh
-//! cargo run --release --bin folio-bench -- [--articles N] [--duration SECS] [--connections C]
+//! cargo run --release -p folio-bench -- [--articles N] [--duration SECS] [--connections C]
 //! ```
 //!
 //! Loads N articles modelled on the seed article through folio's store layer into a
@@ -20,7 +20,7 @@ mod wrk;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -312,7 +312,7 @@ fn command_line() -> String {
             }
         })
         .collect();
-    let mut command = "cargo run --release --bin folio-bench".to_owned();
+    let mut command = "cargo run --release -p folio-bench".to_owned();
     if !args.is_empty() {
         command.push_str(" -- ");
         command.push_str(&args.join(" "));
@@ -623,7 +623,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         writeln!(stdout, "{line}")?;
     }
     if !args.no_save {
-        let path = args.output.clone().unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"));
+        let path = args.output.clone().unwrap_or_else(|| server::repository_root().join("BENCHMARKS.md"));
         report::save(&path, &format!("articles={articles}"), &report)?;
         say(format_args!("wrote {}", path.display()));
     }

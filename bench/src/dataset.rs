@@ -25,7 +25,7 @@ use folio::store::sections::{self, SectionInput};
 use folio::store::tags::{self, TagInput};
 use folio::store::{self, users, Conn, StoreError, StoreResult};
 
-const SEED_ARTICLE: &str = include_str!("../../../tests/fixtures/seed-article.md");
+const SEED_ARTICLE: &str = include_str!("../../tests/fixtures/seed-article.md");
 
 /// Sections: three top-level ones, each with children (ten in all).
 const SECTIONS: [(&str, &[&str]); 3] = [

@@ -18,6 +18,13 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// The repository (workspace) root, one above this crate: the server is built there
+/// and BENCHMARKS.md lives there.
+pub fn repository_root() -> &'static Path {
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
+    bench.parent().unwrap_or(bench)
+}
+
 /// `target/release/folio`, built first when it is missing or older than this bench.
 pub fn folio_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("locating the folio-bench binary")?;
@@ -30,14 +37,14 @@ pub fn folio_binary() -> anyhow::Result<PathBuf> {
     };
     if stale {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let _ = writeln!(std::io::stderr(), "building: cargo build --release --bin folio");
+        let _ = writeln!(std::io::stderr(), "building: cargo build --release -p folio --bin folio");
         let status = Command::new(&cargo)
-            .args(["build", "--release", "--bin", "folio"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--release", "-p", "folio", "--bin", "folio"])
+            .current_dir(repository_root())
             .env("CARGO_TARGET_DIR", target_dir)
             .status()
             .with_context(|| format!("running {cargo} build"))?;
-        anyhow::ensure!(status.success(), "cargo build --release --bin folio failed ({status})");
+        anyhow::ensure!(status.success(), "cargo build --release -p folio --bin folio failed ({status})");
     }
     anyhow::ensure!(folio.exists(), "{} is missing after the build", folio.display());
     Ok(folio)
