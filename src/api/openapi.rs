@@ -22,61 +22,31 @@ pub use responses::*;
 /// Error responses shared by many operations; their types exist only for the document.
 mod responses {
     #![expect(dead_code, reason = "the wrapped problem is read by the OpenAPI derive only")]
-    use utoipa::ToResponse;
+    use utoipa::{IntoResponses, ToResponse};
 
     use crate::api::error::Problem;
 
-    /// The body is not JSON, or not sent as `application/json`.
-    #[derive(ToResponse)]
-    #[response(
-        description = "The body is not JSON, or not sent as application/json",
-        content_type = "application/problem+json"
-    )]
-    pub struct BadRequest(Problem);
+    /// A reusable problem+json response per name, described once.
+    macro_rules! problems {
+        ($($(#[$attr:meta])* $name:ident: $description:literal),+ $(,)?) => {$(
+            $(#[$attr])*
+            #[derive(ToResponse)]
+            #[response(description = $description, content_type = "application/problem+json")]
+            pub struct $name(Problem);
+        )+};
+    }
 
-    /// No valid access token.
-    #[derive(ToResponse)]
-    #[response(
-        description = "A Bearer access token is needed, or the one sent is invalid or expired",
-        content_type = "application/problem+json"
-    )]
-    pub struct Unauthorized(Problem);
-
-    #[derive(ToResponse)]
-    #[response(description = "The caller's role may not do this", content_type = "application/problem+json")]
-    pub struct Forbidden(Problem);
-
-    #[derive(ToResponse)]
-    #[response(
-        description = "No such resource, or not one the caller may see",
-        content_type = "application/problem+json"
-    )]
-    pub struct NotFound(Problem);
-
-    #[derive(ToResponse)]
-    #[response(description = "The body exceeds FOLIO_MAX_BODY_BYTES", content_type = "application/problem+json")]
-    pub struct TooLarge(Problem);
-
-    #[derive(ToResponse)]
-    #[response(
-        description = "Invalid fields or query parameters, each named in `errors`",
-        content_type = "application/problem+json"
-    )]
-    pub struct Invalid(Problem);
-
-    #[derive(ToResponse)]
-    #[response(
-        description = "If-Match does not name the current ETag; nothing changed",
-        content_type = "application/problem+json"
-    )]
-    pub struct PreconditionFailed(Problem);
-
-    #[derive(ToResponse)]
-    #[response(
-        description = "Send If-Match with the current ETag (or, on PATCH, the body's version)",
-        content_type = "application/problem+json"
-    )]
-    pub struct PreconditionRequired(Problem);
+    problems! {
+        BadRequest: "The body is not JSON, or not sent as application/json",
+        Unauthorized: "A Bearer access token is needed, or the one sent is invalid or expired",
+        Forbidden: "The caller's role may not do this",
+        NotFound: "No such resource, or not one the caller may see",
+        TooLarge: "The body exceeds FOLIO_MAX_BODY_BYTES",
+        Invalid: "Invalid fields or query parameters, each named in `errors`",
+        PreconditionFailed: "If-Match does not name the current ETag; nothing changed",
+        PreconditionRequired: "Send If-Match with the current ETag (or, on PATCH, the body's version)",
+        BodyTimeout: "The body did not arrive within FOLIO_BODY_TIMEOUT_SECONDS; the connection is closed",
+    }
 
     #[derive(ToResponse)]
     #[response(
@@ -86,12 +56,36 @@ mod responses {
     )]
     pub struct Unavailable(Problem);
 
-    #[derive(ToResponse)]
-    #[response(
-        description = "The body did not arrive within FOLIO_BODY_TIMEOUT_SECONDS; the connection is closed",
-        content_type = "application/problem+json"
-    )]
-    pub struct BodyTimeout(Problem);
+    /// What a read of one resource answers besides 200.
+    #[derive(IntoResponses)]
+    pub enum ReadOne {
+        #[response(status = 304, description = "Not modified (If-None-Match)")]
+        NotModified,
+        #[response(status = 401)]
+        Unauthorized(#[ref_response] Unauthorized),
+        #[response(status = 404)]
+        NotFound(#[ref_response] NotFound),
+    }
+
+    /// What a body that cannot be taken is answered with.
+    #[derive(IntoResponses)]
+    pub enum BodyRefused {
+        #[response(status = 400)]
+        BadRequest(#[ref_response] BadRequest),
+        #[response(status = 413)]
+        TooLarge(#[ref_response] TooLarge),
+        #[response(status = 422)]
+        Invalid(#[ref_response] Invalid),
+    }
+
+    /// What a caller without the right token or role is answered with.
+    #[derive(IntoResponses)]
+    pub enum NotAllowed {
+        #[response(status = 401)]
+        Unauthorized(#[ref_response] Unauthorized),
+        #[response(status = 403)]
+        Forbidden(#[ref_response] Forbidden),
+    }
 }
 
 /// Declares what any operation may answer: 503 when the database cannot serve, and 408
