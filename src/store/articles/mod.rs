@@ -314,3 +314,53 @@ pub fn find_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Article> {
 fn one(conn: &mut Conn, row: ArticleRow) -> StoreResult<Article> {
     with_relations(conn, vec![row], super::now())?.pop().ok_or(super::StoreError::NotFound)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+    use diesel::sql_types::Text;
+    use diesel::SqliteConnection;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        published_at: Option<NaiveDateTime>,
+        #[diesel(sql_type = Bool)]
+        live: bool,
+    }
+
+    #[test]
+    fn the_live_sql_means_what_the_status_computation_means() {
+        let now = NaiveDate::from_ymd_opt(2026, 6, 1).and_then(|d| d.and_hms_opt(12, 0, 0)).unwrap_or_default();
+        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory database");
+        diesel::sql_query("CREATE TABLE articles (status TEXT NOT NULL, published_at TIMESTAMP)")
+            .execute(&mut conn)
+            .expect("table");
+        for status in ["draft", "published", "archived"] {
+            for at in [None, Some(now - Duration::seconds(1)), Some(now), Some(now + Duration::seconds(1))] {
+                // Never stored: publishing without a date stores now (`publication_date`).
+                if status == "published" && at.is_none() {
+                    continue;
+                }
+                diesel::sql_query("INSERT INTO articles VALUES (?, ?)")
+                    .bind::<Text, _>(status)
+                    .bind::<Nullable<Timestamp>, _>(at)
+                    .execute(&mut conn)
+                    .expect("row");
+            }
+        }
+        let rows: Vec<Row> = diesel::sql_query(format!("SELECT status, published_at, {LIVE} AS live FROM articles"))
+            .bind::<Timestamp, _>(now)
+            .load(&mut conn)
+            .expect("rows");
+        assert_eq!(rows.len(), 11);
+        for row in rows {
+            let status = ArticleStatus::effective(&row.status, row.published_at, now);
+            assert_eq!(row.live, status.is_live(), "{} at {:?}", row.status, row.published_at);
+        }
+    }
+}
