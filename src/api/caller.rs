@@ -13,7 +13,7 @@ use futures_util::TryFutureExt;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::auth::Role;
-use crate::store::articles::Visibility;
+use crate::content::policy::{self, Visibility};
 use crate::store::audit::Actor;
 use crate::store::users;
 
@@ -35,35 +35,28 @@ impl Caller {
         Actor { user_id: self.id, role: self.role.as_str(), client: self.client.clone() }
     }
 
+    /// The caller as the rules ([`policy`]) see them.
+    pub fn who(&self) -> policy::Actor {
+        policy::Actor { id: self.id, role: self.role }
+    }
+
     pub fn visibility(&self) -> Visibility {
-        if self.role.manages_content() {
-            Visibility::All
-        } else {
-            Visibility::Author(self.id)
-        }
+        Visibility::of(Some(&self.who()))
     }
 
     /// Editors and admins only.
     pub fn require_content_manager(&self) -> Result<(), ApiError> {
-        if self.role.manages_content() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("this needs the editor or admin role".into()))
-        }
+        Ok(policy::may_manage_content(&self.who())?)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("this needs the admin role".into()))
-        }
+        Ok(policy::may_administer(&self.who())?)
     }
 }
 
 impl MaybeCaller {
     pub fn visibility(&self) -> Visibility {
-        self.0.as_ref().map_or(Visibility::Public, Caller::visibility)
+        Visibility::of(self.0.as_ref().map(Caller::who).as_ref())
     }
 }
 

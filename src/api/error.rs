@@ -6,7 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::StoreError;
+use crate::content::policy::Denied;
+use crate::store::{Rejected, StoreError};
 use crate::validation::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -96,9 +97,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict { message, .. } => Self::Conflict(message),
             StoreError::Invalid(errors) => Self::invalid(errors),
-            StoreError::Forbidden(reason) => Self::Forbidden(reason),
+            StoreError::Rejected(rejected) => Self::from(rejected),
+            StoreError::Denied(denied) => Self::from(denied),
             StoreError::PreconditionFailed => Self::PreconditionFailed,
-            StoreError::VersionMismatch { given, current } => Self::VersionConflict { given, current },
+            StoreError::Stale { given, current } => Self::VersionConflict { given, current },
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable
@@ -111,6 +113,34 @@ impl From<StoreError> for ApiError {
             }
             other => Self::internal(other),
         }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            // Not theirs to know about: as if it did not exist.
+            Denied::Hidden => Self::NotFound,
+            Denied::Forbidden(reason) => Self::Forbidden(reason.to_owned()),
+            Denied::OwnAccount(reason) => Self::Conflict(reason.to_owned()),
+        }
+    }
+}
+
+/// The request field that held a value the store refused.
+fn pointer(rejected: &Rejected) -> String {
+    match rejected {
+        Rejected::UnknownSection => "/section".to_owned(),
+        Rejected::UnknownTag { index, .. } => format!("/tags/{index}"),
+        Rejected::SlugNotDerivable => "/slug".to_owned(),
+        Rejected::ScheduledWithoutFutureDate => "/published_at".to_owned(),
+        Rejected::BodyTooComplex(_) => "/body_markdown".to_owned(),
+    }
+}
+
+impl From<Rejected> for ApiError {
+    fn from(rejected: Rejected) -> Self {
+        Self::invalid_field(pointer(&rejected), rejected.to_string())
     }
 }
 

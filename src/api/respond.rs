@@ -43,9 +43,12 @@ pub fn tagged(value: &impl Serialize) -> Result<Tagged, ApiError> {
     Ok(Tagged { body, etag: format!("\"{hex}\"") })
 }
 
-/// Whether an `If-Match` list names `etag` (or is `*`): the strong comparison.
-pub fn etag_matches(header_value: &str, etag: &str) -> bool {
-    header_value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == etag)
+impl Tagged {
+    /// `value` serialised, with an ETag the caller derived from what identifies it
+    /// (quoted, and changing whenever these bytes would).
+    pub fn with_etag(value: &impl Serialize, etag: String) -> Result<Self, ApiError> {
+        Ok(Self { body: serde_json::to_vec(value).map_err(ApiError::internal)?, etag })
+    }
 }
 
 /// Whether an `If-None-Match` list names `etag`: the weak comparison (RFC 9110 §13.1.2),
@@ -59,26 +62,35 @@ pub fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
 
 /// A 200 JSON response with its ETag, or a bodiless 304 when the client has it already.
 pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
-    let tagged = tagged(value)?;
+    Ok(ok_tagged(req, tagged(value)?))
+}
+
+/// A 200 JSON response of `tagged`, or a bodiless 304 when the client has it already.
+fn ok_tagged(req: &HttpRequest, tagged: Tagged) -> HttpResponse {
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| etag_matches_weakly(v, &tagged.etag));
     if fresh {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish());
+        return HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish();
     }
-    Ok(json(StatusCode::OK, tagged))
+    json(StatusCode::OK, tagged)
 }
 
 /// A single resource: 200 with its ETag and `Last-Modified`, or 304.
 pub fn resource(req: &HttpRequest, value: &impl Serialize, modified: DateTime<Utc>) -> Result<HttpResponse, ApiError> {
-    let mut response = ok_with_etag(req, value)?;
+    Ok(resource_tagged(req, tagged(value)?, modified))
+}
+
+/// Like [`resource`], for a body tagged already.
+pub fn resource_tagged(req: &HttpRequest, tagged: Tagged, modified: DateTime<Utc>) -> HttpResponse {
+    let mut response = ok_tagged(req, tagged);
     let date = HttpDate::from(SystemTime::from(modified));
     if let Ok(value) = HeaderValue::try_from(date.to_string()) {
         response.headers_mut().insert(header::LAST_MODIFIED, value);
     }
-    Ok(response)
+    response
 }
 
 /// A JSON response of `status` carrying the ETag of its body.
@@ -91,7 +103,12 @@ pub fn json(status: StatusCode, tagged: Tagged) -> HttpResponse {
 
 /// 201 Created with `Location` and the new resource.
 pub fn created(location: String, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
-    let mut response = json(StatusCode::CREATED, tagged(value)?);
+    created_tagged(location, tagged(value)?)
+}
+
+/// Like [`created`], for a body tagged already.
+pub fn created_tagged(location: String, tagged: Tagged) -> Result<HttpResponse, ApiError> {
+    let mut response = json(StatusCode::CREATED, tagged);
     let location = HeaderValue::try_from(location).map_err(ApiError::internal)?;
     response.headers_mut().insert(header::LOCATION, location);
     Ok(response)

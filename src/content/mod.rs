@@ -1,6 +1,8 @@
-//! Content processing: slugs, Markdown rendering, front matter parsing and publication status.
+//! Content processing: slugs, Markdown rendering, front matter parsing, publication status,
+//! and who may do what with it (`policy`).
 pub mod front_matter;
 pub mod html_budget;
 pub mod markdown;
+pub mod policy;
 pub mod slug;
 pub mod status;

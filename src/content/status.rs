@@ -39,13 +39,20 @@ impl ArticleStatus {
         }
     }
 
-    /// The status a reader sees at `now` for a stored status and date.
+    /// The status a reader sees at `now` for a stored status and date. This is the one
+    /// meaning of "live" (`effective(..).is_live()`): stored as published, and its moment
+    /// has come. The store's SQL twin is `store::articles::LIVE` (same rule, in a query).
     pub fn effective(stored: &str, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Self {
         match Self::parse(stored) {
             Some(Self::Published) if published_at.is_some_and(|at| at > now) => Self::Scheduled,
             Some(status) => status,
             None => Self::Draft,
         }
+    }
+
+    /// Whether the public reads it: published, and not scheduled ahead.
+    pub fn is_live(self) -> bool {
+        self == Self::Published
     }
 }
 

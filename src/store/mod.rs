@@ -17,10 +17,12 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
 
+use crate::content::policy::Denied;
 use crate::validation::FieldError;
 
 pub use crate::db::Conn;
 
+/// What a store function answers besides its result: storage facts, never HTTP.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -28,17 +30,22 @@ pub enum StoreError {
     /// A unique value is taken, or a row is still referenced.
     #[error("{message}")]
     Conflict { field: Option<&'static str>, message: String },
+    /// Field errors named by JSON pointer. Still raised by sections, tags and users until
+    /// they say what they refuse with [`Rejected`], as articles do.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    /// The caller may see the resource but not make this change.
-    #[error("forbidden: {0}")]
-    Forbidden(String),
-    /// An `If-Match` precondition does not hold.
+    /// A value the store cannot accept, named by what it is.
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    /// The rules ([`crate::content::policy`]) refuse the action against the row as it now stands.
+    #[error("denied: {0}")]
+    Denied(#[from] Denied),
+    /// The current representation is none of those the caller expected (`If-Match`).
     #[error("precondition failed")]
     PreconditionFailed,
     /// The caller's idea of the current version is stale.
     #[error("version {given} is not the current version {current}")]
-    VersionMismatch { given: i64, current: i64 },
+    Stale { given: i64, current: i64 },
     /// The database cannot take writes now (locked, full, read-only).
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -46,6 +53,24 @@ pub enum StoreError {
     Database(DieselError),
     #[error(transparent)]
     Pool(#[from] diesel::r2d2::PoolError),
+}
+
+/// A value the store refuses, and why; the API says which request field held it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    #[error("no section has this slug")]
+    UnknownSection,
+    /// The `index`th tag named does not exist, and the writer may not create tags.
+    #[error("no tag is named {name:?}; an editor creates tags")]
+    UnknownTag { index: usize, name: String },
+    /// No slug can be derived from the title (nothing in it transliterates).
+    #[error("cannot be derived from the title; give one")]
+    SlugNotDerivable,
+    #[error("a scheduled article needs a published_at in the future")]
+    ScheduledWithoutFutureDate,
+    /// The body passes a limit of the sanitiser; says which.
+    #[error("is too complex: it {0}")]
+    BodyTooComplex(String),
 }
 
 impl From<DieselError> for StoreError {

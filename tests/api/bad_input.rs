@@ -524,6 +524,7 @@ async fn one_422_names_every_bad_field_wrong_types_and_bad_values_alike() {
     let app = spawn_app().await;
     let (user_id, _) = app.user("author", "Plain User").await;
     let tag = app.tag("Rust").await;
+    let article_id = app.article(&app.admin, json!({"title": "Fine", "body_markdown": "B."})).await["id"].clone();
     let cases: Vec<(Method, String, Value, &[&str])> = vec![
         (Method::POST, "/api/v1/users".into(), json!({"role": 5}), &["/display_name", "/email", "/password", "/role"]),
         (
@@ -537,6 +538,18 @@ async fn one_422_names_every_bad_field_wrong_types_and_bad_values_alike() {
             format!("/api/v1/users/{user_id}"),
             json!({"disabled": "yes", "display_name": " ", "role": 7}),
             &["/disabled", "/display_name", "/role"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/articles".into(),
+            json!({"title": "", "body_markdown": 5}),
+            &["/body_markdown", "/title"],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/articles/{article_id}"),
+            json!({"title": " ", "status": 3, "version": 1}),
+            &["/status", "/title"],
         ),
         (Method::POST, "/api/v1/sections".into(), json!({"name": "", "position": "first"}), &["/name", "/position"]),
         (Method::POST, "/api/v1/tags".into(), json!({"name": 5, "slug": "Not A Slug"}), &["/name", "/slug"]),

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod contract;
 mod editorial;
+mod etags;
 mod hardening;
 mod helpers;
 mod limits;

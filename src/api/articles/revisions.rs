@@ -9,17 +9,17 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, TagRef};
-use super::{changed, may_change, may_write_as, render, writer};
+use super::{changed, render, tagged};
 use crate::api::caller::Caller;
 use crate::api::error::ApiError;
 use crate::api::query::QueryReader;
 use crate::api::respond::{self, PageMeta};
 use crate::api::state::AppState;
-use crate::auth::Role;
+use crate::content::policy;
 use crate::content::status::ArticleStatus;
+use crate::store::articles;
 use crate::store::articles::revisions::{self, Revision};
-use crate::store::articles::{self, Article};
-use crate::store::{Conn, StoreError, StoreResult};
+use crate::store::{Conn, StoreResult};
 
 /// Who made a revision.
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,19 +93,8 @@ impl From<Revision> for RevisionResponse {
     }
 }
 
-/// Editors read every article's history; authors only their own articles'.
-fn may_read_history(caller: &Caller, article: &Article) -> StoreResult<()> {
-    if !article.visible_to(caller.visibility()) {
-        return Err(StoreError::NotFound);
-    }
-    if caller.role == Role::Author && article.row.author_id != caller.id {
-        return Err(StoreError::Forbidden("authors read the revisions of their own articles only".into()));
-    }
-    Ok(())
-}
-
 fn readable(conn: &mut Conn, caller: &Caller, id: i64) -> StoreResult<()> {
-    may_read_history(caller, &articles::find(conn, id)?)
+    Ok(policy::may_read_history(&caller.who(), &articles::find(conn, id)?.facts())?)
 }
 
 fn version_number(version: i64) -> Result<i32, ApiError> {
@@ -212,18 +201,13 @@ pub async fn restore(
         .await?;
     // Rendered before the write, which then checks it is still this revision's body.
     let rendered = render(revision.snapshot.body_markdown).await?;
-    let writer = writer(&caller);
+    let actor = caller.who();
     let article = state
         .write_audited(
             caller.actor(),
             |a| changed("restore", a),
-            move |c| {
-                revisions::restore(c, id, version, writer, rendered, |current, next| {
-                    may_change(&caller, current)?;
-                    may_write_as(&caller, next.status)
-                })
-            },
+            move |c| revisions::restore(c, id, version, &actor, rendered),
         )
         .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&ArticleResponse::from(article))?))
+    Ok(respond::json(StatusCode::OK, tagged(article)?))
 }

@@ -11,7 +11,7 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use super::{rows, search, with_relations, Article, Visibility};
+use super::{rows, search, with_relations, Article, Visibility, LIVE, SCHEDULED};
 use crate::content::status::ArticleStatus;
 use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 
@@ -48,14 +48,14 @@ impl Sort {
 
     fn order_by(self) -> &'static str {
         match self {
-            Self::PublishedAt => " ORDER BY a.published_at IS NULL, a.published_at, a.id",
+            Self::PublishedAt => " ORDER BY articles.published_at IS NULL, articles.published_at, articles.id",
             // SQLite puts NULLs (drafts never published) last when descending, so the
             // (status, published_at) index serves this order as it is.
-            Self::PublishedAtDesc => " ORDER BY a.published_at DESC, a.id DESC",
-            Self::Title => " ORDER BY a.title, a.id",
-            Self::TitleDesc => " ORDER BY a.title DESC, a.id DESC",
-            Self::UpdatedAt => " ORDER BY a.updated_at, a.id",
-            Self::UpdatedAtDesc => " ORDER BY a.updated_at DESC, a.id DESC",
+            Self::PublishedAtDesc => " ORDER BY articles.published_at DESC, articles.id DESC",
+            Self::Title => " ORDER BY articles.title, articles.id",
+            Self::TitleDesc => " ORDER BY articles.title DESC, articles.id DESC",
+            Self::UpdatedAt => " ORDER BY articles.updated_at, articles.id",
+            Self::UpdatedAtDesc => " ORDER BY articles.updated_at DESC, articles.id DESC",
         }
     }
 }
@@ -123,17 +123,16 @@ struct Resolved {
 
 type Sql = BoxedSqlQuery<'static, Sqlite, SqlQuery>;
 
-fn live(q: Sql, now: NaiveDateTime) -> Sql {
-    q.sql("(a.status = 'published' AND a.published_at <= ?").bind::<Timestamp, _>(now).sql(")")
+/// `fragment` ([`LIVE`] or [`SCHEDULED`]) appended, with now bound to its `?`.
+fn at_now(q: Sql, fragment: &'static str, now: NaiveDateTime) -> Sql {
+    q.sql(fragment).bind::<Timestamp, _>(now)
 }
 
 fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
     match status {
-        ArticleStatus::Published => live(q.sql(" AND "), now),
-        ArticleStatus::Scheduled => {
-            q.sql(" AND a.status = 'published' AND a.published_at > ?").bind::<Timestamp, _>(now)
-        }
-        other => q.sql(" AND a.status = ?").bind::<Text, _>(other.stored()),
+        ArticleStatus::Published => at_now(q.sql(" AND "), LIVE, now),
+        ArticleStatus::Scheduled => at_now(q.sql(" AND "), SCHEDULED, now),
+        other => q.sql(" AND articles.status = ?").bind::<Text, _>(other.stored()),
     }
 }
 
@@ -142,14 +141,14 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     q = match r.fts {
         // CROSS JOIN keeps the index outermost: inside, SQLite would run the match
         // again for every article the other filters let through.
-        Some(_) => q.sql(" FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid WHERE 1 = 1"),
-        None => q.sql(" FROM articles a WHERE 1 = 1"),
+        Some(_) => q.sql(" FROM articles_fts CROSS JOIN articles ON articles.id = articles_fts.rowid WHERE 1 = 1"),
+        None => q.sql(" FROM articles WHERE 1 = 1"),
     };
     q = match query.visibility {
         Visibility::All => q,
-        Visibility::Public => live(q.sql(" AND "), r.now),
+        Visibility::Public => at_now(q.sql(" AND "), LIVE, r.now),
         Visibility::Author(id) => {
-            live(q.sql(" AND ("), r.now).sql(" OR a.author_id = ?").bind::<BigInt, _>(id).sql(")")
+            at_now(q.sql(" AND ("), LIVE, r.now).sql(" OR articles.author_id = ?").bind::<BigInt, _>(id).sql(")")
         }
     };
     match (query.status, query.visibility) {
@@ -158,7 +157,7 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
         (StatusFilter::Only(status), _) => q = status_clause(q, status, r.now),
     }
     if let Some(ids) = &r.section_ids {
-        q = q.sql(" AND a.section_id IN (");
+        q = q.sql(" AND articles.section_id IN (");
         for (i, id) in ids.iter().enumerate() {
             q = q.sql(if i == 0 { "?" } else { ", ?" }).bind::<BigInt, _>(*id);
         }
@@ -166,18 +165,18 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     }
     for tag_id in &r.tag_ids {
         q = q
-            .sql(" AND a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?")
+            .sql(" AND articles.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?")
             .bind::<BigInt, _>(*tag_id)
             .sql(")");
     }
     if let Some(author) = query.author {
-        q = q.sql(" AND a.author_id = ?").bind::<BigInt, _>(author);
+        q = q.sql(" AND articles.author_id = ?").bind::<BigInt, _>(author);
     }
     if let Some(after) = query.published_after {
-        q = q.sql(" AND a.published_at >= ?").bind::<Timestamp, _>(after);
+        q = q.sql(" AND articles.published_at >= ?").bind::<Timestamp, _>(after);
     }
     if let Some(before) = query.published_before {
-        q = q.sql(" AND a.published_at < ?").bind::<Timestamp, _>(before);
+        q = q.sql(" AND articles.published_at < ?").bind::<Timestamp, _>(before);
     }
     if let Some(fts) = &r.fts {
         q = q.sql(" AND articles_fts MATCH ?").bind::<Text, _>(fts.clone());
@@ -188,11 +187,11 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
 /// The ids of the page, in order. Only ids are sorted, so a sort never carries
 /// article bodies, and the covering indexes can answer it.
 fn page_ids(query: &ListQuery, r: &Resolved) -> Sql {
-    let q = from_where(diesel::sql_query("SELECT a.id AS id").into_boxed(), query, r);
+    let q = from_where(diesel::sql_query("SELECT articles.id AS id").into_boxed(), query, r);
     let q = match (query.sort, &r.fts) {
         (Some(sort), _) => q.sql(sort.order_by()),
         // Title matches weigh ten times the body, the excerpt five.
-        (None, Some(_)) => q.sql(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), a.id DESC"),
+        (None, Some(_)) => q.sql(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), articles.id DESC"),
         (None, None) => q.sql(Sort::PublishedAtDesc.order_by()),
     };
     q.sql(" LIMIT ?").bind::<BigInt, _>(query.page.per_page).sql(" OFFSET ?").bind::<BigInt, _>(query.page.offset())

@@ -1,6 +1,7 @@
 //! Articles: reading one or a page with their section, tags and author in a fixed
 //! number of queries, and who may see what.
 
+mod input;
 mod list;
 pub mod revisions;
 mod search;
@@ -9,31 +10,24 @@ mod write;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::sql_types::{Bool, Nullable, Timestamp};
 use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 pub use list::{list, Hit, ListQuery, Sort, StatusFilter};
 pub use write::{
-    create, delete, update, ArticleContent, ArticlePatch, CoverImage, Prepared, RenderedBody, Seo, Writer,
+    create, delete, update, ArticleContent, ArticlePatch, CoverImage, Expected, Prepared, RenderedBody, Seo, Writer,
 };
 
 use super::{Conn, StoreResult};
 use crate::content::markdown::TocEntry;
+use crate::content::policy::ArticleFacts;
+pub use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections, tags, users};
-
-/// Which articles a caller may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Published articles whose date has passed.
-    Public,
-    /// Those, and every article of this author.
-    Author(i64),
-    /// Everything (editors and admins).
-    All,
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
@@ -97,21 +91,65 @@ pub struct Article {
 }
 
 impl Article {
+    /// What the rules need to know of it.
+    pub fn facts(&self) -> ArticleFacts {
+        ArticleFacts { author_id: self.row.author_id, status: self.status }
+    }
+
     /// Whether a caller with this visibility may read the article.
     pub fn visible_to(&self, visibility: Visibility) -> bool {
-        match visibility {
-            Visibility::All => true,
-            Visibility::Author(id) if id == self.row.author_id => true,
-            _ => self.status == ArticleStatus::Published,
+        visibility.allows(&self.facts())
+    }
+
+    /// What identifies the article's JSON representation, as opaque hex: it changes
+    /// whenever that JSON would. The row's own fields all change with `version` (and
+    /// `updated_at`); besides them the JSON shows the status as of now (`scheduled`
+    /// turns `published` with no write) and what it embeds of other rows (section, tags,
+    /// author), which change without the article's version. An ETag built from it is
+    /// checked without serialising the article.
+    pub fn fingerprint(&self) -> String {
+        let row = &self.row;
+        let mut parts = vec![
+            "article/1".to_owned(),
+            row.id.to_string(),
+            row.version.to_string(),
+            row.updated_at.to_string(),
+            self.status.as_str().to_owned(),
+        ];
+        match &self.section {
+            Some(s) => parts.extend([s.id.to_string(), s.slug.clone(), s.name.clone()]),
+            None => parts.push("no section".to_owned()),
         }
+        parts.push(self.tags.len().to_string());
+        for tag in &self.tags {
+            parts.extend([tag.id.to_string(), tag.slug.clone(), tag.name.clone()]);
+        }
+        let author = &self.author;
+        parts.extend([author.id.to_string(), author.display_name.clone()]);
+        parts.push(author.bio.as_ref().map_or_else(|| "no bio".to_owned(), |bio| format!("bio {bio}")));
+        let mut hash = Sha256::new();
+        for part in &parts {
+            // Length-prefixed, so that no two different lists hash the same bytes.
+            hash.update(part.len().to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 }
 
 pub type Condition = Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Nullable<Bool>>>;
 
-/// Live: published and its moment has come.
+/// Live in SQL, the twin of `ArticleStatus::effective(..).is_live()`: stored as published
+/// and dated at or before now. Its one `?` takes now ([`with_now`]).
+pub(super) const LIVE: &str = "(articles.status = 'published' AND articles.published_at <= ?)";
+
+/// Scheduled in SQL: stored as published and dated after now. Its one `?` takes now.
+pub(super) const SCHEDULED: &str = "(articles.status = 'published' AND articles.published_at > ?)";
+
 fn is_live(now: NaiveDateTime) -> Condition {
-    Box::new(articles::status.eq("published").nullable().and(articles::published_at.le(now)))
+    // diesel's `sql(..).bind(..)` writes the placeholder itself: the text around it.
+    let (before, after) = LIVE.split_once('?').unwrap_or((LIVE, ""));
+    Box::new(sql::<Nullable<Bool>>(before).bind::<Timestamp, _>(now).sql(after))
 }
 
 /// The condition an article must meet for a caller with this visibility to read it.
@@ -275,4 +313,54 @@ pub fn find_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Article> {
 
 fn one(conn: &mut Conn, row: ArticleRow) -> StoreResult<Article> {
     with_relations(conn, vec![row], super::now())?.pop().ok_or(super::StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+    use diesel::sql_types::Text;
+    use diesel::SqliteConnection;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        published_at: Option<NaiveDateTime>,
+        #[diesel(sql_type = Bool)]
+        live: bool,
+    }
+
+    #[test]
+    fn the_live_sql_means_what_the_status_computation_means() {
+        let now = NaiveDate::from_ymd_opt(2026, 6, 1).and_then(|d| d.and_hms_opt(12, 0, 0)).unwrap_or_default();
+        let mut conn = SqliteConnection::establish(":memory:").expect("in-memory database");
+        diesel::sql_query("CREATE TABLE articles (status TEXT NOT NULL, published_at TIMESTAMP)")
+            .execute(&mut conn)
+            .expect("table");
+        for status in ["draft", "published", "archived"] {
+            for at in [None, Some(now - Duration::seconds(1)), Some(now), Some(now + Duration::seconds(1))] {
+                // Never stored: publishing without a date stores now (`publication_date`).
+                if status == "published" && at.is_none() {
+                    continue;
+                }
+                diesel::sql_query("INSERT INTO articles VALUES (?, ?)")
+                    .bind::<Text, _>(status)
+                    .bind::<Nullable<Timestamp>, _>(at)
+                    .execute(&mut conn)
+                    .expect("row");
+            }
+        }
+        let rows: Vec<Row> = diesel::sql_query(format!("SELECT status, published_at, {LIVE} AS live FROM articles"))
+            .bind::<Timestamp, _>(now)
+            .load(&mut conn)
+            .expect("rows");
+        assert_eq!(rows.len(), 11);
+        for row in rows {
+            let status = ArticleStatus::effective(&row.status, row.published_at, now);
+            assert_eq!(row.live, status.is_live(), "{} at {:?}", row.status, row.published_at);
+        }
+    }
 }

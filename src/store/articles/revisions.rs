@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::write::{replace, ArticleContent, CoverImage, RenderedBody, Seo, Writer};
+use super::write::{may_replace, replace, ArticleContent, CoverImage, RenderedBody, Seo, Writer};
 use super::{find, Article, SectionRef, TagRef};
+use crate::content::policy::Actor;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_revisions, users};
 use crate::store::{write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
@@ -147,21 +148,19 @@ pub fn find_version(conn: &mut Conn, article_id: i64, version: i32) -> StoreResu
     revision(row)
 }
 
-/// Writes revision `version` back as the article's next version, once `check`
-/// accepts the current article and the content it would become. `rendered` is that
-/// revision's body, rendered beforehand.
+/// Writes revision `version` back as the article's next version, as `actor`, once the
+/// rules allow it. `rendered` is that revision's body, rendered beforehand.
 pub fn restore(
     conn: &mut Conn,
     article_id: i64,
     version: i32,
-    writer: Writer,
+    actor: &Actor,
     rendered: RenderedBody,
-    check: impl FnOnce(&Article, &ArticleContent) -> StoreResult<()>,
 ) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let current = find(conn, article_id)?;
         let content = find_version(conn, article_id, version)?.snapshot.content();
-        check(&current, &content)?;
-        replace(conn, &current, &content, Some(rendered), writer)
+        may_replace(actor, &current, content.status)?;
+        replace(conn, &current, &content, Some(rendered), Writer::of(actor))
     })
 }

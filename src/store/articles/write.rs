@@ -5,116 +5,16 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+pub use super::input::{ArticleContent, ArticlePatch, CoverImage, Seo};
 use super::{find, revisions, Article};
 use crate::content::markdown;
+use crate::content::policy::{self, Actor};
 use crate::content::slug::slugify;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections};
-use crate::store::{free_slug, now, tags, write_tx, Conn, StoreError, StoreResult};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Seo {
-    pub meta_title: Option<String>,
-    pub meta_description: Option<String>,
-    pub canonical_url: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverImage {
-    pub url: String,
-    pub alt: String,
-}
-
-/// Everything an editor writes about an article, validated; the rest is derived.
-#[derive(Debug, Clone)]
-pub struct ArticleContent {
-    pub title: String,
-    /// An explicit slug; `None` derives one from the title (on create) or keeps the current one.
-    pub slug: Option<String>,
-    /// An explicit excerpt; `None` derives one from the body.
-    pub excerpt: Option<String>,
-    pub body_markdown: String,
-    /// A section slug.
-    pub section: Option<String>,
-    /// Tag names in order, trimmed and without case-insensitive duplicates.
-    pub tags: Vec<String>,
-    pub status: ArticleStatus,
-    pub published_at: Option<NaiveDateTime>,
-    pub seo: Seo,
-    pub cover_image: Option<CoverImage>,
-    pub metadata: Map<String, Value>,
-}
-
-/// A validated PATCH: `None` leaves a field alone; `Some(None)` clears a nullable one.
-#[derive(Debug, Clone, Default)]
-pub struct ArticlePatch {
-    pub title: Option<String>,
-    pub slug: Option<String>,
-    pub excerpt: Option<Option<String>>,
-    pub body_markdown: Option<String>,
-    pub section: Option<Option<String>>,
-    pub tags: Option<Vec<String>>,
-    pub status: Option<ArticleStatus>,
-    pub published_at: Option<Option<NaiveDateTime>>,
-    pub seo: Option<Seo>,
-    pub cover_image: Option<Option<CoverImage>>,
-    pub metadata: Option<Map<String, Value>>,
-}
-
-impl ArticleContent {
-    /// The content of a stored article, as an editor would resend it.
-    pub fn of(article: &Article) -> Self {
-        let row = &article.row;
-        Self {
-            title: row.title.clone(),
-            slug: Some(row.slug.clone()),
-            excerpt: row.excerpt_is_custom.then(|| row.excerpt.clone()),
-            body_markdown: row.body_markdown.clone(),
-            section: article.section.as_ref().map(|s| s.slug.clone()),
-            tags: article.tags.iter().map(|t| t.name.clone()).collect(),
-            // A scheduled article is a published one with a date ahead; resending it must
-            // not fail once that date has passed.
-            status: match article.status {
-                ArticleStatus::Scheduled => ArticleStatus::Published,
-                other => other,
-            },
-            published_at: row.published_at,
-            seo: Seo {
-                meta_title: row.seo_meta_title.clone(),
-                meta_description: row.seo_meta_description.clone(),
-                canonical_url: row.seo_canonical_url.clone(),
-            },
-            cover_image: row
-                .cover_image_url
-                .clone()
-                .map(|url| CoverImage { url, alt: row.cover_image_alt.clone().unwrap_or_default() }),
-            metadata: match &article.metadata {
-                Value::Object(map) => map.clone(),
-                _ => Map::new(),
-            },
-        }
-    }
-
-    /// This content with the patch's fields laid over it.
-    pub fn patched(self, patch: ArticlePatch) -> Self {
-        Self {
-            title: patch.title.unwrap_or(self.title),
-            slug: patch.slug.or(self.slug),
-            excerpt: patch.excerpt.unwrap_or(self.excerpt),
-            body_markdown: patch.body_markdown.unwrap_or(self.body_markdown),
-            section: patch.section.unwrap_or(self.section),
-            tags: patch.tags.unwrap_or(self.tags),
-            status: patch.status.unwrap_or(self.status),
-            published_at: patch.published_at.unwrap_or(self.published_at),
-            seo: patch.seo.unwrap_or(self.seo),
-            cover_image: patch.cover_image.unwrap_or(self.cover_image),
-            metadata: patch.metadata.unwrap_or(self.metadata),
-        }
-    }
-}
+use crate::store::{free_slug, now, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
 
 /// The stored columns derived from a body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -141,8 +41,8 @@ impl RenderedBody {
     /// and before taking the writer connection. A body past the sanitiser's limits is
     /// invalid (`/body_markdown`).
     pub fn render(markdown: String) -> StoreResult<Self> {
-        let rendered = markdown::render(&markdown)
-            .map_err(|exceeded| StoreError::invalid("/body_markdown", format!("is too complex: it {exceeded}")))?;
+        let rendered =
+            markdown::render(&markdown).map_err(|exceeded| Rejected::BodyTooComplex(exceeded.to_string()))?;
         let to_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
         let columns = BodyColumns {
             body_html: rendered.html,
@@ -192,6 +92,49 @@ pub struct Writer {
     pub may_create_tags: bool,
 }
 
+impl Writer {
+    pub fn of(actor: &Actor) -> Self {
+        Self { id: actor.id, may_create_tags: policy::may_create_tags(actor) }
+    }
+}
+
+/// What the caller expects of the article it changes, checked against the current row
+/// in the write's transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    /// From `If-Match`: the [`Article::fingerprint`]s the caller accepts; `None` accepts any.
+    pub fingerprints: Option<Vec<String>>,
+    /// The version the change is based on.
+    pub version: Option<i64>,
+}
+
+impl Expected {
+    /// `PreconditionFailed` when the article is not what `If-Match` expects, `Stale`
+    /// when its version is not the one given; both are checked when both are given.
+    fn hold_for(&self, current: &Article) -> StoreResult<()> {
+        if let Some(accepted) = &self.fingerprints {
+            let fingerprint = current.fingerprint();
+            if !accepted.contains(&fingerprint) {
+                return Err(StoreError::PreconditionFailed);
+            }
+        }
+        if let Some(given) = self.version {
+            let current = i64::from(current.row.version);
+            if given != current {
+                return Err(StoreError::Stale { given, current });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `actor` may replace `current` with content of status `next` (deleting: its own).
+pub(super) fn may_replace(actor: &Actor, current: &Article, next: ArticleStatus) -> StoreResult<()> {
+    policy::may_change(actor, &current.facts())?;
+    policy::may_write_as(actor, next)?;
+    Ok(())
+}
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = articles, treat_none_as_null = true)]
 struct ArticleValues {
@@ -222,7 +165,7 @@ fn publication_date(
         ArticleStatus::Published => Ok(Some(published_at.unwrap_or(now))),
         ArticleStatus::Scheduled => match published_at {
             Some(at) if at > now => Ok(Some(at)),
-            _ => Err(StoreError::invalid("/published_at", "a scheduled article needs a published_at in the future")),
+            _ => Err(Rejected::ScheduledWithoutFutureDate.into()),
         },
         ArticleStatus::Draft | ArticleStatus::Archived => Ok(published_at),
     }
@@ -244,8 +187,7 @@ fn choose_slug(conn: &mut Conn, content: &ArticleContent, existing: Option<&Arti
         }
         Some(wanted) => Ok(wanted.clone()),
         None => {
-            let base = slugify(&content.title)
-                .ok_or_else(|| StoreError::invalid("/slug", "cannot be derived from the title; give one"))?;
+            let base = slugify(&content.title).ok_or(Rejected::SlugNotDerivable)?;
             free_slug(&base, |candidate| slug_taken(conn, candidate, None))
         }
     }
@@ -254,7 +196,7 @@ fn choose_slug(conn: &mut Conn, content: &ArticleContent, existing: Option<&Arti
 fn section_id(conn: &mut Conn, slug: Option<&str>) -> StoreResult<Option<i64>> {
     let Some(slug) = slug else { return Ok(None) };
     let id = sections::table.filter(sections::slug.eq(slug)).select(sections::id).first(conn).optional()?;
-    id.map(Some).ok_or_else(|| StoreError::invalid("/section", "no section has this slug"))
+    Ok(Some(id.ok_or(Rejected::UnknownSection)?))
 }
 
 /// The body to store for `content`: `rendered` when given (it must be of this body),
@@ -364,31 +306,34 @@ pub(super) fn replace(
     Ok(article)
 }
 
-/// Applies `patch` to article `id` once `check` (preconditions, permissions) accepts the
-/// current article and the content it would become; all in one transaction. `rendered`
-/// is the patch's body rendered beforehand, or the current body's when the patch
-/// clears a custom excerpt (which is then derived from it).
+/// Applies `patch` to article `id` as `actor`, once the rules allow it and the article
+/// is what the caller `expected`; all in one transaction. `rendered` is the patch's body
+/// rendered beforehand, or the current body's when the patch clears a custom excerpt
+/// (which is then derived from it).
 pub fn update(
     conn: &mut Conn,
     id: i64,
-    writer: Writer,
+    actor: &Actor,
     patch: ArticlePatch,
     rendered: Option<RenderedBody>,
-    check: impl FnOnce(&Article, &ArticleContent) -> StoreResult<()>,
+    expected: &Expected,
 ) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?;
         let content = ArticleContent::of(&current).patched(patch);
-        check(&current, &content)?;
-        replace(conn, &current, &content, rendered, writer)
+        may_replace(actor, &current, content.status)?;
+        expected.hold_for(&current)?;
+        replace(conn, &current, &content, rendered, Writer::of(actor))
     })
 }
 
-/// Deletes article `id` (and its revisions) once `check` accepts it.
-pub fn delete(conn: &mut Conn, id: i64, check: impl FnOnce(&Article) -> StoreResult<()>) -> StoreResult<()> {
+/// Deletes article `id` (and its revisions) as `actor`, once the rules allow it and the
+/// article is what the caller `expected`.
+pub fn delete(conn: &mut Conn, id: i64, actor: &Actor, expected: &Expected) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?;
-        check(&current)?;
+        may_replace(actor, &current, current.status)?;
+        expected.hold_for(&current)?;
         diesel::delete(articles::table.find(id)).execute(conn)?;
         Ok(())
     })

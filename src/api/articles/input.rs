@@ -1,0 +1,248 @@
+//! What the article endpoints take: a new article and changes to one, and how they are checked.
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::model::{CoverImageFields, SeoFields};
+use crate::api::json::Patch;
+use crate::api::sections::check_slug;
+use crate::api::tags::MAX_TAG_NAME;
+use crate::content::status::ArticleStatus;
+use crate::store::articles::{ArticleContent, ArticlePatch, CoverImage, Seo};
+use crate::validation::Errors;
+
+pub const MAX_TITLE: usize = 300;
+pub const MAX_EXCERPT: usize = 1000;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+pub const MAX_METADATA_DEPTH: usize = 8;
+
+/// A tag given by name; a missing tag is created for editors, an author naming one gets 422.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct TagName(pub String);
+
+impl utoipa::PartialSchema for TagName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("A tag name; a missing tag is created for editors, an author naming one gets 422."))
+            .min_length(Some(1))
+            .max_length(Some(MAX_TAG_NAME))
+            .pattern(Some(
+                r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for TagName {}
+
+/// A new article.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticle {
+    #[schema(
+        example = "The Science Behind Dry Needling for Muscle Recovery",
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub title: String,
+    /// Derived from the title (ASCII, made unique) when absent; an explicit slug that is taken is a 409.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Option<String>,
+    /// Derived from the body when absent.
+    #[schema(max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    pub excerpt: Option<String>,
+    /// CommonMark with tables. A body nested deeper than 64 elements (lists, quotes, raw HTML),
+    /// with more than 20,000 elements, or with raw HTML past 64 attributes on a tag or 40,000 in all is 422.
+    #[schema(
+        example = "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n",
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub body_markdown: String,
+    /// A section's slug.
+    #[schema(example = "blogs", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub section: Option<String>,
+    /// Tag names, in order, at most 50. Editors create missing tags; authors attach existing ones only
+    /// (an unknown name: 422 naming it, e.g. `/tags/0`).
+    #[schema(example = json!(["Dry Needling", "Muscle Recovery"]), max_items = 50)]
+    pub tags: Option<Vec<TagName>>,
+    /// Defaults to `draft`. Authors may only write drafts. `scheduled` needs a future `published_at`.
+    pub status: Option<ArticleStatus>,
+    /// When it goes live; defaults to now on publishing. A future date makes it `scheduled`.
+    /// Years 0001 to 9999. Editors only: an author sending it, even as null, gets 403.
+    #[serde(default)]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Patch<DateTime<Utc>>,
+    pub seo: Option<SeoFields>,
+    pub cover_image: Option<CoverImageFields>,
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// Changes to an article: absent fields stay, `null` clears a nullable one
+/// (and re-derives the excerpt). Send `version` or `If-Match`. Authors change only
+/// their own drafts, and only as drafts; publishing, unpublishing and later changes are an editor's.
+/// `published_at` (years 0001 to 9999) is an editor's field: an author sending it, even as null, gets 403.
+/// Authors attach existing tags only (an unknown name: 422 naming it).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticle {
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub slug: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 1000, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    pub excerpt: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = String, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    pub body_markdown: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
+    pub section: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Vec<TagName>, max_items = 50)]
+    pub tags: Patch<Vec<TagName>>,
+    #[serde(default)]
+    #[schema(value_type = ArticleStatus)]
+    pub status: Patch<ArticleStatus>,
+    #[serde(default)]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Patch<DateTime<Utc>>,
+    #[serde(default)]
+    #[schema(value_type = SeoFields)]
+    pub seo: Patch<SeoFields>,
+    #[serde(default)]
+    #[schema(value_type = Option<CoverImageFields>)]
+    pub cover_image: Patch<CoverImageFields>,
+    #[serde(default)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
+    pub metadata: Patch<Map<String, Value>>,
+    /// The version this change is based on; stale → 409 with the current version.
+    #[schema(minimum = 1)]
+    pub version: Option<i64>,
+}
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn check_metadata(errors: &mut Errors, metadata: Map<String, Value>) -> Map<String, Value> {
+    let value = Value::Object(metadata);
+    if value.to_string().len() > MAX_METADATA_BYTES {
+        errors.add("/metadata", format!("must be at most {MAX_METADATA_BYTES} bytes serialised"));
+    } else if depth(&value) > MAX_METADATA_DEPTH {
+        errors.add("/metadata", format!("must be at most {MAX_METADATA_DEPTH} levels deep"));
+    }
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn check_tags(errors: &mut Errors, names: Vec<TagName>) -> Vec<String> {
+    if names.len() > MAX_TAGS {
+        errors.add("/tags", format!("must have at most {MAX_TAGS} tags"));
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let name = errors.line(&format!("/tags/{i}"), &name.0, MAX_TAG_NAME);
+        if seen.insert(crate::store::tags::name_key(&name)) {
+            kept.push(name);
+        }
+    }
+    kept
+}
+
+fn check_seo(errors: &mut Errors, seo: SeoFields) -> Seo {
+    Seo {
+        meta_title: seo.meta_title.map(|t| errors.line("/seo/meta_title", &t, MAX_TITLE)),
+        meta_description: seo.meta_description.map(|d| errors.text("/seo/meta_description", &d, 500)),
+        canonical_url: seo.canonical_url.map(|u| errors.url("/seo/canonical_url", &u)),
+    }
+}
+
+fn check_cover(errors: &mut Errors, cover: CoverImageFields) -> CoverImage {
+    CoverImage {
+        url: errors.url("/cover_image/url", &cover.url),
+        alt: errors.text("/cover_image/alt", &cover.alt, 500),
+    }
+}
+
+fn check_section(errors: &mut Errors, slug: String) -> String {
+    if !crate::content::slug::is_valid(&slug) {
+        errors.add("/section", "no section has this slug");
+    }
+    slug
+}
+
+/// A date with a four-digit year: stored as text, dates then sort as they compare.
+pub fn check_date(errors: &mut Errors, field: &str, at: DateTime<Utc>) -> NaiveDateTime {
+    if !(1..=9999).contains(&at.year()) {
+        errors.add(field, "must have a year from 0001 to 9999");
+    }
+    at.naive_utc()
+}
+
+impl CreateArticle {
+    /// Whether the body names `published_at` at all (an editor's field).
+    pub fn sends_published_at(&self) -> bool {
+        !matches!(self.published_at, Patch::Absent)
+    }
+
+    /// The content, with what is wrong with it added to `errors` (those of the JSON types first).
+    pub fn validate(self, errors: &mut Errors) -> ArticleContent {
+        ArticleContent {
+            title: errors.line("/title", &self.title, MAX_TITLE),
+            slug: self.slug.map(|s| check_slug(errors, "/slug", s)),
+            excerpt: self.excerpt.map(|e| errors.text("/excerpt", &e, MAX_EXCERPT)),
+            body_markdown: errors.text("/body_markdown", &self.body_markdown, usize::MAX),
+            section: self.section.map(|s| check_section(errors, s)),
+            tags: check_tags(errors, self.tags.unwrap_or_default()),
+            status: self.status.unwrap_or(ArticleStatus::Draft),
+            published_at: match self.published_at {
+                Patch::Value(at) => Some(check_date(errors, "/published_at", at)),
+                Patch::Absent | Patch::Null => None,
+            },
+            seo: self.seo.map(|s| check_seo(errors, s)).unwrap_or_default(),
+            cover_image: self.cover_image.map(|c| check_cover(errors, c)),
+            metadata: check_metadata(errors, self.metadata.unwrap_or_default()),
+        }
+    }
+}
+
+impl UpdateArticle {
+    /// The patch and the version it is based on, with what is wrong added to `e`.
+    pub fn validate(self, e: &mut Errors) -> (ArticlePatch, Option<i64>) {
+        let patch = ArticlePatch {
+            title: self.title.required(e, "/title").map(|t| e.line("/title", &t, MAX_TITLE)),
+            slug: self.slug.required(e, "/slug").map(|s| check_slug(e, "/slug", s)),
+            excerpt: self.excerpt.nullable().map(|x| x.map(|x| e.text("/excerpt", &x, MAX_EXCERPT))),
+            body_markdown: self
+                .body_markdown
+                .required(e, "/body_markdown")
+                .map(|b| e.text("/body_markdown", &b, usize::MAX)),
+            section: self.section.nullable().map(|s| s.map(|s| check_section(e, s))),
+            tags: self.tags.required(e, "/tags").map(|t| check_tags(e, t)),
+            status: self.status.required(e, "/status"),
+            published_at: self.published_at.nullable().map(|at| at.map(|at| check_date(e, "/published_at", at))),
+            seo: self.seo.required(e, "/seo").map(|s| check_seo(e, s)),
+            cover_image: self.cover_image.nullable().map(|c| c.map(|c| check_cover(e, c))),
+            metadata: self.metadata.required(e, "/metadata").map(|m| check_metadata(e, m)),
+        };
+        (patch, self.version)
+    }
+}
