@@ -582,7 +582,8 @@ export interface components {
             /** @description Derived from the body when absent. */
             excerpt?: string | null;
             /**
-             * @description CommonMark with tables.
+             * @description CommonMark with tables. A body nested deeper than 64 elements (lists, quotes, raw HTML),
+             *     with more than 20,000 elements, or with raw HTML past 64 attributes on a tag or 40,000 in all is 422.
              * @example Muscle recovery can feel challenging…
              *
              *     ## Understanding Muscle Damage
@@ -594,7 +595,8 @@ export interface components {
              */
             section?: string | null;
             /**
-             * @description Tag names, in order; missing tags are created. At most 50.
+             * @description Tag names, in order, at most 50. Editors create missing tags; authors attach existing ones only
+             *     (an unknown name: 422 naming it, e.g. `/tags/0`).
              * @example [
              *       "Dry Needling",
              *       "Muscle Recovery"
@@ -605,6 +607,7 @@ export interface components {
             /**
              * Format: date-time
              * @description When it goes live; defaults to now on publishing. A future date makes it `scheduled`.
+             *     Years 0001 to 9999. Editors only: an author sending it, even as null, gets 403.
              */
             published_at?: string | null;
             seo?: null | components["schemas"]["SeoFields"];
@@ -870,7 +873,7 @@ export interface components {
             data: components["schemas"]["TagResponse"][];
             meta: components["schemas"]["PageMeta"];
         };
-        /** @description A tag name; a missing tag is created. */
+        /** @description A tag name; a missing tag is created for editors, an author naming one gets 422. */
         TagName: string;
         /** @description One of the article's tags, embedded. */
         TagRef: {
@@ -950,6 +953,8 @@ export interface components {
          * @description Changes to an article: absent fields stay, `null` clears a nullable one
          *     (and re-derives the excerpt). Send `version` or `If-Match`. Authors change only
          *     their own drafts, and only as drafts; publishing, unpublishing and later changes are an editor's.
+         *     `published_at` (years 0001 to 9999) is an editor's field: an author sending it, even as null, gets 403.
+         *     Authors attach existing tags only (an unknown name: 422 naming it).
          */
         UpdateArticle: {
             title?: string;
@@ -1042,6 +1047,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The body did not arrive within FOLIO_BODY_TIMEOUT_SECONDS; the connection is closed */
+        BodyTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The caller's role may not do this */
         Forbidden: {
             headers: {
@@ -1105,6 +1119,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The database cannot take this request now (busy, disk full or read-only); retry later */
+        Unavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1131,6 +1156,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     ready: {
@@ -1180,6 +1206,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     login: {
@@ -1214,6 +1241,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["BodyTimeout"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
             /** @description Too many failed logins for this email (10 in 15 minutes by default) or from this client (50), checks in progress included; refused even with the right password until `Retry-After` seconds pass */
@@ -1272,8 +1300,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["BodyTimeout"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     logout: {
@@ -1297,8 +1327,10 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            408: components["responses"]["BodyTimeout"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     me: {
@@ -1329,6 +1361,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_users: {
@@ -1361,6 +1394,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_user: {
@@ -1390,6 +1424,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The email is taken */
             409: {
                 headers: {
@@ -1447,6 +1482,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_user: {
@@ -1484,6 +1520,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_user: {
@@ -1515,6 +1552,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The email is taken, or an admin tried to demote or disable themself */
             409: {
                 headers: {
@@ -1568,6 +1606,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_section: {
@@ -1597,6 +1636,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The slug is taken */
             409: {
                 headers: {
@@ -1608,6 +1648,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_section: {
@@ -1642,6 +1683,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_section: {
@@ -1675,6 +1717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     update_section: {
@@ -1706,6 +1749,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The slug is taken */
             409: {
                 headers: {
@@ -1717,6 +1761,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_section_by_slug: {
@@ -1751,6 +1796,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_tags: {
@@ -1782,6 +1828,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_tag: {
@@ -1811,6 +1858,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The name or slug is taken */
             409: {
                 headers: {
@@ -1822,6 +1870,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_tag: {
@@ -1856,6 +1905,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_tag: {
@@ -1880,6 +1930,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_tag: {
@@ -1911,6 +1962,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The name or slug is taken */
             409: {
                 headers: {
@@ -1922,6 +1974,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_tag_by_slug: {
@@ -1956,6 +2009,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_articles: {
@@ -1967,13 +2021,13 @@ export interface operations {
                 per_page?: number;
                 /** @description A section slug; articles of its sub-sections are included. Unknown: an empty page. */
                 section?: string;
-                /** @description A tag slug; repeat it to require every tag given. Unknown: an empty page. */
+                /** @description A tag slug; repeat it (up to 20 times) to require every tag given. Unknown: an empty page. */
                 tag?: string[];
                 /** @description An author's user id. */
                 author?: number;
-                /** @description Only articles published at or after this moment. */
+                /** @description Only articles published at or after this moment (years 0001 to 9999). */
                 published_after?: string;
-                /** @description Only articles published before this moment. */
+                /** @description Only articles published before this moment (years 0001 to 9999). */
                 published_before?: string;
                 /**
                  * @description Full-text search over title, excerpt and body text: every word must match;
@@ -2012,6 +2066,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     create_article: {
@@ -2043,6 +2098,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The slug is taken */
             409: {
                 headers: {
@@ -2054,6 +2110,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_article: {
@@ -2088,6 +2145,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     delete_article: {
@@ -2118,6 +2176,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     update_article: {
@@ -2154,6 +2213,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
             /** @description The slug is taken, or `version` is stale (`current_version` says which is current) */
             409: {
                 headers: {
@@ -2167,6 +2227,7 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
             428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_article_by_slug: {
@@ -2201,6 +2262,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_revisions: {
@@ -2237,6 +2299,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_revision: {
@@ -2274,6 +2337,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     restore_revision: {
@@ -2314,6 +2378,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_audit: {
@@ -2356,6 +2421,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
