@@ -96,7 +96,6 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict { message, .. } => Self::Conflict(message),
-            StoreError::Invalid(errors) => Self::invalid(errors),
             StoreError::Rejected(rejected) => Self::from(rejected),
             StoreError::Denied(denied) => Self::from(denied),
             StoreError::PreconditionFailed => Self::PreconditionFailed,
@@ -131,8 +130,10 @@ impl From<Denied> for ApiError {
 fn pointer(rejected: &Rejected) -> String {
     match rejected {
         Rejected::UnknownSection => "/section".to_owned(),
-        Rejected::UnknownTag { index, .. } => format!("/tags/{index}"),
-        Rejected::SlugNotDerivable => "/slug".to_owned(),
+        Rejected::UnknownTag { index, .. } | Rejected::TagNameWithoutSlug { index, .. } => format!("/tags/{index}"),
+        Rejected::SlugNotDerivable { .. } => "/slug".to_owned(),
+        Rejected::UnknownParent | Rejected::ParentCycle | Rejected::TreeTooDeep => "/parent_id".to_owned(),
+        Rejected::HeirIsTheUser | Rejected::UnknownHeir => "reassign_to".to_owned(),
         Rejected::ScheduledWithoutFutureDate => "/published_at".to_owned(),
         Rejected::BodyTooComplex(_) => "/body_markdown".to_owned(),
     }

@@ -18,7 +18,6 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
 
 use crate::content::policy::Denied;
-use crate::validation::FieldError;
 
 pub use crate::db::Conn;
 
@@ -30,10 +29,6 @@ pub enum StoreError {
     /// A unique value is taken, or a row is still referenced.
     #[error("{message}")]
     Conflict { field: Option<&'static str>, message: String },
-    /// Field errors named by JSON pointer. Still raised by sections, tags and users until
-    /// they say what they refuse with [`Rejected`], as articles do.
-    #[error("invalid input")]
-    Invalid(Vec<FieldError>),
     /// A value the store cannot accept, named by what it is.
     #[error(transparent)]
     Rejected(#[from] Rejected),
@@ -63,9 +58,23 @@ pub enum Rejected {
     /// The `index`th tag named does not exist, and the writer may not create tags.
     #[error("no tag is named {name:?}; an editor creates tags")]
     UnknownTag { index: usize, name: String },
-    /// No slug can be derived from the title (nothing in it transliterates).
-    #[error("cannot be derived from the title; give one")]
-    SlugNotDerivable,
+    /// No slug can be derived from the title or name (nothing in it transliterates).
+    #[error("cannot be derived from the {from}; give one")]
+    SlugNotDerivable { from: &'static str },
+    /// The `index`th tag named is new, and nothing in its name makes a slug.
+    #[error("no slug can be derived from the tag name {name:?}")]
+    TagNameWithoutSlug { index: usize, name: String },
+    #[error("no section has this id")]
+    UnknownParent,
+    #[error("would make the section its own ancestor")]
+    ParentCycle,
+    #[error("the section tree is too deep")]
+    TreeTooDeep,
+    /// A deleted user's articles would go to the user themself.
+    #[error("must name another user")]
+    HeirIsTheUser,
+    #[error("no user has this id")]
+    UnknownHeir,
     #[error("a scheduled article needs a published_at in the future")]
     ScheduledWithoutFutureDate,
     /// The body passes a limit of the sanitiser; says which.
@@ -98,10 +107,6 @@ fn is_unavailable(message: &str) -> bool {
 }
 
 impl StoreError {
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![FieldError::new(field, message)])
-    }
-
     pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict { field: Some(field), message: message.into() }
     }

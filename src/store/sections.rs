@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::articles::Visibility;
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
-use super::{now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
 use crate::db::schema::{articles, sections};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -111,17 +111,17 @@ fn check_parent(conn: &mut Conn, id: Option<i64>, parent: Option<i64>) -> StoreR
     let mut steps = 0;
     while let Some(current) = cursor {
         if Some(current) == id {
-            return Err(StoreError::invalid("/parent_id", "would make the section its own ancestor"));
+            return Err(Rejected::ParentCycle.into());
         }
         cursor = sections::table
             .find(current)
             .select(sections::parent_id)
             .first(conn)
             .optional()?
-            .ok_or_else(|| StoreError::invalid("/parent_id", "no section has this id"))?;
+            .ok_or(Rejected::UnknownParent)?;
         steps += 1;
         if steps > 10_000 {
-            return Err(StoreError::invalid("/parent_id", "the section tree is too deep"));
+            return Err(Rejected::TreeTooDeep.into());
         }
     }
     Ok(())
@@ -132,9 +132,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
         check_parent(conn, None, input.parent_id)?;
         let slug = match input.slug {
             Some(wanted) => taxonomy::explicit_slug::<SectionRow>(conn, wanted, None)?,
-            None => {
-                derived_slug::<SectionRow>(conn, &input.name, "/slug", "cannot be derived from the name; give one")?
-            }
+            None => derived_slug::<SectionRow>(conn, &input.name, || Rejected::SlugNotDerivable { from: "name" })?,
         };
         let now = now();
         let row = diesel::insert_into(sections::table)

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::articles::Visibility;
 use super::taxonomy::{self, term, Counted, Term};
-use super::{now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
 use crate::db::schema::{article_tags, articles, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -99,8 +99,8 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
         .get_result(conn)?)
 }
 
-fn derived_slug(conn: &mut Conn, name: &str, field: &str) -> StoreResult<String> {
-    taxonomy::derived_slug::<TagRow>(conn, name, field, "no slug can be derived from this name")
+fn derived_slug(conn: &mut Conn, name: &str, refused: impl FnOnce() -> Rejected) -> StoreResult<String> {
+    taxonomy::derived_slug::<TagRow>(conn, name, refused)
 }
 
 pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> StoreResult<Tag> {
@@ -110,7 +110,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> Store
         }
         let slug = match input.slug {
             Some(wanted) => taxonomy::explicit_slug::<TagRow>(conn, wanted, None)?,
-            None => derived_slug(conn, &input.name, "/slug")?,
+            None => derived_slug(conn, &input.name, || Rejected::SlugNotDerivable { from: "name" })?,
         };
         let row = insert(conn, slug, &input.name, input.description)?;
         taxonomy::one(conn, visibility, row)
@@ -130,14 +130,9 @@ pub fn find_or_create(conn: &mut Conn, names: &[String], may_create: bool) -> St
     for (index, (name, key)) in names.iter().zip(&keys).enumerate() {
         let row = match found.remove(key) {
             Some(row) => row,
-            None if !may_create => {
-                return Err(StoreError::invalid(
-                    format!("/tags/{index}"),
-                    format!("no tag is named {name:?}; an editor creates tags"),
-                ))
-            }
+            None if !may_create => return Err(Rejected::UnknownTag { index, name: name.clone() }.into()),
             None => {
-                let slug = derived_slug(conn, name, &format!("/tags/{index}"))?;
+                let slug = derived_slug(conn, name, || Rejected::TagNameWithoutSlug { index, name: name.clone() })?;
                 insert(conn, slug, name, None)?
             }
         };

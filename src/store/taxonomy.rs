@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::articles::Visibility;
-use super::{free_slug, Conn, Page, PageRequest, StoreError, StoreResult};
+use super::{free_slug, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
 use crate::content::slug;
 
 /// A row with the number of articles in it (or carrying it) that the viewer may see.
@@ -105,8 +105,8 @@ pub fn explicit_slug<R: Term>(conn: &mut Conn, wanted: String, except: Option<i6
     Ok(wanted)
 }
 
-/// A free slug made from `name`; refused at `field` with `why` when nothing of it makes one.
-pub fn derived_slug<R: Term>(conn: &mut Conn, name: &str, field: &str, why: &str) -> StoreResult<String> {
-    let base = slug::slugify(name).ok_or_else(|| StoreError::invalid(field, why))?;
+/// A free slug made from `name`, or `refused` when nothing of it makes one.
+pub fn derived_slug<R: Term>(conn: &mut Conn, name: &str, refused: impl FnOnce() -> Rejected) -> StoreResult<String> {
+    let base = slug::slugify(name).ok_or_else(refused)?;
     free_slug(&base, |c| R::slug_taken(conn, c, None))
 }

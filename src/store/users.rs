@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{now, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
 use crate::auth::Role;
 use crate::db::schema::{articles, refresh_tokens, users};
 
@@ -149,9 +149,9 @@ pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> StoreResult
                 ));
             };
             if heir == id {
-                return Err(StoreError::invalid("reassign_to", "must name another user"));
+                return Err(Rejected::HeirIsTheUser.into());
             }
-            find(conn, heir).map_err(|_| StoreError::invalid("reassign_to", "no user has this id"))?;
+            find(conn, heir).map_err(|_| Rejected::UnknownHeir)?;
             diesel::update(articles::table.filter(articles::author_id.eq(id)))
                 .set(articles::author_id.eq(heir))
                 .execute(conn)?;

@@ -187,7 +187,7 @@ fn choose_slug(conn: &mut Conn, content: &ArticleContent, existing: Option<&Arti
         }
         Some(wanted) => Ok(wanted.clone()),
         None => {
-            let base = slugify(&content.title).ok_or(Rejected::SlugNotDerivable)?;
+            let base = slugify(&content.title).ok_or(Rejected::SlugNotDerivable { from: "title" })?;
             free_slug(&base, |candidate| slug_taken(conn, candidate, None))
         }
     }
