@@ -2,20 +2,7 @@
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::Ref;
-use utoipa::{IntoParams, Modify, OpenApi};
-
-/// `page` and `per_page` of every list.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[expect(dead_code, reason = "documents the parameters QueryReader reads")]
-pub struct PageParams {
-    /// 1-based page number; a page past the end is empty.
-    #[param(minimum = 1, maximum = 10_000_000, default = 1)]
-    page: Option<i64>,
-    /// Items per page, 1 to 100 (larger is a 422, not clamped).
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    per_page: Option<i64>,
-}
+use utoipa::{Modify, OpenApi};
 
 pub use responses::*;
 

@@ -8,6 +8,7 @@ use actix_web::{FromRequest, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use percent_encoding::percent_decode_str;
 use std::future::{ready, Ready};
+use utoipa::IntoParams;
 
 use super::error::ApiError;
 use crate::store::PageRequest;
@@ -35,6 +36,31 @@ impl<T: FromQuery + 'static> FromRequest for Query<T> {
         let mut query = QueryReader::new(req.query_string());
         let value = T::read(&mut query);
         ready(query.finish().map(|()| Self(value)))
+    }
+}
+
+/// `page` and `per_page` of every list, and nothing else.
+#[derive(Debug, Clone, Copy, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1-based page number; a page past the end is empty.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10_000_000, default = 1)]
+    page: i64,
+    /// Items per page, 1 to 100 (larger is a 422, not clamped).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 20)]
+    per_page: i64,
+}
+
+impl FromQuery for PageParams {
+    fn read(query: &mut QueryReader) -> Self {
+        let PageRequest { page, per_page } = query.page();
+        Self { page, per_page }
+    }
+}
+
+impl From<PageParams> for PageRequest {
+    fn from(params: PageParams) -> Self {
+        Self { page: params.page, per_page: params.per_page }
     }
 }
 

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
 use super::json::{Patch, Validating};
+use super::query::{PageParams, Query};
 use super::respond::PageMeta;
 use super::state::AppState;
 use super::taxonomy::{self, Resource};
@@ -130,7 +131,7 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
 
 /// List sections.
 #[utoipa::path(get, path = "/api/v1/sections", tag = "sections", operation_id = "list_sections",
-    params(super::openapi::PageParams),
+    params(PageParams),
     responses(
         (status = 200, description = "Sections ordered by position, then name", body = SectionList, headers(
             ("X-Total-Count" = i64, description = "Sections in all"),
@@ -139,8 +140,13 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
         (status = 422, response = super::openapi::Invalid),
     ),
     security((), ("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    taxonomy::list::<SectionResponse>(state, caller, req).await
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    page: Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy::list::<SectionResponse>(state, caller, page, req).await
 }
 
 /// Get a section by id.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
 use super::json::{Patch, Validating};
+use super::query::{PageParams, Query};
 use super::respond::PageMeta;
 use super::state::AppState;
 use super::taxonomy::{self, Resource};
@@ -101,7 +102,7 @@ pub struct UpdateTag {
 
 /// List tags.
 #[utoipa::path(get, path = "/api/v1/tags", tag = "tags", operation_id = "list_tags",
-    params(super::openapi::PageParams),
+    params(PageParams),
     responses(
         (status = 200, description = "Tags ordered by name", body = TagList, headers(
             ("X-Total-Count" = i64, description = "Tags in all"),
@@ -110,8 +111,13 @@ pub struct UpdateTag {
         (status = 422, response = super::openapi::Invalid),
     ),
     security((), ("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    taxonomy::list::<TagResponse>(state, caller, req).await
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    page: Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    taxonomy::list::<TagResponse>(state, caller, page, req).await
 }
 
 /// Get a tag by id.

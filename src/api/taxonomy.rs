@@ -8,13 +8,13 @@ use serde::Serialize;
 
 use super::caller::{Caller, MaybeCaller};
 use super::error::ApiError;
-use super::query::QueryReader;
+use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::store::articles::Visibility;
 use crate::store::audit::Change;
 use crate::store::taxonomy::{self, Counted, Term};
-use crate::store::{Conn, StoreResult};
+use crate::store::{Conn, PageRequest, StoreResult};
 use crate::validation::Errors;
 
 /// The representation of a section or a tag.
@@ -34,11 +34,10 @@ pub trait Resource: From<Counted<Self::Row>> + Serialize {
 pub async fn list<R: Resource>(
     state: web::Data<AppState>,
     caller: MaybeCaller,
+    page: Query<PageParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
+    let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
     let meta = || respond::meta(page, found.total);

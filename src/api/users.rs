@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::caller::Caller;
 use super::error::{ApiError, Problem};
 use super::json::{Patch, Validating};
-use super::query::QueryReader;
+use super::query::{FromQuery, PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
 use crate::auth::password;
@@ -17,6 +17,7 @@ use crate::auth::Role;
 use crate::domain::{Description, DisplayName, Email, Password};
 use crate::store::audit::Change;
 use crate::store::users::{self, NewUser, User, UserChanges};
+use crate::store::PageRequest;
 
 /// A user account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,6 +105,12 @@ pub struct DeleteUserParams {
     pub reassign_to: Option<i64>,
 }
 
+impl FromQuery for DeleteUserParams {
+    fn read(query: &mut QueryReader) -> Self {
+        Self { reassign_to: query.int("reassign_to", 1, i64::MAX) }
+    }
+}
+
 /// Hashes on the hash lane, like every password check (503 when it is full).
 async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> {
     state
@@ -115,7 +122,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
 
 /// List users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
-    params(super::openapi::PageParams),
+    params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = UserList, headers(
             ("X-Total-Count" = i64, description = "Users in all"),
@@ -125,11 +132,14 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         (status = 422, response = super::openapi::Invalid),
     ),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
+    let page = PageRequest::from(page.0);
     let found = state.read(move |c| users::list(c, page)).await?;
     let meta = respond::meta(page, found.total);
     let body = UserList { data: found.items.into_iter().map(UserResponse::from).collect(), meta };
@@ -278,13 +288,11 @@ pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    req: HttpRequest,
+    params: Query<DeleteUserParams>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = id.into_inner();
-    let mut query = QueryReader::new(req.query_string());
-    let reassign_to = query.int("reassign_to", 1, i64::MAX);
-    query.finish()?;
+    let reassign_to = params.0.reassign_to;
     if id == caller.id {
         return Err(ApiError::Conflict("an admin cannot delete themself".into()));
     }

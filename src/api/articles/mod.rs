@@ -11,13 +11,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 pub use self::input::{CreateArticle, UpdateArticle};
-use self::listing::read_list_query;
 pub use self::listing::ArticleListParams;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem};
 use super::json::Validating;
-use super::query::QueryReader;
+use super::query::{Query, QueryReader};
 use super::respond::{self, Tagged};
 use super::state::AppState;
 use crate::content::policy;
@@ -35,8 +34,13 @@ use crate::store::audit::Change;
         (status = 422, response = super::openapi::Invalid),
     ),
     security((), ("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: MaybeCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let query = read_list_query(&req, &caller)?;
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    params: Query<ArticleListParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let query = params.0.for_caller(&caller)?;
     let (page, include_body) = (query.page, query.include_body);
     let found = state.read(move |c| articles::list(c, &query)).await?;
     let meta = respond::meta(page, found.total);

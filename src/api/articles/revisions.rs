@@ -12,14 +12,14 @@ use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, Tag
 use super::{changed, render, tagged};
 use crate::api::caller::Caller;
 use crate::api::error::ApiError;
-use crate::api::query::QueryReader;
+use crate::api::query::{PageParams, Query, QueryReader};
 use crate::api::respond::{self, PageMeta};
 use crate::api::state::AppState;
 use crate::content::policy;
 use crate::content::status::ArticleStatus;
 use crate::store::articles;
 use crate::store::articles::revisions::{self, Revision};
-use crate::store::{Conn, StoreResult};
+use crate::store::{Conn, PageRequest, StoreResult};
 
 /// Who made a revision.
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,7 +103,7 @@ fn version_number(version: i64) -> Result<i32, ApiError> {
 
 /// List an article's revisions.
 #[utoipa::path(get, path = "/api/v1/articles/{id}/revisions", tag = "articles", operation_id = "list_revisions",
-    params(("id" = i64, Path, description = "The article's id", minimum = 1), crate::api::openapi::PageParams),
+    params(("id" = i64, Path, description = "The article's id", minimum = 1), PageParams),
     responses(
         (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
             ("X-Total-Count" = i64, description = "Revisions in all"),
@@ -118,11 +118,10 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
+    page: Query<PageParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
+    let page = PageRequest::from(page.0);
     let id = id.into_inner();
     let found = state
         .read(move |c| {
