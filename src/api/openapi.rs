@@ -78,6 +78,27 @@ mod responses {
         Invalid(#[ref_response] Invalid),
     }
 
+    /// What a list answers besides 200: a token that is invalid, or a query that is.
+    #[derive(IntoResponses)]
+    pub enum ListRefused {
+        #[response(status = 401)]
+        Unauthorized(#[ref_response] Unauthorized),
+        #[response(status = 422)]
+        Invalid(#[ref_response] Invalid),
+    }
+
+    /// What an operation on one resource that needs a role is refused with: no valid
+    /// token, not the role, or no such resource.
+    #[derive(IntoResponses)]
+    pub enum GuardedOne {
+        #[response(status = 401)]
+        Unauthorized(#[ref_response] Unauthorized),
+        #[response(status = 403)]
+        Forbidden(#[ref_response] Forbidden),
+        #[response(status = 404)]
+        NotFound(#[ref_response] NotFound),
+    }
+
     /// What a caller without the right token or role is answered with.
     #[derive(IntoResponses)]
     pub enum NotAllowed {
