@@ -140,6 +140,15 @@ impl QueryReader {
         }
     }
 
+    /// The page of a list that takes no other parameter: `page` and `per_page`, and
+    /// anything else refused.
+    pub fn only_page(query: &str) -> Result<PageRequest, ApiError> {
+        let mut reader = Self::new(query);
+        let page = reader.page();
+        reader.finish()?;
+        Ok(page)
+    }
+
     pub fn error(&mut self, name: &str, message: impl Into<String>) {
         self.errors.add(name, message);
     }

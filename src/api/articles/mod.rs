@@ -23,6 +23,7 @@ use super::state::AppState;
 use crate::content::policy;
 use crate::store::articles::{self, Article, Expected, RenderedBody, Visibility, Writer};
 use crate::store::audit::Change;
+use crate::store::{Conn, StoreResult};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -75,11 +76,8 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
     let id = id.into_inner();
-    let article = state.read(move |c| articles::find(c, id)).await?;
-    let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(&req, tagged, modified))
+    read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
 }
 
 /// Get an article by slug.
@@ -97,11 +95,21 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
     let slug = slug.into_inner();
-    let article = state.read(move |c| articles::find_by_slug(c, &slug)).await?;
+    read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
+}
+
+/// One article found by `find`, if the caller may see it; a read takes no query parameter.
+async fn read_one(
+    state: &AppState,
+    caller: &MaybeCaller,
+    req: &HttpRequest,
+    find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
+    let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(&req, tagged, modified))
+    Ok(respond::resource_tagged(req, tagged, modified))
 }
 
 /// The audit trail's record of a write that left `article` at its new version.

@@ -117,9 +117,7 @@ pub async fn list(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let mut query = QueryReader::new(req.query_string());
-    let page = query.page();
-    query.finish()?;
+    let page = QueryReader::only_page(req.query_string())?;
     let id = id.into_inner();
     let found = state
         .read(move |c| {
