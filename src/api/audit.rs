@@ -137,9 +137,7 @@ impl FromQuery for AuditParams {
         (status = 200, description = "Writes, newest first", body = AuditList, headers(
             ("X-Total-Count" = i64, description = "Entries matching"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn list(

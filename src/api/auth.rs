@@ -72,14 +72,12 @@ fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Res
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, response = super::openapi::BadRequest),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
         (status = 429, description = "Too many failed logins for this email (10 in 15 minutes by default) or from this client (50), checks in progress included; refused even with the right password until `Retry-After` seconds pass", body = super::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until a login may be tried again"))),
         (status = 503, description = "Too many password checks are running or waiting; nothing was checked or counted, retry after `Retry-After` seconds", body = super::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
+        super::openapi::BodyRefused,
     ),
     security(()))]
 pub async fn login(
@@ -135,10 +133,8 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and a new refresh token; the old one is retired", body = TokenResponse),
-        (status = 400, response = super::openapi::BadRequest),
         (status = 401, description = "Unknown, expired, revoked or already used (which revokes the whole login)", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused,
     ),
     security(()))]
 pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
@@ -158,9 +154,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for an unknown token)"),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused,
     ),
     security(()))]
 pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {

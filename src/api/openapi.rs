@@ -43,6 +43,18 @@ mod responses {
     )]
     pub struct Unavailable(Problem);
 
+    /// Response families: a handler names one instead of listing its statuses, each
+    /// status answered with the problem response of that name.
+    macro_rules! families {
+        ($($(#[$attr:meta])* $name:ident { $($status:literal: $response:ident),+ $(,)? })+) => {$(
+            $(#[$attr])*
+            #[derive(IntoResponses)]
+            pub enum $name {
+                $(#[response(status = $status)] $response(#[ref_response] $response),)+
+            }
+        )+};
+    }
+
     /// What a read of one resource answers besides 200.
     #[derive(IntoResponses)]
     pub enum ReadOne {
@@ -54,24 +66,16 @@ mod responses {
         NotFound(#[ref_response] NotFound),
     }
 
-    /// What a body that cannot be taken is answered with.
-    #[derive(IntoResponses)]
-    pub enum BodyRefused {
-        #[response(status = 400)]
-        BadRequest(#[ref_response] BadRequest),
-        #[response(status = 413)]
-        TooLarge(#[ref_response] TooLarge),
-        #[response(status = 422)]
-        Invalid(#[ref_response] Invalid),
-    }
-
-    /// What a caller without the right token or role is answered with.
-    #[derive(IntoResponses)]
-    pub enum NotAllowed {
-        #[response(status = 401)]
-        Unauthorized(#[ref_response] Unauthorized),
-        #[response(status = 403)]
-        Forbidden(#[ref_response] Forbidden),
+    families! {
+        /// What a body that cannot be taken is answered with.
+        BodyRefused { 400: BadRequest, 413: TooLarge, 422: Invalid }
+        /// What a list answers besides 200: a token that is invalid, or a query that is.
+        ListRefused { 401: Unauthorized, 422: Invalid }
+        /// What an operation on one resource that needs a role is refused with: no valid
+        /// token, not the role, or no such resource.
+        GuardedOne { 401: Unauthorized, 403: Forbidden, 404: NotFound }
+        /// What a caller without the right token or role is answered with.
+        NotAllowed { 401: Unauthorized, 403: Forbidden }
     }
 }
 

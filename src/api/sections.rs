@@ -136,8 +136,7 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
         (status = 200, description = "Sections ordered by position, then name", body = SectionList, headers(
             ("X-Total-Count" = i64, description = "Sections in all"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::ListRefused,
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
@@ -155,9 +154,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The section", body = SectionResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get(
@@ -176,9 +173,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The section", body = SectionResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(
@@ -197,12 +192,8 @@ pub async fn get_by_slug(
     responses(
         (status = 201, description = "The new section", body = SectionResponse,
             headers(("Location" = String, description = "The section's URL"))),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -227,13 +218,8 @@ pub async fn create(
     request_body = UpdateSection,
     responses(
         (status = 200, description = "The changed section", body = SectionResponse),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -259,10 +245,8 @@ pub async fn update(
     params(("id" = i64, Path, description = "The section's id", minimum = 1)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The section still has articles or sub-sections", body = Problem, content_type = "application/problem+json"),
+        super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {

@@ -107,8 +107,7 @@ pub struct UpdateTag {
         (status = 200, description = "Tags ordered by name", body = TagList, headers(
             ("X-Total-Count" = i64, description = "Tags in all"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::ListRefused,
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
@@ -126,9 +125,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The tag", body = TagResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get(
@@ -147,9 +144,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The tag", body = TagResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(
@@ -168,12 +163,8 @@ pub async fn get_by_slug(
     responses(
         (status = 201, description = "The new tag", body = TagResponse,
             headers(("Location" = String, description = "The tag's URL"))),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
         (status = 409, description = "The name or slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -196,13 +187,8 @@ pub async fn create(
     request_body = UpdateTag,
     responses(
         (status = 200, description = "The changed tag", body = TagResponse),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The name or slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -226,9 +212,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "The tag's id", minimum = 1)),
     responses(
         (status = 204, description = "Deleted and detached from every article"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {

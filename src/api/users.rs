@@ -127,9 +127,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         (status = 200, description = "A page of users", body = UserList, headers(
             ("X-Total-Count" = i64, description = "Users in all"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -152,14 +150,10 @@ pub async fn list(
     responses(
         (status = 201, description = "The new user", body = UserResponse,
             headers(("Location" = String, description = "The user's URL"))),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
         (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
+        super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -198,10 +192,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The user", body = UserResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn get(
@@ -224,15 +215,10 @@ pub async fn get(
     request_body = UpdateUser,
     responses(
         (status = 200, description = "The changed user", body = UserResponse),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
         (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
+        super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -277,11 +263,9 @@ pub async fn update(
     params(("id" = i64, Path, description = "The user's id", minimum = 1), DeleteUserParams),
     responses(
         (status = 204, description = "Deleted; their articles, if any, now belong to `reassign_to`"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The user has articles and no `reassign_to` was given, or the admin named themself", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = super::openapi::Invalid),
+        super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(

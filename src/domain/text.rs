@@ -59,43 +59,34 @@ fn multi_line_schema(max: usize) -> utoipa::openapi::ObjectBuilder {
     string().max_length((max < usize::MAX).then_some(max)).pattern(Some(MULTI_LINE_PATTERN))
 }
 
-/// Declares a text type whose rule is `$rule` (`one_line` or `multi_line`) with `$max`.
-macro_rules! text {
-    ($(#[$doc:meta])* $name:ident: $rule:ident($max:expr), $schema:ident, $example:expr) => {
-        validated! {
-            $(#[$doc])* #[derive(Debug)] $name, example = $example, check = |v| $rule(&v, $max), schema = $schema($max)
+/// Declares text types, each checked by its rule (`one_line` or `multi_line`) with its
+/// maximum, and documented by the schema of the same rule.
+macro_rules! texts {
+    ($($(#[$doc:meta])* $name:ident: $rule:ident($max:expr), $example:expr;)+) => {$(
+        pastey::paste! {
+            validated! {
+                $(#[$doc])* #[derive(Debug)] $name, example = $example, check = |v| $rule(&v, $max), schema = [<$rule _schema>]($max)
+            }
         }
-    };
+    )+};
 }
 
-text!(
+texts! {
     /// The name of a section or a tag: one line of at most 100 characters.
-    Name: one_line(MAX_NAME), one_line_schema, "Blogs"
-);
-text!(
+    Name: one_line(MAX_NAME), "Blogs";
     /// A person's name as shown beside their work: one line of at most 100 characters.
-    DisplayName: one_line(MAX_NAME), one_line_schema, "Nick Lorem"
-);
-text!(
+    DisplayName: one_line(MAX_NAME), "Nick Lorem";
     /// A title: one line of at most 300 characters.
-    Title: one_line(MAX_TITLE), one_line_schema, "The Science Behind Dry Needling for Muscle Recovery"
-);
-text!(
+    Title: one_line(MAX_TITLE), "The Science Behind Dry Needling for Muscle Recovery";
     /// A description or biography: text of at most 2000 characters.
-    Description: multi_line(MAX_DESCRIPTION), multi_line_schema, "Articles from our clinicians."
-);
-text!(
+    Description: multi_line(MAX_DESCRIPTION), "Articles from our clinicians.";
     /// An article's excerpt: text of at most 1000 characters.
-    Excerpt: multi_line(MAX_EXCERPT), multi_line_schema, "How dry needling may support muscle recovery."
-);
-text!(
+    Excerpt: multi_line(MAX_EXCERPT), "How dry needling may support muscle recovery.";
     /// A meta description or an image's alternative text: at most 500 characters.
-    ShortText: multi_line(MAX_SHORT_TEXT), multi_line_schema, "A physiotherapist treating a calf muscle"
-);
-text!(
+    ShortText: multi_line(MAX_SHORT_TEXT), "A physiotherapist treating a calf muscle";
     /// CommonMark with tables, of any length the body limit allows.
-    Markdown: multi_line(usize::MAX), multi_line_schema, "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n"
-);
+    Markdown: multi_line(usize::MAX), "Muscle recovery can feel challenging…\n\n## Understanding Muscle Damage\n";
+}
 
 #[cfg(test)]
 mod tests {

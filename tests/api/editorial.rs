@@ -53,6 +53,28 @@ async fn every_version_is_a_revision_and_restoring_makes_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_revision_list_pages_and_refuses_any_other_parameter() {
+    let app = spawn_app().await;
+    let id = draft(&app, &app.admin, "First title", "Body.").await;
+    let path = format!("/api/v1/articles/{id}");
+    let changed = app.patch(&path, Some(&app.admin), &json!({"title": "Second title", "version": 1})).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    let page = app.get(&format!("{path}/revisions?per_page=1&page=2"), Some(&app.admin)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["x-total-count"], "2");
+    let page: Value = page.json().await.unwrap();
+    let versions: Vec<i64> = page["data"].as_array().unwrap().iter().map(|r| r["version"].as_i64().unwrap()).collect();
+    assert_eq!(versions, [1], "the second page of one holds the older version");
+
+    for (query, field) in [("foo=1", "foo"), ("per_page=0", "per_page"), ("page=x", "page")] {
+        let refused = app.get(&format!("{path}/revisions?{query}"), Some(&app.admin)).await;
+        let body = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(body["errors"][0]["field"], field, "{query}");
+    }
+}
+
+#[tokio::test]
 async fn authors_read_only_their_own_articles_revisions() {
     let app = spawn_app().await;
     let (_, alice) = app.user("author", "Alice Author").await;

@@ -22,6 +22,7 @@ use super::state::AppState;
 use crate::content::policy;
 use crate::store::articles::{self, Article, Expected, RenderedBody, Visibility, Writer};
 use crate::store::audit::Change;
+use crate::store::{Conn, StoreResult};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -30,8 +31,7 @@ use crate::store::audit::Change;
         (status = 200, description = "A page of articles, newest first by default", body = ArticleList, headers(
             ("X-Total-Count" = i64, description = "Articles matching, on all pages"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::ListRefused,
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
@@ -71,9 +71,7 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
     responses(
         (status = 200, description = "The article", body = ArticleResponse,
             headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get(
@@ -82,11 +80,8 @@ pub async fn get(
     id: web::Path<i64>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
     let id = id.into_inner();
-    let article = state.read(move |c| articles::find(c, id)).await?;
-    let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(&req, tagged, modified))
+    read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
 }
 
 /// Get an article by slug.
@@ -95,9 +90,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The article", body = ArticleResponse,
             headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 404, response = super::openapi::NotFound),
+        super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(
@@ -106,11 +99,21 @@ pub async fn get_by_slug(
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    QueryReader::new(req.query_string()).finish()?;
     let slug = slug.into_inner();
-    let article = state.read(move |c| articles::find_by_slug(c, &slug)).await?;
+    read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
+}
+
+/// One article found by `find`, if the caller may see it; a read takes no query parameter.
+async fn read_one(
+    state: &AppState,
+    caller: &MaybeCaller,
+    req: &HttpRequest,
+    find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    QueryReader::new(req.query_string()).finish()?;
+    let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(&req, tagged, modified))
+    Ok(respond::resource_tagged(req, tagged, modified))
 }
 
 /// The audit trail's record of a write that left `article` at its new version.
@@ -160,12 +163,8 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
     responses(
         (status = 201, description = "The new article", body = ArticleResponse,
             headers(("Location" = String, description = "The article's URL"), ("ETag" = String, description = "Its strong validator"))),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
+        super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -199,15 +198,10 @@ pub async fn create(
     responses(
         (status = 200, description = "The changed article, at a new version", body = ArticleResponse,
             headers(("ETag" = String, description = "Its new strong validator"))),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 409, description = "The slug is taken, or `version` is stale (`current_version` says which is current)", body = Problem, content_type = "application/problem+json"),
         (status = 412, response = super::openapi::PreconditionFailed),
-        (status = 413, response = super::openapi::TooLarge),
-        (status = 422, response = super::openapi::Invalid),
         (status = 428, response = super::openapi::PreconditionRequired),
+        super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -256,11 +250,9 @@ pub async fn update(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
         (status = 412, response = super::openapi::PreconditionFailed),
         (status = 428, response = super::openapi::PreconditionRequired),
+        super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(

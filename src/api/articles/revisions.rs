@@ -108,10 +108,7 @@ fn version_number(version: i64) -> Result<i32, ApiError> {
         (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
             ("X-Total-Count" = i64, description = "Revisions in all"),
             ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        (status = 401, response = crate::api::openapi::Unauthorized),
-        (status = 403, response = crate::api::openapi::Forbidden),
-        (status = 404, response = crate::api::openapi::NotFound),
-        (status = 422, response = crate::api::openapi::Invalid),
+        crate::api::openapi::ListRefused, crate::api::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -143,10 +140,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The revision", body = RevisionResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = crate::api::openapi::Unauthorized),
-        (status = 403, response = crate::api::openapi::Forbidden),
-        (status = 404, response = crate::api::openapi::NotFound),
+        crate::api::openapi::ReadOne, crate::api::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn get(
@@ -177,11 +171,9 @@ pub async fn get(
     responses(
         (status = 200, description = "The article at a new version holding that revision's content (itself revertible)", body = ArticleResponse,
             headers(("ETag" = String, description = "Its new strong validator"))),
-        (status = 401, response = crate::api::openapi::Unauthorized),
-        (status = 403, response = crate::api::openapi::Forbidden),
-        (status = 404, response = crate::api::openapi::NotFound),
         (status = 409, description = "Another article now has that revision's slug", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 422, response = crate::api::openapi::Invalid),
+        crate::api::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn restore(

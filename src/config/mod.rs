@@ -1,12 +1,13 @@
 //! Typed settings read once from the environment (and `.env`), validated up front.
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::time::Duration;
-
-use rand::RngCore;
 
 use crate::proxies::TrustedProxies;
 use crate::store::logins::LoginLimits;
+use parse::number;
+
+mod parse;
 
 /// The smallest JWT secret accepted, in bytes (HS256 wants at least its hash size).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -170,62 +171,18 @@ impl Settings {
         let get = |name: &'static str| -> Result<Option<String>, ConfigError> {
             Ok(lookup(name)?.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
         };
-        let environment = match get("FOLIO_ENV")?.as_deref() {
-            None | Some("development") | Some("dev") | Some("test") => Environment::Development,
-            Some("production") | Some("prod") => Environment::Production,
-            Some(other) => {
-                return Err(ConfigError::new(
-                    "FOLIO_ENV",
-                    format!("expected 'development' or 'production', got '{other}'"),
-                ))
-            }
-        };
+        let environment = parse::environment(get("FOLIO_ENV")?.as_deref())?;
         let database_url = DatabaseUrl::parse(get("DATABASE_URL")?.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
-        let bind = bind_addresses(get("FOLIO_BIND")?.as_deref().unwrap_or(DEFAULT_BIND))?;
-        let (jwt_secret, jwt_secret_generated) = match lookup("FOLIO_JWT_SECRET")? {
-            Some(secret) if !secret.is_empty() => {
-                if secret.len() < MIN_JWT_SECRET_BYTES {
-                    return Err(ConfigError::new(
-                        "FOLIO_JWT_SECRET",
-                        format!("must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}", secret.len()),
-                    ));
-                }
-                (JwtSecret(secret.into_bytes()), false)
-            }
-            _ if environment == Environment::Production => {
-                return Err(ConfigError::new("FOLIO_JWT_SECRET", "is required when FOLIO_ENV=production"));
-            }
-            _ => {
-                let mut bytes = vec![0u8; 64];
-                rand::rngs::OsRng.fill_bytes(&mut bytes);
-                (JwtSecret(bytes), true)
-            }
-        };
-        let admin = match (get("FOLIO_ADMIN_EMAIL")?, lookup("FOLIO_ADMIN_PASSWORD")?) {
-            (Some(email), Some(password)) if !password.is_empty() => Some(BootstrapAdmin { email, password }),
-            (None, None) => None,
-            (Some(_), _) => {
-                return Err(ConfigError::new("FOLIO_ADMIN_PASSWORD", "must be set together with FOLIO_ADMIN_EMAIL"))
-            }
-            (None, Some(_)) => {
-                return Err(ConfigError::new("FOLIO_ADMIN_EMAIL", "must be set together with FOLIO_ADMIN_PASSWORD"))
-            }
-        };
+        let bind = parse::bind_addresses(get("FOLIO_BIND")?.as_deref().unwrap_or(DEFAULT_BIND))?;
+        let (jwt_secret, jwt_secret_generated) = parse::jwt_secret(lookup("FOLIO_JWT_SECRET")?, environment)?;
+        let admin = parse::admin(get("FOLIO_ADMIN_EMAIL")?, lookup("FOLIO_ADMIN_PASSWORD")?)?;
         let cors_origins = match get("FOLIO_CORS_ORIGINS")? {
             None => Vec::new(),
-            Some(list) => parse_origins(&list)?,
+            Some(list) => parse::origins(&list)?,
         };
         let max_body_bytes = match get("FOLIO_MAX_BODY_BYTES")? {
             None => DEFAULT_MAX_BODY_BYTES,
-            Some(text) => match text.parse::<usize>() {
-                Ok(n) if (1024..=64 * 1024 * 1024).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError::new(
-                        "FOLIO_MAX_BODY_BYTES",
-                        format!("expected a whole number of bytes from 1024 to 67108864, got '{text}'"),
-                    ))
-                }
-            },
+            Some(text) => parse::max_body_bytes(&text)?,
         };
         let body_timeout = number(&get, "FOLIO_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS, 1..=3_600)?;
         let body_timeout = Duration::from_secs(body_timeout.unsigned_abs());
@@ -236,12 +193,7 @@ impl Settings {
         };
         let trusted_proxies = match get("FOLIO_TRUSTED_PROXIES")? {
             None => TrustedProxies::default(),
-            Some(list) => TrustedProxies::parse(&list).map_err(|entry| {
-                ConfigError::new(
-                    "FOLIO_TRUSTED_PROXIES",
-                    format!("'{entry}' is not an address or a CIDR block like 10.0.0.0/8"),
-                )
-            })?,
+            Some(list) => parse::trusted_proxies(&list)?,
         };
         Ok(Self {
             login_limits,
@@ -257,69 +209,6 @@ impl Settings {
             body_timeout,
         })
     }
-}
-
-/// `HOST:PORT` with an IP address or a host name; a name gives every address it resolves to.
-fn bind_addresses(text: &str) -> Result<Vec<SocketAddr>, ConfigError> {
-    let refuse = |why: String| ConfigError::new("FOLIO_BIND", why);
-    if let Ok(address) = text.parse::<SocketAddr>() {
-        return Ok(vec![address]);
-    }
-    let Some((host, port)) = text.rsplit_once(':').filter(|(host, _)| !host.is_empty()) else {
-        return Err(refuse(format!("expected HOST:PORT, like 127.0.0.1:8080 or localhost:8080, got '{text}'")));
-    };
-    let Ok(port) = port.parse::<u16>() else {
-        return Err(refuse(format!("'{port}' is not a port number (0 to 65535)")));
-    };
-    let mut addresses: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|err| refuse(format!("cannot resolve the host name '{host}': {err}")))?
-        .collect();
-    addresses.sort_unstable();
-    addresses.dedup();
-    if addresses.is_empty() {
-        return Err(refuse(format!("the host name '{host}' resolves to no address")));
-    }
-    Ok(addresses)
-}
-
-/// A whole number within `range`, or `default` when unset.
-fn number(
-    get: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
-    var: &'static str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, ConfigError> {
-    match get(var)? {
-        None => Ok(default),
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError::new(
-                var,
-                format!("expected a whole number from {} to {}, got '{text}'", range.start(), range.end()),
-            )),
-        },
-    }
-}
-
-fn parse_origins(list: &str) -> Result<Vec<String>, ConfigError> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        // `https://example.com/` is how browsers' address bars show an origin; the
-        // Origin header never has the slash.
-        .map(|origin| origin.strip_suffix('/').unwrap_or(origin))
-        .map(|origin| {
-            let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
-            match rest {
-                Some(host) if !host.is_empty() && !host.contains(['/', ' ', '?', '#']) => Ok(origin.to_owned()),
-                _ => Err(ConfigError::new(
-                    "FOLIO_CORS_ORIGINS",
-                    format!("'{origin}' is not an origin like https://example.com"),
-                )),
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
