@@ -129,6 +129,19 @@ impl Ext4 {
         }
     }
 
+    /// What an operator does after the failure: unmount, check, mount again read-write.
+    fn repair(&self) {
+        run(Command::new("umount").arg(&self.at)).unwrap();
+        // 1: errors were corrected, as they should be after the error reported.
+        let fsck = Command::new("e2fsck").arg("-fy").arg(self.image()).output().unwrap();
+        assert!(fsck.status.code().is_some_and(|code| code <= 1), "e2fsck: {fsck:?}");
+        run(Command::new("mount").args(["-o", "loop,errors=remount-ro"]).arg(self.image()).arg(&self.at)).unwrap();
+    }
+
+    fn image(&self) -> PathBuf {
+        self.at.with_file_name("disk.img")
+    }
+
     fn trigger(&self) -> PathBuf {
         Path::new("/sys/fs/ext4").join(&self.device).join("trigger_fs_error")
     }
@@ -147,6 +160,15 @@ impl Drop for Ext4 {
         // The loop device detaches itself (autoclear) once the last user lets go.
         let _ = Command::new("umount").arg("-l").arg(&self.at).status();
     }
+}
+
+/// A fresh ext4 disk in a tmpfs at `dir`, or None (having said why) when this machine cannot make one.
+fn ext4_in_tmpfs(dir: &Path) -> Option<(Tmpfs, Ext4)> {
+    let disk = Tmpfs::mount(dir, "40m").and_then(|tmpfs| {
+        let ext4 = Ext4::mount(&tmpfs)?;
+        Ok((tmpfs, ext4))
+    });
+    disk.map_err(|why| eprintln!("skipped: needs root, a loop device and mkfs.ext4 (CI runs as root): {why}")).ok()
 }
 
 /// Runs a set-up command; its stderr when it fails.
@@ -173,18 +195,8 @@ async fn unavailable(request: reqwest::RequestBuilder, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
     let dir = tempfile::tempdir().unwrap();
-    let disk = Tmpfs::mount(dir.path(), "40m").and_then(|tmpfs| {
-        let ext4 = Ext4::mount(&tmpfs)?;
-        Ok((tmpfs, ext4))
-    });
     // Dropped in reverse: the server, then the ext4 mount, then the tmpfs under it.
-    let (_tmpfs, disk) = match disk {
-        Ok(disk) => disk,
-        Err(why) => {
-            eprintln!("skipped: needs root, a loop device and mkfs.ext4 (CI runs as root): {why}");
-            return;
-        }
-    };
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
     let server = Server::start(&disk.at.join("folio.db"), &[]).await;
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
@@ -219,4 +231,36 @@ async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
     let ready = client.get(server.url("/ready")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK, "reads work, so the server is ready for them");
     drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let db = disk.at.join("folio.db");
+    let server = Server::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let token = server.token(&client).await;
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let article = json!({"title": format!("Acknowledged {n}"), "body_markdown": "Words.", "status": "published"});
+        let response =
+            client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        acknowledged.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+
+    disk.fail();
+    drop(server);
+    disk.repair();
+
+    let server = Server::start(&db, &[]).await;
+    for id in acknowledged {
+        let response = client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "article {id} was acknowledged with 201 before the disk failed");
+    }
+    let token = server.token(&client).await;
+    let after = json!({"title": "After the repair", "body_markdown": "Words."});
+    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&after).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk is repaired");
 }
