@@ -264,3 +264,30 @@ async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is
     let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&after).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk is repaired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarted_on_a_disk_gone_read_only_folio_serves_reads_and_refuses_writes_with_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let db = disk.at.join("folio.db");
+    let server = Server::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let token = server.token(&client).await;
+    let article = json!({"title": "Before", "body_markdown": "Words to find.", "status": "published"});
+    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // The disk fails, and the supervisor restarts folio, as it would after a crash or a deploy.
+    disk.fail();
+    drop(server);
+    let server = Server::start(&db, &[]).await;
+
+    readable(&client, &server, &token, id, "read-only since start-up").await;
+    let search = client.get(server.url("/api/v1/articles?q=find")).send().await.unwrap();
+    assert_eq!(search.status(), StatusCode::OK, "a search on a disk read-only since start-up");
+    let post = |path: &str| client.post(server.url(path)).bearer_auth(&token);
+    unavailable(post("/api/v1/articles").json(&json!({"title": "After", "body_markdown": "Words."})), "creating").await;
+    let login = json!({"email": support::EMAIL, "password": support::PASSWORD});
+    unavailable(client.post(server.url("/api/v1/auth/login")).json(&login), "logging in").await;
+}

@@ -92,6 +92,9 @@ impl Database {
     }
 
     /// Applies pending migrations; returns the names of those applied.
+    ///
+    /// A database that cannot be written (its disk failed and went read-only) but
+    /// needs no migration is served as it is: reads work, writes answer 503.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
         let mut conn = self.writer.get().map_err(|e| DbError::Migrate(e.to_string()))?;
         let applied: Vec<String> = conn
@@ -99,9 +102,10 @@ impl Database {
             .map(|applied| applied.iter().map(ToString::to_string).collect())
             .map_err(|e| DbError::Migrate(e.to_string()))?;
         // Fresh statistics let the planner pick the covering indexes; the limit keeps
-        // this to milliseconds on a large database.
-        conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
-            .map_err(|e| DbError::Migrate(e.to_string()))?;
+        // this to milliseconds on a large database. Without them queries are slower, not wrong.
+        if let Err(cause) = conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;") {
+            tracing::warn!(%cause, "cannot refresh the query planner's statistics (is the database read-only?)");
+        }
         Ok(applied)
     }
 
