@@ -1,5 +1,6 @@
-//! The real binary when its disk fills under it: writes answer 503 with
-//! `Retry-After`, reads keep working, and writes work again once there is room. Needs root (it mounts a small tmpfs); without it the test says why and passes.
+//! The real binary when its disk fills under it, or fails and goes read-only under
+//! it: writes answer 503 with `Retry-After` and reads keep working. Needs root (it
+//! mounts a small tmpfs, and an ext4 image in it); without it the test says why and passes.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod support;
@@ -8,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::Server;
@@ -99,4 +101,193 @@ async fn a_full_disk_makes_writes_503_while_reads_keep_working_and_writes_resume
     assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk has room");
     drop(server);
     drop(disk);
+}
+
+/// An ext4 file system in an image inside `Tmpfs`, mounted with `errors=remount-ro`:
+/// the kernel's answer to a failing disk, and the default on many distributions.
+/// Needs a loop device and `mkfs.ext4`.
+struct Ext4 {
+    at: PathBuf,
+    device: String,
+}
+
+impl Ext4 {
+    fn mount(inside: &Tmpfs) -> Result<Self, String> {
+        let image = inside.0.join("disk.img");
+        let at = inside.0.join("disk");
+        std::fs::File::create(&image).and_then(|f| f.set_len(16 << 20)).map_err(|e| e.to_string())?;
+        std::fs::create_dir(&at).map_err(|e| e.to_string())?;
+        run(Command::new("mkfs.ext4").args(["-q", "-F", "-O", "^has_journal"]).arg(&image))?;
+        run(Command::new("mount").args(["-o", "loop,errors=remount-ro"]).arg(&image).arg(&at))?;
+        // Unmounted by Drop from here on, whatever fails next.
+        let mut disk = Self { at, device: String::new() };
+        let device = run(Command::new("findmnt").args(["-n", "-o", "SOURCE"]).arg(&disk.at))?;
+        disk.device = device.trim().trim_start_matches("/dev/").to_owned();
+        match disk.trigger().exists() {
+            true => Ok(disk),
+            false => Err(format!("this kernel has no {}", disk.trigger().display())),
+        }
+    }
+
+    /// What an operator does after the failure: unmount, check, mount again read-write.
+    fn repair(&self) {
+        run(Command::new("umount").arg(&self.at)).unwrap();
+        // 1: errors were corrected, as they should be after the error reported.
+        let fsck = Command::new("e2fsck").arg("-fy").arg(self.image()).output().unwrap();
+        assert!(fsck.status.code().is_some_and(|code| code <= 1), "e2fsck: {fsck:?}");
+        run(Command::new("mount").args(["-o", "loop,errors=remount-ro"]).arg(self.image()).arg(&self.at)).unwrap();
+    }
+
+    fn image(&self) -> PathBuf {
+        self.at.with_file_name("disk.img")
+    }
+
+    fn trigger(&self) -> PathBuf {
+        Path::new("/sys/fs/ext4").join(&self.device).join("trigger_fs_error")
+    }
+
+    /// Reports a file-system error, as a failing disk would: ext4 remounts itself read-only
+    /// at once, with files still open for writing (which `mount -o remount,ro` refuses).
+    fn fail(&self) {
+        std::fs::write(self.trigger(), "test: disk failing").unwrap();
+        let probe = std::fs::write(self.at.join("probe"), "x").unwrap_err();
+        assert_eq!(probe.raw_os_error(), Some(30), "the file system is not read-only (EROFS) after the error: {probe}");
+    }
+}
+
+impl Drop for Ext4 {
+    fn drop(&mut self) {
+        // The loop device detaches itself (autoclear) once the last user lets go.
+        let _ = Command::new("umount").arg("-l").arg(&self.at).status();
+    }
+}
+
+/// A fresh ext4 disk in a tmpfs at `dir`, or None (having said why) when this machine cannot make one.
+fn ext4_in_tmpfs(dir: &Path) -> Option<(Tmpfs, Ext4)> {
+    let disk = Tmpfs::mount(dir, "40m").and_then(|tmpfs| {
+        let ext4 = Ext4::mount(&tmpfs)?;
+        Ok((tmpfs, ext4))
+    });
+    disk.map_err(|why| eprintln!("skipped: needs root, a loop device and mkfs.ext4 (CI runs as root): {why}")).ok()
+}
+
+/// Runs a set-up command; its stderr when it fails.
+fn run(command: &mut Command) -> Result<String, String> {
+    let output = command.output().map_err(|e| e.to_string())?;
+    match output.status.success() {
+        true => Ok(String::from_utf8_lossy(&output.stdout).into_owned()),
+        false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+    }
+}
+
+/// A request that must be refused with 503, problem+json and Retry-After.
+async fn unavailable(request: reqwest::RequestBuilder, what: &str) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let retry = response.headers().get("retry-after").cloned();
+    let content_type = response.headers().get("content-type").cloned();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{what} on a read-only disk: {text}");
+    assert!(retry.is_some(), "{what}: 503 without Retry-After");
+    assert_eq!(content_type.unwrap(), "application/problem+json", "{what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
+    let dir = tempfile::tempdir().unwrap();
+    // Dropped in reverse: the server, then the ext4 mount, then the tmpfs under it.
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let server = Server::start(&disk.at.join("folio.db"), &[]).await;
+    let client = reqwest::Client::new();
+    let token = server.token(&client).await;
+    let article = json!({"title": "Before", "body_markdown": "Words to find.", "status": "published"});
+    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let etag = response.headers()["etag"].clone();
+    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    disk.fail();
+
+    let post = |path: &str| client.post(server.url(path)).bearer_auth(&token);
+    unavailable(post("/api/v1/articles").json(&json!({"title": "After", "body_markdown": "Words."})), "creating").await;
+    let patch = client.patch(server.url(&format!("/api/v1/articles/{id}"))).bearer_auth(&token);
+    unavailable(patch.header("if-match", etag).json(&json!({"title": "Changed"})), "editing").await;
+    unavailable(post("/api/v1/sections").json(&json!({"name": "News"})), "a new section").await;
+    let login = json!({"email": support::EMAIL, "password": support::PASSWORD});
+    unavailable(client.post(server.url("/api/v1/auth/login")).json(&login), "logging in").await;
+
+    readable(&client, &server, &token, id, "read-only").await;
+    for page in 1..=8 {
+        let url = server.url(&format!("/api/v1/articles?q=find&per_page={page}"));
+        let response = client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "a search on a read-only disk");
+    }
+    // The pools replace connections as they age (and open more under load): one opened
+    // now, with folio's own pragmas, must read too.
+    let url = folio::config::DatabaseUrl::parse(&format!("sqlite://{}", disk.at.join("folio.db").display())).unwrap();
+    let fresh = folio::db::Database::open(&url, 1).unwrap();
+    fresh.reader().unwrap().batch_execute("SELECT count(*) FROM articles").unwrap();
+    drop(fresh);
+    let ready = client.get(server.url("/ready")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK, "reads work, so the server is ready for them");
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let db = disk.at.join("folio.db");
+    let server = Server::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let token = server.token(&client).await;
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let article = json!({"title": format!("Acknowledged {n}"), "body_markdown": "Words.", "status": "published"});
+        let response =
+            client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        acknowledged.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+
+    disk.fail();
+    drop(server);
+    disk.repair();
+
+    let server = Server::start(&db, &[]).await;
+    for id in acknowledged {
+        let response = client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "article {id} was acknowledged with 201 before the disk failed");
+    }
+    let token = server.token(&client).await;
+    let after = json!({"title": "After the repair", "body_markdown": "Words."});
+    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&after).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk is repaired");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarted_on_a_disk_gone_read_only_folio_serves_reads_and_refuses_writes_with_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let db = disk.at.join("folio.db");
+    let server = Server::start(&db, &[]).await;
+    let client = reqwest::Client::new();
+    let token = server.token(&client).await;
+    let article = json!({"title": "Before", "body_markdown": "Words to find.", "status": "published"});
+    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // The disk fails, and the supervisor restarts folio, as it would after a crash or a deploy.
+    disk.fail();
+    drop(server);
+    let server = Server::start(&db, &[]).await;
+
+    readable(&client, &server, &token, id, "read-only since start-up").await;
+    let search = client.get(server.url("/api/v1/articles?q=find")).send().await.unwrap();
+    assert_eq!(search.status(), StatusCode::OK, "a search on a disk read-only since start-up");
+    let post = |path: &str| client.post(server.url(path)).bearer_auth(&token);
+    unavailable(post("/api/v1/articles").json(&json!({"title": "After", "body_markdown": "Words."})), "creating").await;
+    let login = json!({"email": support::EMAIL, "password": support::PASSWORD});
+    unavailable(client.post(server.url("/api/v1/auth/login")).json(&login), "logging in").await;
 }
