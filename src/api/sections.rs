@@ -8,9 +8,8 @@ use utoipa::ToSchema;
 use super::caller::Caller;
 use super::error::{ApiError, Problem};
 use super::json::Patch;
-use super::respond::PageMeta;
 use super::state::AppState;
-use super::taxonomy::{self, Resource};
+use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
 use crate::store::sections::{self, Section, SectionInput, SectionPatch, SectionRow};
 use crate::validation::Errors;
@@ -53,31 +52,6 @@ impl From<Section> for SectionResponse {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SectionList {
-    pub data: Vec<SectionResponse>,
-    pub meta: PageMeta,
-}
-
-impl Resource for SectionResponse {
-    type Row = SectionRow;
-    type List = SectionList;
-    const NAME: &'static str = "section";
-    const PATH: &'static str = "/api/v1/sections";
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-
-    fn list(data: Vec<Self>, meta: PageMeta) -> SectionList {
-        SectionList { data, meta }
     }
 }
 
@@ -154,7 +128,7 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
 }
 
 taxonomy::endpoints! {
-    SectionResponse, SectionList, CreateSection, UpdateSection, sections;
+    SectionResponse, SectionRow, SectionList, CreateSection, UpdateSection, sections;
     tag "sections", path "/api/v1/sections", one "section", all "Sections in all", location "The section's URL";
     ordered "Sections ordered by position, then name", taken "The slug is taken"
 }

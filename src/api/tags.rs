@@ -8,9 +8,8 @@ use utoipa::ToSchema;
 use super::caller::Caller;
 use super::error::ApiError;
 use super::json::Patch;
-use super::respond::PageMeta;
 use super::state::AppState;
-use super::taxonomy::{self, Resource};
+use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
 use crate::store::tags::{self, Tag, TagInput, TagPatch, TagRow};
 use crate::validation::Errors;
@@ -48,31 +47,6 @@ impl From<Tag> for TagResponse {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
         }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagList {
-    pub data: Vec<TagResponse>,
-    pub meta: PageMeta,
-}
-
-impl Resource for TagResponse {
-    type Row = TagRow;
-    type List = TagList;
-    const NAME: &'static str = "tag";
-    const PATH: &'static str = "/api/v1/tags";
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-
-    fn list(data: Vec<Self>, meta: PageMeta) -> TagList {
-        TagList { data, meta }
     }
 }
 
@@ -122,7 +96,7 @@ impl UpdateTag {
 }
 
 taxonomy::endpoints! {
-    TagResponse, TagList, CreateTag, UpdateTag, tags;
+    TagResponse, TagRow, TagList, CreateTag, UpdateTag, tags;
     tag "tags", path "/api/v1/tags", one "tag", all "Tags in all", location "The tag's URL";
     ordered "Tags ordered by name", taken "The name or slug is taken"
 }

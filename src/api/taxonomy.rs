@@ -101,15 +101,40 @@ pub async fn delete<R: Resource>(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The documented handlers of one term (list, get by id or slug, create, update), which differ
-/// only in names: `sections` and `tags` each name theirs in one invocation. `$store` is the
+/// The list body, the [`Resource`] impl and the documented handlers (list, get by id or slug,
+/// create, update) of one term, which differ only in names: `sections` and `tags` each name theirs in one invocation. `$store` is the
 /// term's store module; the create body converts `Into` its store input, the update body's
 /// `patch` gathers its field errors. Delete stays with each term: what it refuses differs.
 /// Each handler states its `summary` as well as its doc: utoipa reads only literal doc comments.
 macro_rules! endpoints {
-    ($Resource:ident, $List:ident, $Create:ident, $Update:ident, $store:ident;
+    ($Resource:ident, $Row:ident, $List:ident, $Create:ident, $Update:ident, $store:ident;
      tag $tag:literal, path $path:literal, one $one:literal, all $all:literal, location $location:literal;
      ordered $ordered:literal, taken $taken:literal) => {
+        #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
+        pub struct $List {
+            pub data: Vec<$Resource>,
+            pub meta: $crate::api::respond::PageMeta,
+        }
+
+        impl $crate::api::taxonomy::Resource for $Resource {
+            type Row = $Row;
+            type List = $List;
+            const NAME: &'static str = $one;
+            const PATH: &'static str = $path;
+
+            fn id(&self) -> i64 {
+                self.id
+            }
+
+            fn updated_at(&self) -> ::chrono::DateTime<::chrono::Utc> {
+                self.updated_at
+            }
+
+            fn list(data: Vec<Self>, meta: $crate::api::respond::PageMeta) -> $List {
+                $List { data, meta }
+            }
+        }
+
         #[doc = concat!("List ", $tag, ".")]
         #[utoipa::path(get, path = $path, tag = $tag, operation_id = concat!("list_", $tag),
             summary = concat!("List ", $tag, "."),
