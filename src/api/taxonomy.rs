@@ -40,9 +40,7 @@ pub async fn list<R: Resource>(
     let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
-    let meta = || respond::meta(page, found.total);
-    let body = R::list(found.items.into_iter().map(R::from).collect(), meta());
-    respond::list(&req, &body, &meta())
+    respond::page(&req, page, found, R::list)
 }
 
 /// One by id or by slug, whichever `find` looks up.

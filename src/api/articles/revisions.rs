@@ -126,9 +126,7 @@ pub async fn list(
             revisions::list(c, id, page)
         })
         .await?;
-    let meta = respond::meta(page, found.total);
-    let body = RevisionList { data: found.items.into_iter().map(RevisionResponse::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    respond::page(&req, page, found, |data, meta| RevisionList { data, meta })
 }
 
 /// Get one revision of an article.
