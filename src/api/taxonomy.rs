@@ -63,11 +63,8 @@ pub async fn create<R: Resource>(
     errors: Errors,
     create: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    errors.finish(()).map_err(ApiError::invalid)?;
-    let visibility = caller.visibility();
     let change = |row: &Counted<R::Row>| Change::new("create", R::NAME, row.row.id());
-    let created = R::from(state.write_audited(caller.actor(), change, move |c| create(c, visibility)).await?);
+    let created: R = write(state, caller, errors, change, create).await?;
     respond::created(format!("{}/{}", R::PATH, created.id()), &created)
 }
 
@@ -79,12 +76,24 @@ pub async fn update<R: Resource>(
     errors: Errors,
     update: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
+    let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
+    let changed: R = write(state, caller, errors, change, update).await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
+}
+
+/// What a create and an update share: a content manager's body without errors, written
+/// with `write` and audited as `change` says.
+async fn write<R: Resource>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    errors: Errors,
+    change: impl FnOnce(&Counted<R::Row>) -> Change + Send + 'static,
+    write: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
+) -> Result<R, ApiError> {
     caller.require_content_manager()?;
     errors.finish(()).map_err(ApiError::invalid)?;
     let visibility = caller.visibility();
-    let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
-    let changed = R::from(state.write_audited(caller.actor(), change, move |c| update(c, visibility)).await?);
-    Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
+    Ok(R::from(state.write_audited(caller.actor(), change, move |c| write(c, visibility)).await?))
 }
 
 /// Deletes one with `delete`: 204.
