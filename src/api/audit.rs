@@ -151,7 +151,5 @@ pub async fn list(
     let page = PageRequest { page, per_page };
     let filter = Filter { user_id: user, resource, resource_id, since, until };
     let found = state.read(move |c| audit::list(c, &filter, page)).await?;
-    let meta = respond::meta(page, found.total);
-    let body = AuditList { data: found.items.into_iter().map(AuditEntry::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    respond::page(&req, page, found, |data, meta| AuditList { data, meta })
 }

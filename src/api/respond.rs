@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::error::ApiError;
-use crate::store::PageRequest;
+use crate::store::{Page, PageRequest};
 
 /// Pagination facts of a list response.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct PageMeta {
     /// The 1-based page number returned.
     #[schema(example = 1)]
@@ -149,4 +149,17 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Result
         headers.insert(header::LINK, link);
     }
     Ok(response)
+}
+
+/// The page of `found` that the request asked for: each item made a `T`, wrapped with the
+/// page's facts into the list body by `wrap`, answered as [`list`] does.
+pub fn page<I, T: From<I>, L: Serialize>(
+    req: &HttpRequest,
+    page: PageRequest,
+    found: Page<I>,
+    wrap: impl FnOnce(Vec<T>, PageMeta) -> L,
+) -> Result<HttpResponse, ApiError> {
+    let meta = meta(page, found.total);
+    let body = wrap(found.items.into_iter().map(T::from).collect(), meta);
+    list(req, &body, &meta)
 }

@@ -1,17 +1,15 @@
 //! Sections: public reads, editor writes.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caller::{Caller, MaybeCaller};
+use super::caller::Caller;
 use super::error::{ApiError, Problem};
-use super::json::{Patch, Validating};
-use super::query::{PageParams, Query};
-use super::respond::PageMeta;
+use super::json::Patch;
 use super::state::AppState;
-use super::taxonomy::{self, Resource};
+use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
 use crate::store::sections::{self, Section, SectionInput, SectionPatch, SectionRow};
 use crate::validation::Errors;
@@ -57,31 +55,6 @@ impl From<Section> for SectionResponse {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SectionList {
-    pub data: Vec<SectionResponse>,
-    pub meta: PageMeta,
-}
-
-impl Resource for SectionResponse {
-    type Row = SectionRow;
-    type List = SectionList;
-    const NAME: &'static str = "section";
-    const PATH: &'static str = "/api/v1/sections";
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-
-    fn list(data: Vec<Self>, meta: PageMeta) -> SectionList {
-        SectionList { data, meta }
-    }
-}
-
 /// A new section. Without `slug`, one is derived from the name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -121,6 +94,31 @@ pub struct UpdateSection {
     pub position: Patch<i32>,
 }
 
+impl From<CreateSection> for SectionInput {
+    fn from(input: CreateSection) -> Self {
+        Self {
+            name: input.name.into(),
+            slug: input.slug.map(String::from),
+            description: input.description.map(String::from),
+            parent_id: input.parent_id,
+            position: input.position,
+        }
+    }
+}
+
+impl UpdateSection {
+    /// The store's patch; a `null` where a value is required is an error at its field.
+    fn patch(self, errors: &mut Errors) -> SectionPatch {
+        SectionPatch {
+            name: self.name.required(errors, "/name").map(String::from),
+            slug: self.slug.required(errors, "/slug").map(String::from),
+            position: self.position.required(errors, "/position"),
+            description: self.description.nullable().map(|d| d.map(String::from)),
+            parent_id: self.parent_id.nullable(),
+        }
+    }
+}
+
 /// Checks an explicit slug against the contract's pattern (the rule of [`Slug`]).
 pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
     if let Err(refused) = Slug::try_from(value.as_str()) {
@@ -129,115 +127,10 @@ pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
     value
 }
 
-/// List sections.
-#[utoipa::path(get, path = "/api/v1/sections", tag = "sections", operation_id = "list_sections",
-    params(PageParams),
-    responses(
-        (status = 200, description = "Sections ordered by position, then name", body = SectionList, headers(
-            ("X-Total-Count" = i64, description = "Sections in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        super::openapi::ListRefused,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    page: Query<PageParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy::list::<SectionResponse>(state, caller, page, req).await
-}
-
-/// Get a section by id.
-#[utoipa::path(get, path = "/api/v1/sections/{id}", tag = "sections", operation_id = "get_section",
-    params(("id" = i64, Path, description = "The section's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The section", body = SectionResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    taxonomy::get::<SectionResponse>(state, caller, req, move |c, v| sections::find(c, v, id)).await
-}
-
-/// Get a section by slug.
-#[utoipa::path(get, path = "/api/v1/sections/slug/{slug}", tag = "sections", operation_id = "get_section_by_slug",
-    params(("slug" = String, Path, description = "The section's slug")),
-    responses(
-        (status = 200, description = "The section", body = SectionResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn get_by_slug(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    slug: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let slug = slug.into_inner();
-    taxonomy::get::<SectionResponse>(state, caller, req, move |c, v| sections::find_by_slug(c, v, &slug)).await
-}
-
-/// Create a section.
-#[utoipa::path(post, path = "/api/v1/sections", tag = "sections", operation_id = "create_section",
-    request_body = CreateSection,
-    responses(
-        (status = 201, description = "The new section", body = SectionResponse,
-            headers(("Location" = String, description = "The section's URL"))),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateSection>,
-) -> Result<HttpResponse, ApiError> {
-    let Validating { body: input, errors } = body;
-    let section = SectionInput {
-        name: input.name.into(),
-        slug: input.slug.map(String::from),
-        description: input.description.map(String::from),
-        parent_id: input.parent_id,
-        position: input.position,
-    };
-    taxonomy::create::<SectionResponse>(state, caller, errors, move |c, v| sections::create(c, v, section)).await
-}
-
-/// Change a section.
-#[utoipa::path(patch, path = "/api/v1/sections/{id}", tag = "sections", operation_id = "update_section",
-    params(("id" = i64, Path, description = "The section's id", minimum = 1)),
-    request_body = UpdateSection,
-    responses(
-        (status = 200, description = "The changed section", body = SectionResponse),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
-    ),
-    security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Validating<UpdateSection>,
-) -> Result<HttpResponse, ApiError> {
-    let Validating { body: input, mut errors } = body;
-    let patch = SectionPatch {
-        name: input.name.required(&mut errors, "/name").map(String::from),
-        slug: input.slug.required(&mut errors, "/slug").map(String::from),
-        position: input.position.required(&mut errors, "/position"),
-        description: input.description.nullable().map(|d| d.map(String::from)),
-        parent_id: input.parent_id.nullable(),
-    };
-    let id = id.into_inner();
-    taxonomy::update::<SectionResponse>(state, caller, id, errors, move |c, v| sections::update(c, v, id, patch)).await
+taxonomy::endpoints! {
+    SectionResponse, SectionRow, SectionList, CreateSection, UpdateSection, sections;
+    tag "sections", path "/api/v1/sections", one "section", all "Sections in all", location "The section's URL";
+    ordered "Sections ordered by position, then name", taken "The slug is taken"
 }
 
 /// Delete a section.

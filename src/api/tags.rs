@@ -1,19 +1,18 @@
 //! Tags: public reads, editor writes.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caller::{Caller, MaybeCaller};
-use super::error::{ApiError, Problem};
-use super::json::{Patch, Validating};
-use super::query::{PageParams, Query};
-use super::respond::PageMeta;
+use super::caller::Caller;
+use super::error::ApiError;
+use super::json::Patch;
 use super::state::AppState;
-use super::taxonomy::{self, Resource};
+use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
 use crate::store::tags::{self, Tag, TagInput, TagPatch, TagRow};
+use crate::validation::Errors;
 
 /// Longest tag name accepted.
 pub const MAX_TAG_NAME: usize = crate::domain::text::MAX_NAME;
@@ -51,31 +50,6 @@ impl From<Tag> for TagResponse {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagList {
-    pub data: Vec<TagResponse>,
-    pub meta: PageMeta,
-}
-
-impl Resource for TagResponse {
-    type Row = TagRow;
-    type List = TagList;
-    const NAME: &'static str = "tag";
-    const PATH: &'static str = "/api/v1/tags";
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-
-    fn list(data: Vec<Self>, meta: PageMeta) -> TagList {
-        TagList { data, meta }
-    }
-}
-
 /// A new tag. Without `slug`, one is derived from the name.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -100,111 +74,31 @@ pub struct UpdateTag {
     pub description: Patch<Description>,
 }
 
-/// List tags.
-#[utoipa::path(get, path = "/api/v1/tags", tag = "tags", operation_id = "list_tags",
-    params(PageParams),
-    responses(
-        (status = 200, description = "Tags ordered by name", body = TagList, headers(
-            ("X-Total-Count" = i64, description = "Tags in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
-        super::openapi::ListRefused,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    page: Query<PageParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    taxonomy::list::<TagResponse>(state, caller, page, req).await
+impl From<CreateTag> for TagInput {
+    fn from(input: CreateTag) -> Self {
+        Self {
+            name: input.name.into(),
+            slug: input.slug.map(String::from),
+            description: input.description.map(String::from),
+        }
+    }
 }
 
-/// Get a tag by id.
-#[utoipa::path(get, path = "/api/v1/tags/{id}", tag = "tags", operation_id = "get_tag",
-    params(("id" = i64, Path, description = "The tag's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The tag", body = TagResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    taxonomy::get::<TagResponse>(state, caller, req, move |c, v| tags::find(c, v, id)).await
+impl UpdateTag {
+    /// The store's patch; a `null` where a value is required is an error at its field.
+    fn patch(self, errors: &mut Errors) -> TagPatch {
+        TagPatch {
+            name: self.name.required(errors, "/name").map(String::from),
+            slug: self.slug.required(errors, "/slug").map(String::from),
+            description: self.description.nullable().map(|d| d.map(String::from)),
+        }
+    }
 }
 
-/// Get a tag by slug.
-#[utoipa::path(get, path = "/api/v1/tags/slug/{slug}", tag = "tags", operation_id = "get_tag_by_slug",
-    params(("slug" = String, Path, description = "The tag's slug")),
-    responses(
-        (status = 200, description = "The tag", body = TagResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne,
-    ),
-    security((), ("bearer" = [])))]
-pub async fn get_by_slug(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    slug: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let slug = slug.into_inner();
-    taxonomy::get::<TagResponse>(state, caller, req, move |c, v| tags::find_by_slug(c, v, &slug)).await
-}
-
-/// Create a tag.
-#[utoipa::path(post, path = "/api/v1/tags", tag = "tags", operation_id = "create_tag",
-    request_body = CreateTag,
-    responses(
-        (status = 201, description = "The new tag", body = TagResponse,
-            headers(("Location" = String, description = "The tag's URL"))),
-        (status = 409, description = "The name or slug is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateTag>,
-) -> Result<HttpResponse, ApiError> {
-    let Validating { body: input, errors } = body;
-    let tag = TagInput {
-        name: input.name.into(),
-        slug: input.slug.map(String::from),
-        description: input.description.map(String::from),
-    };
-    taxonomy::create::<TagResponse>(state, caller, errors, move |c, v| tags::create(c, v, tag)).await
-}
-
-/// Change a tag.
-#[utoipa::path(patch, path = "/api/v1/tags/{id}", tag = "tags", operation_id = "update_tag",
-    params(("id" = i64, Path, description = "The tag's id", minimum = 1)),
-    request_body = UpdateTag,
-    responses(
-        (status = 200, description = "The changed tag", body = TagResponse),
-        (status = 409, description = "The name or slug is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
-    ),
-    security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Validating<UpdateTag>,
-) -> Result<HttpResponse, ApiError> {
-    let Validating { body: input, mut errors } = body;
-    let patch = TagPatch {
-        name: input.name.required(&mut errors, "/name").map(String::from),
-        slug: input.slug.required(&mut errors, "/slug").map(String::from),
-        description: input.description.nullable().map(|d| d.map(String::from)),
-    };
-    let id = id.into_inner();
-    taxonomy::update::<TagResponse>(state, caller, id, errors, move |c, v| tags::update(c, v, id, patch)).await
+taxonomy::endpoints! {
+    TagResponse, TagRow, TagList, CreateTag, UpdateTag, tags;
+    tag "tags", path "/api/v1/tags", one "tag", all "Tags in all", location "The tag's URL";
+    ordered "Tags ordered by name", taken "The name or slug is taken"
 }
 
 /// Delete a tag, detaching it from its articles.

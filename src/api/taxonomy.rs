@@ -40,9 +40,7 @@ pub async fn list<R: Resource>(
     let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
-    let meta = || respond::meta(page, found.total);
-    let body = R::list(found.items.into_iter().map(R::from).collect(), meta());
-    respond::list(&req, &body, &meta())
+    respond::page(&req, page, found, R::list)
 }
 
 /// One by id or by slug, whichever `find` looks up.
@@ -65,11 +63,8 @@ pub async fn create<R: Resource>(
     errors: Errors,
     create: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_content_manager()?;
-    errors.finish(()).map_err(ApiError::invalid)?;
-    let visibility = caller.visibility();
     let change = |row: &Counted<R::Row>| Change::new("create", R::NAME, row.row.id());
-    let created = R::from(state.write_audited(caller.actor(), change, move |c| create(c, visibility)).await?);
+    let created: R = write(state, caller, errors, change, create).await?;
     respond::created(format!("{}/{}", R::PATH, created.id()), &created)
 }
 
@@ -81,12 +76,24 @@ pub async fn update<R: Resource>(
     errors: Errors,
     update: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
+    let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
+    let changed: R = write(state, caller, errors, change, update).await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
+}
+
+/// What a create and an update share: a content manager's body without errors, written
+/// with `write` and audited as `change` says.
+async fn write<R: Resource>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    errors: Errors,
+    change: impl FnOnce(&Counted<R::Row>) -> Change + Send + 'static,
+    write: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
+) -> Result<R, ApiError> {
     caller.require_content_manager()?;
     errors.finish(()).map_err(ApiError::invalid)?;
     let visibility = caller.visibility();
-    let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
-    let changed = R::from(state.write_audited(caller.actor(), change, move |c| update(c, visibility)).await?);
-    Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
+    Ok(R::from(state.write_audited(caller.actor(), change, move |c| write(c, visibility)).await?))
 }
 
 /// Deletes one with `delete`: 204.
@@ -100,3 +107,146 @@ pub async fn delete<R: Resource>(
     state.write_audited(caller.actor(), move |_| Change::new("delete", R::NAME, id), move |c| delete(c, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The list body, the [`Resource`] impl and the documented handlers (list, get by id or slug,
+/// create, update) of one term, which differ only in names: `sections` and `tags` each name theirs in one invocation. `$store` is the
+/// term's store module; the create body converts `Into` its store input, the update body's
+/// `patch` gathers its field errors. Delete stays with each term: what it refuses differs.
+/// Each handler states its `summary` as well as its doc: utoipa reads only literal doc comments.
+macro_rules! endpoints {
+    ($Resource:ident, $Row:ident, $List:ident, $Create:ident, $Update:ident, $store:ident;
+     tag $tag:literal, path $path:literal, one $one:literal, all $all:literal, location $location:literal;
+     ordered $ordered:literal, taken $taken:literal) => {
+        #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
+        pub struct $List {
+            pub data: Vec<$Resource>,
+            pub meta: $crate::api::respond::PageMeta,
+        }
+
+        impl $crate::api::taxonomy::Resource for $Resource {
+            type Row = $Row;
+            type List = $List;
+            const NAME: &'static str = $one;
+            const PATH: &'static str = $path;
+
+            fn id(&self) -> i64 {
+                self.id
+            }
+
+            fn updated_at(&self) -> ::chrono::DateTime<::chrono::Utc> {
+                self.updated_at
+            }
+
+            fn list(data: Vec<Self>, meta: $crate::api::respond::PageMeta) -> $List {
+                $List { data, meta }
+            }
+        }
+
+        #[doc = concat!("List ", $tag, ".")]
+        #[utoipa::path(get, path = $path, tag = $tag, operation_id = concat!("list_", $tag),
+            summary = concat!("List ", $tag, "."),
+            params($crate::api::query::PageParams),
+            responses(
+                (status = 200, description = $ordered, body = $List, headers(
+                    ("X-Total-Count" = i64, description = $all),
+                    ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+                $crate::api::openapi::ListRefused,
+            ),
+            security((), ("bearer" = [])))]
+        pub async fn list(
+            state: ::actix_web::web::Data<$crate::api::state::AppState>,
+            caller: $crate::api::caller::MaybeCaller,
+            page: $crate::api::query::Query<$crate::api::query::PageParams>,
+            req: ::actix_web::HttpRequest,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+            $crate::api::taxonomy::list::<$Resource>(state, caller, page, req).await
+        }
+
+        #[doc = concat!("Get a ", $one, " by id.")]
+        #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag, operation_id = concat!("get_", $one),
+            summary = concat!("Get a ", $one, " by id."),
+            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"), minimum = 1)),
+            responses(
+                (status = 200, description = concat!("The ", $one), body = $Resource,
+                    headers(("ETag" = String, description = "Strong validator of the representation"))),
+                $crate::api::openapi::ReadOne,
+            ),
+            security((), ("bearer" = [])))]
+        pub async fn get(
+            state: ::actix_web::web::Data<$crate::api::state::AppState>,
+            caller: $crate::api::caller::MaybeCaller,
+            id: ::actix_web::web::Path<i64>,
+            req: ::actix_web::HttpRequest,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+            let id = id.into_inner();
+            $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find(c, v, id)).await
+        }
+
+        #[doc = concat!("Get a ", $one, " by slug.")]
+        #[utoipa::path(get, path = concat!($path, "/slug/{slug}"), tag = $tag,
+            operation_id = concat!("get_", $one, "_by_slug"), summary = concat!("Get a ", $one, " by slug."),
+            params(("slug" = String, Path, description = concat!("The ", $one, "'s slug"))),
+            responses(
+                (status = 200, description = concat!("The ", $one), body = $Resource,
+                    headers(("ETag" = String, description = "Strong validator of the representation"))),
+                $crate::api::openapi::ReadOne,
+            ),
+            security((), ("bearer" = [])))]
+        pub async fn get_by_slug(
+            state: ::actix_web::web::Data<$crate::api::state::AppState>,
+            caller: $crate::api::caller::MaybeCaller,
+            slug: ::actix_web::web::Path<String>,
+            req: ::actix_web::HttpRequest,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+            let slug = slug.into_inner();
+            $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find_by_slug(c, v, &slug))
+                .await
+        }
+
+        #[doc = concat!("Create a ", $one, ".")]
+        #[utoipa::path(post, path = $path, tag = $tag, operation_id = concat!("create_", $one),
+            summary = concat!("Create a ", $one, "."),
+            request_body = $Create,
+            responses(
+                (status = 201, description = concat!("The new ", $one), body = $Resource,
+                    headers(("Location" = String, description = $location))),
+                (status = 409, description = $taken, body = $crate::api::error::Problem, content_type = "application/problem+json"),
+                $crate::api::openapi::BodyRefused, $crate::api::openapi::NotAllowed,
+            ),
+            security(("bearer" = [])))]
+        pub async fn create(
+            state: ::actix_web::web::Data<$crate::api::state::AppState>,
+            caller: $crate::api::caller::Caller,
+            body: $crate::api::json::Validating<$Create>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+            let $crate::api::json::Validating { body: input, errors } = body;
+            let input = input.into();
+            $crate::api::taxonomy::create::<$Resource>(state, caller, errors, move |c, v| $store::create(c, v, input)).await
+        }
+
+        #[doc = concat!("Change a ", $one, ".")]
+        #[utoipa::path(patch, path = concat!($path, "/{id}"), tag = $tag, operation_id = concat!("update_", $one),
+            summary = concat!("Change a ", $one, "."),
+            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"), minimum = 1)),
+            request_body = $Update,
+            responses(
+                (status = 200, description = concat!("The changed ", $one), body = $Resource),
+                (status = 409, description = $taken, body = $crate::api::error::Problem, content_type = "application/problem+json"),
+                $crate::api::openapi::BodyRefused, $crate::api::openapi::GuardedOne,
+            ),
+            security(("bearer" = [])))]
+        pub async fn update(
+            state: ::actix_web::web::Data<$crate::api::state::AppState>,
+            caller: $crate::api::caller::Caller,
+            id: ::actix_web::web::Path<i64>,
+            body: $crate::api::json::Validating<$Update>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+            let $crate::api::json::Validating { body: input, mut errors } = body;
+            let patch = input.patch(&mut errors);
+            let id = id.into_inner();
+            $crate::api::taxonomy::update::<$Resource>(state, caller, id, errors, move |c, v| $store::update(c, v, id, patch))
+                .await
+        }
+    };
+}
+pub(crate) use endpoints;

@@ -139,9 +139,7 @@ pub async fn list(
     caller.require_admin()?;
     let page = PageRequest::from(page.0);
     let found = state.read(move |c| users::list(c, page)).await?;
-    let meta = respond::meta(page, found.total);
-    let body = UserList { data: found.items.into_iter().map(UserResponse::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    respond::page(&req, page, found, |data, meta| UserList { data, meta })
 }
 
 /// Create a user.

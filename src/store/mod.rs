@@ -139,6 +139,13 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item made a `U`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), total: self.total }
+    }
+}
+
 /// Runs `f` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`),
 /// so a read-then-write cannot fail half-way because another writer overtook it.
 /// Inside a transaction already, `f` runs in a savepoint of it.

@@ -43,10 +43,8 @@ pub async fn list(
     let query = params.0.for_caller(&caller)?;
     let (page, include_body) = (query.page, query.include_body);
     let found = state.read(move |c| articles::list(c, &query)).await?;
-    let meta = respond::meta(page, found.total);
-    let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body)).collect();
-    let body = ArticleList { data, meta };
-    respond::list(&req, &body, &body.meta)
+    let found = found.map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
+    respond::page(&req, page, found, |data, meta| ArticleList { data, meta })
 }
 
 /// The article as `visibility` may see it, tagged with its ETag; else 404.

@@ -97,8 +97,16 @@ fn readable(conn: &mut Conn, caller: &Caller, id: i64) -> StoreResult<()> {
     Ok(policy::may_read_history(&caller.who(), &articles::find(conn, id)?.facts())?)
 }
 
-fn version_number(version: i64) -> Result<i32, ApiError> {
-    i32::try_from(version).map_err(|_| ApiError::NotFound)
+/// Revision `version` of article `id`, when the caller may read the article's history.
+/// A version beyond `i32` names no revision: 404.
+async fn find(state: &AppState, caller: Caller, id: i64, version: i64) -> Result<Revision, ApiError> {
+    let version = i32::try_from(version).map_err(|_| ApiError::NotFound)?;
+    state
+        .read(move |c| {
+            readable(c, &caller, id)?;
+            revisions::find_version(c, id, version)
+        })
+        .await
 }
 
 /// List an article's revisions.
@@ -126,9 +134,7 @@ pub async fn list(
             revisions::list(c, id, page)
         })
         .await?;
-    let meta = respond::meta(page, found.total);
-    let body = RevisionList { data: found.items.into_iter().map(RevisionResponse::from).collect(), meta };
-    respond::list(&req, &body, &body.meta)
+    respond::page(&req, page, found, |data, meta| RevisionList { data, meta })
 }
 
 /// Get one revision of an article.
@@ -151,14 +157,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     QueryReader::new(req.query_string()).finish()?;
     let (id, version) = path.into_inner();
-    let version = version_number(version)?;
-    let revision = state
-        .read(move |c| {
-            readable(c, &caller, id)?;
-            revisions::find_version(c, id, version)
-        })
-        .await?;
-    let body = RevisionResponse::from(revision);
+    let body = RevisionResponse::from(find(&state, caller, id, version).await?);
     respond::resource(&req, &body, body.created_at)
 }
 
@@ -182,14 +181,8 @@ pub async fn restore(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
-    let version = version_number(version)?;
-    let reader = caller.clone();
-    let revision = state
-        .read(move |c| {
-            readable(c, &reader, id)?;
-            revisions::find_version(c, id, version)
-        })
-        .await?;
+    let revision = find(&state, caller.clone(), id, version).await?;
+    let version = revision.version;
     // Rendered before the write, which then checks it is still this revision's body.
     let rendered = render(revision.snapshot.body_markdown).await?;
     let actor = caller.who();
