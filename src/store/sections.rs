@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::articles::Visibility;
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
-use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
+use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::db::schema::{articles, sections};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -75,10 +75,6 @@ term!(
     order = (sections::position.asc(), sections::name.asc(), sections::id.asc()),
     counts = counts
 );
-
-pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Section>> {
-    taxonomy::list(conn, visibility, page)
-}
 
 pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Section> {
     taxonomy::find(conn, visibility, id)

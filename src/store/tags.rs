@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::articles::Visibility;
 use super::taxonomy::{self, term, Counted, Term};
-use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
+use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::db::schema::{article_tags, articles, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -56,10 +56,6 @@ fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<H
 }
 
 term!(TagRow, tags, "a tag", order = (tags::name_key.asc(), tags::id.asc()), counts = counts);
-
-pub fn list(conn: &mut Conn, visibility: Visibility, page: PageRequest) -> StoreResult<Page<Tag>> {
-    taxonomy::list(conn, visibility, page)
-}
 
 pub fn find(conn: &mut Conn, visibility: Visibility, id: i64) -> StoreResult<Tag> {
     taxonomy::find(conn, visibility, id)
