@@ -14,6 +14,7 @@ use std::task::{Context, Poll};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::rt::time::{sleep, Sleep};
 use actix_web::web::{Bytes, Data};
@@ -59,7 +60,11 @@ pub async fn body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let limit = req.app_data::<Data<AppState>>().map(|state| state.body_timeout);
+    // A request that declares no body (most reads) has nothing to time.
+    let headers = req.headers();
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers.get(header::CONTENT_LENGTH).is_some_and(|length| length.as_bytes() != b"0");
+    let limit = req.app_data::<Data<AppState>>().map(|state| state.body_timeout).filter(|_| has_body);
     if let Some(limit) = limit {
         let body = req.parts_mut().1.take();
         let timed = Deadline { body, timer: Box::pin(sleep(limit)), done: false };
