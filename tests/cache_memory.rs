@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::Server;
 
 const READS: usize = 12_000;
@@ -23,9 +23,7 @@ async fn twelve_thousand_padded_uris_of_one_article_keep_peak_memory_small() {
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
     let body = json!({"title": "Cached", "body_markdown": "A paragraph of words. ".repeat(400), "status": "published"});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&body).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = server.create_article(&client, &token, &body).await;
     let canonical = client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap();
     assert_eq!(canonical.status(), StatusCode::OK);
     let expected = canonical.bytes().await.unwrap();

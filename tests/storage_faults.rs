@@ -51,7 +51,7 @@ impl Drop for Tmpfs {
 /// Sends a write, and checks it is refused with 503, problem+json and Retry-After.
 async fn refused(client: &reqwest::Client, server: &Server, token: &str, what: &str) {
     let body = json!({"title": format!("Big {what}"), "body_markdown": "Words that take room. ".repeat(20_000)});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(token).json(&body).send().await.unwrap();
+    let response = server.post_article(client, token, &body).await;
     let status = response.status();
     let retry = response.headers().get("retry-after").cloned();
     let content_type = response.headers().get("content-type").cloned();
@@ -60,7 +60,7 @@ async fn refused(client: &reqwest::Client, server: &Server, token: &str, what: &
     assert!(retry.is_some(), "503 without Retry-After with the disk {what}");
     assert_eq!(content_type.unwrap(), "application/problem+json");
     let small = json!({"title": format!("Small {what}"), "body_markdown": "Words."});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(token).json(&small).send().await.unwrap();
+    let response = server.post_article(client, token, &small).await;
     let status = response.status();
     assert!(!status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE, "small write: {status}");
 }
@@ -87,9 +87,7 @@ async fn a_full_disk_makes_writes_503_while_reads_keep_working_and_writes_resume
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
     let article = json!({"title": "Before", "body_markdown": "Words.", "status": "published"});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = server.create_article(&client, &token, &article).await;
 
     let filler = disk.fill();
     refused(&client, &server, &token, "full").await;
@@ -97,7 +95,7 @@ async fn a_full_disk_makes_writes_503_while_reads_keep_working_and_writes_resume
 
     std::fs::remove_file(filler).unwrap();
     let after = json!({"title": "After", "body_markdown": "Words."});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&after).send().await.unwrap();
+    let response = server.post_article(&client, &token, &after).await;
     assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk has room");
     drop(server);
     drop(disk);
@@ -201,7 +199,7 @@ async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
     let article = json!({"title": "Before", "body_markdown": "Words to find.", "status": "published"});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
+    let response = server.post_article(&client, &token, &article).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let etag = response.headers()["etag"].clone();
     let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -244,10 +242,7 @@ async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is
     let mut acknowledged = Vec::new();
     for n in 0..5 {
         let article = json!({"title": format!("Acknowledged {n}"), "body_markdown": "Words.", "status": "published"});
-        let response =
-            client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        acknowledged.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+        acknowledged.push(server.create_article(&client, &token, &article).await);
     }
 
     disk.fail();
@@ -261,7 +256,7 @@ async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is
     }
     let token = server.token(&client).await;
     let after = json!({"title": "After the repair", "body_markdown": "Words."});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&after).send().await.unwrap();
+    let response = server.post_article(&client, &token, &after).await;
     assert_eq!(response.status(), StatusCode::CREATED, "writes work again once the disk is repaired");
 }
 
@@ -274,9 +269,7 @@ async fn restarted_on_a_disk_gone_read_only_folio_serves_reads_and_refuses_write
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
     let article = json!({"title": "Before", "body_markdown": "Words to find.", "status": "published"});
-    let response = client.post(server.url("/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = server.create_article(&client, &token, &article).await;
 
     // The disk fails, and the supervisor restarts folio, as it would after a crash or a deploy.
     disk.fail();

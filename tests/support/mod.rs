@@ -76,6 +76,18 @@ impl Server {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// `POST /api/v1/articles` with `body`, as the bearer of `token`, whatever the answer.
+    pub async fn post_article(&self, client: &reqwest::Client, token: &str, body: &Value) -> reqwest::Response {
+        client.post(self.url("/api/v1/articles")).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    /// Creates an article and returns its id, checking that it was created.
+    pub async fn create_article(&self, client: &reqwest::Client, token: &str, body: &Value) -> i64 {
+        let response = self.post_article(client, token, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "creating {body}");
+        response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
     /// A `/proc/PID/status` figure in kB, such as `VmHWM` (peak resident memory).
     pub fn memory_kb(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
