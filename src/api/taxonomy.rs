@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
-use crate::store::articles::Visibility;
+use crate::content::policy::Visibility;
 use crate::store::audit::Change;
 use crate::store::taxonomy::{self, Counted, Term};
 use crate::store::{Conn, PageRequest, StoreResult};

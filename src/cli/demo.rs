@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::auth::{password, Role};
 use crate::config::Settings;
+use crate::content::policy::Visibility;
 use crate::content::{front_matter, slug, status::ArticleStatus};
 use crate::startup::open_database;
 use crate::store::articles::{self, ArticleContent, Writer};
@@ -47,7 +48,7 @@ fn author_id(conn: &mut Conn, name: &str) -> anyhow::Result<i64> {
 }
 
 fn ensure_section(conn: &mut Conn, slug: &str, name: &str) -> anyhow::Result<()> {
-    match sections::find_by_slug(conn, articles::Visibility::All, slug) {
+    match sections::find_by_slug(conn, Visibility::All, slug) {
         Ok(_) => Ok(()),
         Err(StoreError::NotFound) => {
             let input = SectionInput {
@@ -57,7 +58,7 @@ fn ensure_section(conn: &mut Conn, slug: &str, name: &str) -> anyhow::Result<()>
                 parent_id: None,
                 position: 0,
             };
-            sections::create(conn, articles::Visibility::All, input)?;
+            sections::create(conn, Visibility::All, input)?;
             Ok(())
         }
         Err(other) => Err(other.into()),

@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::articles::Visibility;
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
 use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use crate::content::policy::Visibility;
 use crate::db::schema::{articles, sections};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

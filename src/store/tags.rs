@@ -6,9 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::articles::Visibility;
 use super::taxonomy::{self, term, Counted, Term};
 use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use crate::content::policy::Visibility;
 use crate::db::schema::{article_tags, articles, tags};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::articles::Visibility;
 use super::{free_slug, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
+use crate::content::policy::Visibility;
 use crate::content::slug;
 
 /// A row with the number of articles in it (or carrying it) that the viewer may see.

@@ -20,7 +20,8 @@ use super::query::{Query, QueryReader};
 use super::respond::{self, Tagged};
 use super::state::AppState;
 use crate::content::policy;
-use crate::store::articles::{self, Article, Expected, RenderedBody, Visibility, Writer};
+use crate::content::policy::Visibility;
+use crate::store::articles::{self, Article, Expected, RenderedBody, Writer};
 use crate::store::audit::Change;
 use crate::store::{Conn, StoreResult};
 

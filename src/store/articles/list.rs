@@ -11,7 +11,8 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use super::{rows, search, with_relations, Article, Visibility, LIVE, SCHEDULED};
+use super::{rows, search, with_relations, Article, LIVE, SCHEDULED};
+use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
 use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 

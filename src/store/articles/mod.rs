@@ -24,8 +24,7 @@ pub use write::{
 
 use super::{Conn, StoreResult};
 use crate::content::markdown::TocEntry;
-use crate::content::policy::ArticleFacts;
-pub use crate::content::policy::Visibility;
+use crate::content::policy::{ArticleFacts, Visibility};
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections, tags, users};
 
