@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::domain::text::{multi_line, one_line};
 use crate::domain::url::http_url;
-use crate::domain::Refused;
+use crate::domain::{Refused, Slug};
 
 /// One invalid input field; `field` is a JSON pointer into the body or a query parameter name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -71,6 +71,14 @@ impl Errors {
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let parsed = multi_line(value, max);
         self.keep(field, parsed, value)
+    }
+
+    /// Checks a slug (the rule of [`crate::domain::Slug`]).
+    pub fn slug(&mut self, field: &str, value: String) -> String {
+        if let Err(refused) = Slug::try_from(value.as_str()) {
+            self.add(field, refused.0);
+        }
+        value
     }
 
     /// Checks an absolute http(s) URL (the rule of [`crate::domain::HttpUrl`]).

@@ -119,14 +119,6 @@ impl UpdateSection {
     }
 }
 
-/// Checks an explicit slug against the contract's pattern (the rule of [`Slug`]).
-pub fn check_slug(errors: &mut Errors, field: &str, value: String) -> String {
-    if let Err(refused) = Slug::try_from(value.as_str()) {
-        errors.add(field, refused.0);
-    }
-    value
-}
-
 taxonomy::endpoints! {
     SectionResponse, SectionRow, SectionList, CreateSection, UpdateSection, sections;
     tag "sections", path "/api/v1/sections", one "section", all "Sections in all", location "The section's URL";

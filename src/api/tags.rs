@@ -14,9 +14,6 @@ use crate::domain::{Description, Name, Slug};
 use crate::store::tags::{self, Tag, TagInput, TagPatch, TagRow};
 use crate::validation::Errors;
 
-/// Longest tag name accepted.
-pub const MAX_TAG_NAME: usize = crate::domain::text::MAX_NAME;
-
 /// A tag; names are unique case-insensitively.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TagResponse {

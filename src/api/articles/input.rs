@@ -7,14 +7,11 @@ use utoipa::ToSchema;
 
 use super::model::{CoverImageFields, SeoFields};
 use crate::api::json::Patch;
-use crate::api::sections::check_slug;
-use crate::api::tags::MAX_TAG_NAME;
 use crate::content::status::ArticleStatus;
+use crate::domain::text::{MAX_EXCERPT, MAX_NAME, MAX_SHORT_TEXT, MAX_TITLE};
 use crate::store::articles::{ArticleContent, ArticlePatch, CoverImage, Seo};
 use crate::validation::Errors;
 
-pub const MAX_TITLE: usize = 300;
-pub const MAX_EXCERPT: usize = 1000;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 pub const MAX_METADATA_DEPTH: usize = 8;
@@ -30,7 +27,7 @@ impl utoipa::PartialSchema for TagName {
             .schema_type(utoipa::openapi::Type::String)
             .description(Some("A tag name; a missing tag is created for editors, an author naming one gets 422."))
             .min_length(Some(1))
-            .max_length(Some(MAX_TAG_NAME))
+            .max_length(Some(MAX_NAME))
             .pattern(Some(
                 r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
             ))
@@ -159,7 +156,7 @@ fn check_tags(errors: &mut Errors, names: Vec<TagName>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let name = errors.line(&format!("/tags/{i}"), &name.0, MAX_TAG_NAME);
+        let name = errors.line(&format!("/tags/{i}"), &name.0, MAX_NAME);
         if seen.insert(crate::store::tags::name_key(&name)) {
             kept.push(name);
         }
@@ -170,7 +167,7 @@ fn check_tags(errors: &mut Errors, names: Vec<TagName>) -> Vec<String> {
 fn check_seo(errors: &mut Errors, seo: SeoFields) -> Seo {
     Seo {
         meta_title: seo.meta_title.map(|t| errors.line("/seo/meta_title", &t, MAX_TITLE)),
-        meta_description: seo.meta_description.map(|d| errors.text("/seo/meta_description", &d, 500)),
+        meta_description: seo.meta_description.map(|d| errors.text("/seo/meta_description", &d, MAX_SHORT_TEXT)),
         canonical_url: seo.canonical_url.map(|u| errors.url("/seo/canonical_url", &u)),
     }
 }
@@ -178,7 +175,7 @@ fn check_seo(errors: &mut Errors, seo: SeoFields) -> Seo {
 fn check_cover(errors: &mut Errors, cover: CoverImageFields) -> CoverImage {
     CoverImage {
         url: errors.url("/cover_image/url", &cover.url),
-        alt: errors.text("/cover_image/alt", &cover.alt, 500),
+        alt: errors.text("/cover_image/alt", &cover.alt, MAX_SHORT_TEXT),
     }
 }
 
@@ -207,7 +204,7 @@ impl CreateArticle {
     pub fn validate(self, errors: &mut Errors) -> ArticleContent {
         ArticleContent {
             title: errors.line("/title", &self.title, MAX_TITLE),
-            slug: self.slug.map(|s| check_slug(errors, "/slug", s)),
+            slug: self.slug.map(|s| errors.slug("/slug", s)),
             excerpt: self.excerpt.map(|e| errors.text("/excerpt", &e, MAX_EXCERPT)),
             body_markdown: errors.text("/body_markdown", &self.body_markdown, usize::MAX),
             section: self.section.map(|s| check_section(errors, s)),
@@ -229,7 +226,7 @@ impl UpdateArticle {
     pub fn validate(self, e: &mut Errors) -> (ArticlePatch, Option<i64>) {
         let patch = ArticlePatch {
             title: self.title.required(e, "/title").map(|t| e.line("/title", &t, MAX_TITLE)),
-            slug: self.slug.required(e, "/slug").map(|s| check_slug(e, "/slug", s)),
+            slug: self.slug.required(e, "/slug").map(|s| e.slug("/slug", s)),
             excerpt: self.excerpt.nullable().map(|x| x.map(|x| e.text("/excerpt", &x, MAX_EXCERPT))),
             body_markdown: self
                 .body_markdown
