@@ -7,46 +7,16 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-/// An address or a CIDR block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Block {
-    network: IpAddr,
-    prefix: u8,
-}
+use ipnet::IpNet;
 
-impl Block {
-    fn parse(text: &str) -> Option<Self> {
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let network: IpAddr = address.parse().ok()?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(digits) => digits.parse::<u8>().ok().filter(|p| *p <= max)?,
-        };
-        Some(Self { network, prefix })
-    }
-
-    fn contains(&self, address: IpAddr) -> bool {
-        match (self.network, address.to_canonical()) {
-            (IpAddr::V4(net), IpAddr::V4(addr)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
-                u32::from(net) & mask == u32::from(addr) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(addr)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
-                u128::from(net) & mask == u128::from(addr) & mask
-            }
-            _ => false,
-        }
-    }
+/// An address (a block of one) or a CIDR block; host bits of a block are ignored.
+fn block(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>().ok().map(|net| net.trunc()).or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// The proxies whose `X-Forwarded-For` is believed; none by default.
 #[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(Vec<Block>);
+pub struct TrustedProxies(Vec<IpNet>);
 
 impl TrustedProxies {
     /// Parses a comma-separated list of addresses and CIDR blocks; `Err` names the bad entry.
@@ -54,13 +24,14 @@ impl TrustedProxies {
         list.split(',')
             .map(str::trim)
             .filter(|entry| !entry.is_empty())
-            .map(|entry| Block::parse(entry).ok_or_else(|| entry.to_owned()))
+            .map(|entry| block(entry).ok_or_else(|| entry.to_owned()))
             .collect::<Result<_, _>>()
             .map(Self)
     }
 
     fn trusts(&self, address: IpAddr) -> bool {
-        self.0.iter().any(|block| block.contains(address))
+        let address = address.to_canonical();
+        self.0.iter().any(|block| block.contains(&address))
     }
 
     /// The client's address: `peer`'s, unless `peer` is trusted and `forwarded_for`
