@@ -5,7 +5,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::model::{CoverImageFields, SeoFields};
 use crate::api::json::Patch;
 use crate::content::status::ArticleStatus;
 use crate::domain::text::{MAX_EXCERPT, MAX_NAME, MAX_SHORT_TEXT, MAX_TITLE};
@@ -15,6 +14,51 @@ use crate::validation::Errors;
 pub const MAX_TAGS: usize = 50;
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 pub const MAX_METADATA_DEPTH: usize = 8;
+
+/// Search-engine fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoFields {
+    /// Overrides the title in `<title>`; at most 300 characters.
+    #[schema(
+        example = "Dry Needling for Muscle Recovery",
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub meta_title: Option<String>,
+    /// At most 500 characters.
+    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    pub meta_description: Option<String>,
+    /// An absolute http(s) URL.
+    #[schema(
+        example = "https://clinic.example/blog/dry-needling",
+        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
+        max_length = 2000
+    )]
+    pub canonical_url: Option<String>,
+}
+
+/// The article's lead image.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverImageFields {
+    /// An absolute http(s) URL.
+    #[schema(
+        example = "https://clinic.example/images/dry-needling.jpg",
+        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
+        max_length = 2000
+    )]
+    pub url: String,
+    /// Alternative text; empty for a decorative image.
+    #[serde(default)]
+    #[schema(
+        example = "A physiotherapist treating a calf muscle",
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
+    pub alt: String,
+}
 
 /// A tag given by name; a missing tag is created for editors, an author naming one gets 422.
 #[derive(Debug, Deserialize)]

@@ -1,14 +1,14 @@
 //! What the article endpoints answer: an article, a summary in a list, and what they embed.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::api::respond::PageMeta;
 use crate::content::markdown::TocEntry;
 use crate::content::status::ArticleStatus;
-use crate::store::articles::{self as store, Article, CoverImage, Seo};
+use crate::store::articles::{self as store, Article};
 
 /// The article's section, embedded.
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,48 +43,27 @@ pub struct AuthorRef {
     pub bio: Option<String>,
 }
 
-/// Search-engine fields.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SeoFields {
-    /// Overrides the title in `<title>`; at most 300 characters.
-    #[schema(
-        example = "Dry Needling for Muscle Recovery",
-        min_length = 1,
-        max_length = 300,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+/// Search-engine fields, as sent: each one null when unset.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Seo {
+    /// Overrides the title in `<title>`.
+    #[schema(required = true, example = "Dry Needling for Muscle Recovery")]
     pub meta_title: Option<String>,
-    /// At most 500 characters.
-    #[schema(max_length = 500, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    #[schema(required = true)]
     pub meta_description: Option<String>,
     /// An absolute http(s) URL.
-    #[schema(
-        example = "https://clinic.example/blog/dry-needling",
-        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
-        max_length = 2000
-    )]
+    #[schema(required = true, example = "https://clinic.example/blog/dry-needling")]
     pub canonical_url: Option<String>,
 }
 
-/// The article's lead image.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CoverImageFields {
+/// The article's lead image, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverImage {
     /// An absolute http(s) URL.
-    #[schema(
-        example = "https://clinic.example/images/dry-needling.jpg",
-        pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
-        max_length = 2000
-    )]
+    #[schema(example = "https://clinic.example/images/dry-needling.jpg")]
     pub url: String,
-    /// Alternative text; empty for a decorative image.
-    #[serde(default)]
-    #[schema(
-        example = "A physiotherapist treating a calf muscle",
-        max_length = 500,
-        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
-    )]
+    /// Alternative text; `""` for a decorative image.
+    #[schema(example = "A physiotherapist treating a calf muscle")]
     pub alt: String,
 }
 
@@ -116,10 +95,9 @@ pub struct ArticleFields {
     /// In the order the editor gave them.
     pub tags: Vec<TagRef>,
     pub author: AuthorRef,
-    #[schema(value_type = super::shapes::Seo)]
-    pub seo: SeoFields,
-    #[schema(value_type = Option<super::shapes::CoverImage>, required = true)]
-    pub cover_image: Option<CoverImageFields>,
+    pub seo: Seo,
+    #[schema(required = true)]
+    pub cover_image: Option<CoverImage>,
     /// Free JSON object (at most 16 KiB, 8 levels deep).
     #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Value,
@@ -176,14 +154,14 @@ impl From<store::TagRef> for TagRef {
     }
 }
 
-impl From<Seo> for SeoFields {
-    fn from(seo: Seo) -> Self {
+impl From<store::Seo> for Seo {
+    fn from(seo: store::Seo) -> Self {
         Self { meta_title: seo.meta_title, meta_description: seo.meta_description, canonical_url: seo.canonical_url }
     }
 }
 
-impl From<CoverImage> for CoverImageFields {
-    fn from(cover: CoverImage) -> Self {
+impl From<store::CoverImage> for CoverImage {
+    fn from(cover: store::CoverImage) -> Self {
         Self { url: cover.url, alt: cover.alt }
     }
 }
@@ -203,14 +181,12 @@ fn fields(article: Article) -> (ArticleFields, String, String) {
         section: article.section.map(SectionRef::from),
         tags: article.tags.into_iter().map(TagRef::from).collect(),
         author: AuthorRef { id: article.author.id, display_name: article.author.display_name, bio: article.author.bio },
-        seo: SeoFields {
+        seo: Seo {
             meta_title: row.seo_meta_title,
             meta_description: row.seo_meta_description,
             canonical_url: row.seo_canonical_url,
         },
-        cover_image: row
-            .cover_image_url
-            .map(|url| CoverImageFields { url, alt: row.cover_image_alt.unwrap_or_default() }),
+        cover_image: row.cover_image_url.map(|url| CoverImage { url, alt: row.cover_image_alt.unwrap_or_default() }),
         metadata: article.metadata,
         version: row.version,
         created_at: row.created_at.and_utc(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::model::{ArticleResponse, CoverImageFields, SectionRef, SeoFields, TagRef};
+use super::model::{ArticleResponse, CoverImage, SectionRef, Seo, TagRef};
 use super::{changed, render, tagged};
 use crate::api::caller::Caller;
 use crate::api::error::ApiError;
@@ -43,10 +43,9 @@ pub struct RevisionContent {
     #[schema(required = true)]
     pub section: Option<SectionRef>,
     pub tags: Vec<TagRef>,
-    #[schema(value_type = super::shapes::Seo)]
-    pub seo: SeoFields,
-    #[schema(value_type = Option<super::shapes::CoverImage>, required = true)]
-    pub cover_image: Option<CoverImageFields>,
+    pub seo: Seo,
+    #[schema(required = true)]
+    pub cover_image: Option<CoverImage>,
     #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Value,
 }
@@ -86,7 +85,7 @@ impl From<Revision> for RevisionResponse {
                 section: s.section.map(SectionRef::from),
                 tags: s.tags.into_iter().map(TagRef::from).collect(),
                 seo: s.seo.into(),
-                cover_image: s.cover_image.map(CoverImageFields::from),
+                cover_image: s.cover_image.map(CoverImage::from),
                 metadata: Value::Object(s.metadata),
             },
         }
