@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
+use crate::api::cache::{self, ResponseCache};
 use crate::api::error::ApiError;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
@@ -21,10 +22,8 @@ use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
 use crate::domain::{Email, Password};
-use crate::store::users;
+use crate::store::{users, write_tx};
 
-/// Connections reading in parallel; writes have one connection of their own.
-const READ_CONNECTIONS: u32 = 8;
 /// Threads per worker for queries (password hashing has threads of its own).
 const BLOCKING_THREADS: usize = 12;
 /// Password hashes computed at once: 19 MiB and most of a core each.
@@ -39,6 +38,8 @@ pub struct Application {
 }
 
 /// Creates the first admin from the environment when the database has no users.
+/// The count and the insert are one write transaction: instances starting together
+/// on an empty PostgreSQL database make one admin between them.
 fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> {
     let mut conn = db.writer()?;
     if users::count(&mut conn)? > 0 {
@@ -50,23 +51,28 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
         .map_err(|_| anyhow::anyhow!("FOLIO_ADMIN_EMAIL: '{}' is not an email address", admin.email))?
         .into_inner();
     let hash = password::hash(&admin.password).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
-    users::create(
-        &mut conn,
-        users::NewUser {
+    let created = write_tx(&mut conn, |conn| {
+        if users::count(conn)? > 0 {
+            return Ok(false);
+        }
+        let admin = users::NewUser {
             email: &email,
             password_hash: &hash,
             display_name: "Administrator",
             role: Role::Admin.as_str(),
             bio: None,
-        },
-    )?;
-    tracing::info!(%email, "created the first admin from FOLIO_ADMIN_EMAIL");
+        };
+        users::create(conn, admin).map(|_| true)
+    })?;
+    if created {
+        tracing::info!(%email, "created the first admin from FOLIO_ADMIN_EMAIL");
+    }
     Ok(())
 }
 
 /// Opens and migrates the database named in the settings.
 pub fn open_database(settings: &Settings) -> anyhow::Result<Database> {
-    let db = Database::open(&settings.database_url, READ_CONNECTIONS)?;
+    let db = Database::open(&settings.database_url, &settings.database_tuning)?;
     db.migrate()?;
     Ok(db)
 }
@@ -113,6 +119,7 @@ impl Application {
         }
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
+        let ttl = if db.is_shared() { cache::SHARED_TTL } else { cache::TTL };
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
@@ -122,7 +129,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
             write_turn: Default::default(),
-            cache: Default::default(),
+            cache: ResponseCache::new(ttl),
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

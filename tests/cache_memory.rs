@@ -18,8 +18,8 @@ const CLIENTS: usize = 8;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twelve_thousand_padded_uris_of_one_article_keep_peak_memory_small() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("cache.db"), &[]).await;
+    let database = support::database::TestDatabase::new();
+    let server = Server::start_on(&database.url, &[]).await;
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
     let body = json!({"title": "Cached", "body_markdown": "A paragraph of words. ".repeat(400), "status": "published"});

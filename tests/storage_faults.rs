@@ -223,7 +223,8 @@ async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
     // The pools replace connections as they age (and open more under load): one opened
     // now, with folio's own pragmas, must read too.
     let url = folio::config::DatabaseUrl::parse(&format!("sqlite://{}", disk.at.join("folio.db").display())).unwrap();
-    let fresh = folio::db::Database::open(&url, 1).unwrap();
+    let tuning = folio::config::DatabaseTuning { readers: 1, statement_timeout: std::time::Duration::from_secs(5) };
+    let fresh = folio::db::Database::open(&url, &tuning).unwrap();
     fresh.reader().unwrap().batch_execute("SELECT count(*) FROM articles").unwrap();
     drop(fresh);
     let ready = client.get(server.url("/ready")).send().await.unwrap();

@@ -3,7 +3,8 @@
 //! A published article is read far more often than it changes, by readers who all
 //! get the same bytes. A write through this server empties the cache at once; a
 //! write by another process (the CLI, or another server on the same database) is
-//! seen within [`TTL`]. Only 200s are kept, and an article once visible to the
+//! seen within the entries' lifetime: [`TTL`] on SQLite, [`SHARED_TTL`] on
+//! PostgreSQL, where other instances write all the time. Only 200s are kept, and an article once visible to the
 //! public stays so until a write, so a scheduled article is never held back. Lists
 //! and counts are not cached: when a scheduled article goes live they change with
 //! no write at all.
@@ -30,8 +31,10 @@ use percent_encoding::percent_decode_str;
 
 use super::state::AppState;
 
-/// How long an entry may serve before it is built again.
+/// How long an entry may serve before it is built again, on SQLite.
 pub const TTL: Duration = Duration::from_secs(5);
+/// The same on PostgreSQL: a write on another instance shows here within a second.
+pub const SHARED_TTL: Duration = Duration::from_millis(900);
 /// Bytes kept at most: bodies, headers and keys (some 1,300 articles of the demo's size).
 const BUDGET_BYTES: usize = 32 * 1024 * 1024;
 /// What an entry costs beyond its bytes: the map slot, the header map, the allocations.
@@ -62,8 +65,8 @@ impl Entry {
         ENTRY_OVERHEAD + key + headers + self.body.len()
     }
 
-    fn live(&self, generation: u64) -> bool {
-        self.generation == generation && self.made.elapsed() < TTL
+    fn live(&self, generation: u64, ttl: Duration) -> bool {
+        self.generation == generation && self.made.elapsed() < ttl
     }
 }
 
@@ -83,10 +86,10 @@ impl Entries {
     }
 
     /// Drops every entry that can no longer serve.
-    fn sweep(&mut self, generation: u64) {
+    fn sweep(&mut self, generation: u64, ttl: Duration) {
         let mut freed = 0;
         self.map.retain(|key, entry| {
-            let keep = entry.live(generation);
+            let keep = entry.live(generation, ttl);
             if !keep {
                 freed += entry.cost(key);
             }
@@ -97,13 +100,18 @@ impl Entries {
     }
 }
 
-#[derive(Default)]
 pub struct ResponseCache {
     generation: AtomicU64,
     entries: Mutex<Entries>,
+    ttl: Duration,
 }
 
 impl ResponseCache {
+    /// A cache whose entries serve for `ttl` at most.
+    pub fn new(ttl: Duration) -> Self {
+        Self { generation: AtomicU64::new(0), entries: Mutex::default(), ttl }
+    }
+
     /// Forgets every entry: content changed.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -115,7 +123,7 @@ impl ResponseCache {
     fn get(&self, key: &Key) -> Option<Entry> {
         let generation = self.generation.load(Ordering::SeqCst);
         let entries = self.entries.lock().ok()?;
-        entries.map.get(key).filter(|e| e.live(generation)).cloned()
+        entries.map.get(key).filter(|e| e.live(generation, self.ttl)).cloned()
     }
 
     fn put(&self, key: Key, entry: Entry) {
@@ -127,8 +135,8 @@ impl ResponseCache {
             return;
         }
         entries.remove(&key);
-        if entries.swept.is_none_or(|at| at.elapsed() >= TTL) || entries.bytes + cost > BUDGET_BYTES {
-            entries.sweep(generation);
+        if entries.swept.is_none_or(|at| at.elapsed() >= self.ttl) || entries.bytes + cost > BUDGET_BYTES {
+            entries.sweep(generation, self.ttl);
         }
         // Still over budget: drop arbitrary live entries (a hash map's order is as good
         // as random here) until the new one fits; hot articles are soon back.

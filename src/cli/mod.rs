@@ -111,7 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(settings),
         Command::Migrate => {
-            let db = crate::db::Database::open(&settings.database_url, 1)?;
+            let db = crate::db::Database::open(&settings.database_url, &settings.database_tuning)?;
             let applied = db.migrate()?;
             tracing::info!(count = applied.len(), "migrations applied");
             Ok(())

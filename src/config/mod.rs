@@ -80,6 +80,16 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
+/// How the database is used: pool size and how long a statement may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseTuning {
+    /// Connections reading in parallel (`FOLIO_DB_POOL_SIZE`); writes have one of their own.
+    pub readers: u32,
+    /// On PostgreSQL, the longest a statement or a lock wait may take
+    /// (`FOLIO_DB_STATEMENT_TIMEOUT_SECONDS`); past it the request gets 503.
+    pub statement_timeout: Duration,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -138,6 +148,7 @@ impl std::fmt::Debug for JwtSecret {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: DatabaseUrl,
+    pub database_tuning: DatabaseTuning,
     /// Every address `FOLIO_BIND` names: one, or all that its host name resolves to.
     pub bind: Vec<SocketAddr>,
     pub environment: Environment,
@@ -173,6 +184,12 @@ impl Settings {
         };
         let environment = parse::environment(get("FOLIO_ENV")?.as_deref())?;
         let database_url = DatabaseUrl::parse(get("DATABASE_URL")?.as_deref().unwrap_or(DEFAULT_DATABASE_URL))?;
+        let database_tuning = DatabaseTuning {
+            readers: u32::try_from(number(&get, "FOLIO_DB_POOL_SIZE", 8, 1..=256)?).unwrap_or(8),
+            statement_timeout: Duration::from_secs(
+                number(&get, "FOLIO_DB_STATEMENT_TIMEOUT_SECONDS", 10, 1..=3_600)?.unsigned_abs(),
+            ),
+        };
         let bind = parse::bind_addresses(get("FOLIO_BIND")?.as_deref().unwrap_or(DEFAULT_BIND))?;
         let (jwt_secret, jwt_secret_generated) = parse::jwt_secret(lookup("FOLIO_JWT_SECRET")?, environment)?;
         let admin = parse::admin(get("FOLIO_ADMIN_EMAIL")?, lookup("FOLIO_ADMIN_PASSWORD")?)?;
@@ -199,6 +216,7 @@ impl Settings {
             login_limits,
             trusted_proxies,
             database_url,
+            database_tuning,
             bind,
             environment,
             jwt_secret,

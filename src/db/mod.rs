@@ -1,28 +1,47 @@
-//! The SQLite backend: connection pools with their pragmas, and embedded migrations.
+//! The two backends: connection pools with their session settings, and embedded
+//! migrations per backend.
 //!
-//! Writes go through a pool of one connection so that SQLite's single writer is
-//! queued here instead of failing with "database is locked"; reads use their own
-//! pool and never wait for a writer (WAL).
+//! `DATABASE_URL` picks SQLite (one file, one process) or PostgreSQL (any number of
+//! folio processes on one database). Both are reached through [`Conn`], one
+//! connection type whose variant is the backend; the store is written once against it.
+//!
+//! Writes go through a pool of one connection, so that a process's writers queue
+//! here instead of failing with "database is locked"; reads use their own pool and
+//! never wait for a writer (WAL on SQLite, MVCC on PostgreSQL).
 
 pub mod schema;
 
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::{Connection, SqliteConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::config::{DatabaseUrl, DATABASE_URL_FORMS};
+use crate::config::{DatabaseTuning, DatabaseUrl, DATABASE_URL_FORMS};
 
-/// The connection type every store function takes.
-pub type Conn = SqliteConnection;
-type Manager = ConnectionManager<SqliteConnection>;
+/// The connection every store function takes: SQLite or PostgreSQL.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
 pub type Pooled = PooledConnection<Manager>;
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
-/// How long a connection waits for a lock held by another process before giving up.
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// How long a SQLite connection waits for a lock held by another process before giving up.
 const BUSY_TIMEOUT_MS: u32 = 5_000;
+/// The PostgreSQL advisory lock held while migrating: instances starting together
+/// on an empty database migrate it once, the others wait and find nothing to do.
+const MIGRATION_LOCK: i64 = 0x666f_6c69_6f00_0001;
+/// The PostgreSQL advisory lock every write transaction takes (see [`crate::store::write_tx`]).
+pub const WRITE_LOCK: i64 = 0x666f_6c69_6f00_0002;
+/// How long a request waits for a PostgreSQL connection before it is told to retry:
+/// a server that went away must answer 503 quickly, not hold the request.
+const POSTGRES_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+const SQLITE_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -35,22 +54,75 @@ pub enum DbError {
     Migrate(String),
 }
 
-/// `synchronous = FULL`: each commit reaches the disk before folio answers it. With
-/// NORMAL, a WAL commit is only written, and the kernel drops unwritten pages when the
-/// file system fails and goes read-only (or the machine loses power): articles already
-/// answered with 201 were gone after the repair. The cost is an fsync per write.
-#[derive(Debug)]
-struct Pragmas;
+/// Opens connections of the backend `DATABASE_URL` names, and no other: a URL one
+/// backend refuses is never tried on the next.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
+impl Manager {
+    fn establish(&self) -> diesel::ConnectionResult<Conn> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(Conn::Sqlite),
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(Conn::Postgres),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// What every new connection is told before use.
+///
+/// SQLite: `synchronous = FULL`, so each commit reaches the disk before folio answers
+/// it. With NORMAL, a WAL commit is only written, and the kernel drops unwritten pages
+/// when the file system fails and goes read-only (or the machine loses power):
+/// articles already answered with 201 were gone after the repair.
+///
+/// PostgreSQL: no statement (a lock wait included) runs longer than the setting, so a
+/// stuck query ends as a 503 instead of holding a connection.
+#[derive(Debug)]
+struct SessionSettings {
+    statement_timeout: Duration,
+}
+
+impl SessionSettings {
+    fn apply(&self, conn: &mut Conn) -> diesel::QueryResult<()> {
+        match conn {
+            Conn::Sqlite(conn) => conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = FULL;
+                 PRAGMA foreign_keys = ON;"
+            )),
+            Conn::Postgres(conn) => {
+                let ms = self.statement_timeout.as_millis();
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {ms}; SET lock_timeout = {ms}; SET application_name = 'folio';"
+                ))
+            }
+        }
+    }
+}
+
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        self.apply(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -59,54 +131,77 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
 pub struct Database {
     reader: Pool<Manager>,
     writer: Pool<Manager>,
+    postgres: bool,
 }
 
 impl Database {
-    /// Opens (creating when missing) the database named by `database_url`.
-    pub fn open(database_url: &DatabaseUrl, readers: u32) -> Result<Self, DbError> {
-        let path = match database_url {
-            DatabaseUrl::Sqlite(path) => path.clone(),
-            DatabaseUrl::Postgres(_) => {
-                return Err(DbError::Url(format!("{database_url:?}: this build of folio runs on SQLite only")))
-            }
-        };
+    /// Opens the database named by `url` (a SQLite file is created when missing).
+    pub fn open(url: &DatabaseUrl, tuning: &DatabaseTuning) -> Result<Self, DbError> {
+        let manager = Manager { url: url.clone() };
+        let session = SessionSettings { statement_timeout: tuning.statement_timeout };
         // The pools retry a failing open for their whole timeout; one direct attempt
-        // tells a path that cannot work at once.
-        let mut probe = SqliteConnection::establish(&path)
-            .map_err(|err| DbError::Url(format!("cannot open the SQLite database '{path}': {err}")))?;
-        Pragmas
-            .on_acquire(&mut probe)
-            .map_err(|err| DbError::Url(format!("cannot use the SQLite database '{path}': {err}")))?;
+        // tells a database that cannot work at once.
+        let what = match url {
+            DatabaseUrl::Sqlite(path) => format!("the SQLite database '{path}'"),
+            DatabaseUrl::Postgres(_) => format!("the PostgreSQL database {url:?}"),
+        };
+        let mut probe = manager.establish().map_err(|err| DbError::Url(format!("cannot open {what}: {err}")))?;
+        session.apply(&mut probe).map_err(|err| DbError::Url(format!("cannot use {what}: {err}")))?;
         drop(probe);
+        let postgres = matches!(url, DatabaseUrl::Postgres(_));
+        let checkout = if postgres { POSTGRES_CHECKOUT_TIMEOUT } else { SQLITE_CHECKOUT_TIMEOUT };
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
-                .connection_timeout(Duration::from_secs(10))
-                .connection_customizer(Box::new(Pragmas))
-                .build(Manager::new(path.clone()))
+                .connection_timeout(checkout)
+                .connection_customizer(Box::new(SessionSettings { statement_timeout: tuning.statement_timeout }))
+                .build(manager.clone())
         };
         let writer = build(1)?;
-        let reader = build(readers.max(1))?;
-        Ok(Self { reader, writer })
+        let reader = build(tuning.readers.max(1))?;
+        Ok(Self { reader, writer, postgres })
+    }
+
+    /// True on PostgreSQL, where other folio processes may share the database.
+    pub fn is_shared(&self) -> bool {
+        self.postgres
     }
 
     /// Applies pending migrations; returns the names of those applied.
     ///
-    /// A database that cannot be written (its disk failed and went read-only) but
-    /// needs no migration is served as it is: reads work, writes answer 503.
+    /// A SQLite database that cannot be written (its disk failed and went read-only)
+    /// but needs no migration is served as it is: reads work, writes answer 503.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
-        let mut conn = self.writer.get().map_err(|e| DbError::Migrate(e.to_string()))?;
-        let applied: Vec<String> = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map(|applied| applied.iter().map(ToString::to_string).collect())
-            .map_err(|e| DbError::Migrate(e.to_string()))?;
-        // Fresh statistics let the planner pick the covering indexes; the limit keeps
-        // this to milliseconds on a large database. Without them queries are slower, not wrong.
-        if let Err(cause) = conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;") {
-            tracing::warn!(%cause, "cannot refresh the query planner's statistics (is the database read-only?)");
+        let mut pooled = self.writer.get().map_err(|e| DbError::Migrate(e.to_string()))?;
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrate(e.to_string());
+        let names = |applied: Vec<diesel::migration::MigrationVersion<'_>>| -> Vec<String> {
+            applied.iter().map(ToString::to_string).collect()
+        };
+        match &mut *pooled {
+            Conn::Sqlite(conn) => {
+                let applied = conn.run_pending_migrations(SQLITE_MIGRATIONS).map(names).map_err(failed)?;
+                // Fresh statistics let the planner pick the covering indexes; the limit
+                // keeps this to milliseconds. Without them queries are slower, not wrong.
+                if let Err(cause) = conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;") {
+                    tracing::warn!(%cause, "cannot refresh the query planner's statistics (is the database read-only?)");
+                }
+                Ok(applied)
+            }
+            Conn::Postgres(conn) => {
+                // Held for the session, not a transaction: each migration has its own.
+                // An index built on a large table may take longer than any request should.
+                conn.batch_execute(&format!("SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                    .map_err(|e| DbError::Migrate(e.to_string()))?;
+                let applied = conn.run_pending_migrations(POSTGRES_MIGRATIONS).map(names).map_err(failed);
+                let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+                let applied = applied?;
+                unlocked.map_err(|e| DbError::Migrate(e.to_string()))?;
+                // The connection goes back to the pool: requests keep their timeout.
+                drop(pooled);
+                Ok(applied)
+            }
         }
-        Ok(applied)
     }
 
     pub fn reader(&self) -> Result<Pooled, diesel::r2d2::PoolError> {

@@ -76,7 +76,7 @@ pub struct Filter {
     pub until: Option<NaiveDateTime>,
 }
 
-fn filtered(filter: &Filter) -> audit_log::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+fn filtered(filter: &Filter) -> audit_log::BoxedQuery<'static, crate::db::MultiBackend> {
     let mut query = audit_log::table.into_boxed();
     if let Some(user_id) = filter.user_id {
         query = query.filter(audit_log::user_id.eq(user_id));

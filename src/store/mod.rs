@@ -1,25 +1,27 @@
 //! Persistence: one module per table family, synchronous functions taking a connection.
 //!
 //! This is the only layer that knows the database backend. Functions here are
-//! called from `web::block`; multi-step writes run in one immediate transaction.
+//! called from `web::block`; multi-step writes run in one [`write_tx`].
 
 pub mod articles;
 pub mod audit;
 pub mod logins;
 pub mod sections;
+mod sql;
 pub mod tags;
 pub mod taxonomy;
 pub mod tokens;
 pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
 
 use crate::content::policy::Denied;
 
 pub use crate::db::Conn;
+use crate::db::WRITE_LOCK;
 
 /// What a store function answers besides its result: storage facts, never HTTP.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,9 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 Self::Conflict { field: None, message: "the resource is still referenced".into() }
             }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, ref info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
             DieselError::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
                 Self::Unavailable(info.message().to_owned())
             }
@@ -102,8 +107,28 @@ impl From<DieselError> for StoreError {
     }
 }
 
+/// What SQLite and PostgreSQL say when the database cannot serve now, though nothing
+/// is wrong with the request: a retry later may well succeed.
 fn is_unavailable(message: &str) -> bool {
-    ["database is locked", "disk is full", "readonly database", "disk I/O error"].iter().any(|m| message.contains(m))
+    [
+        // SQLite
+        "database is locked",
+        "disk is full",
+        "readonly database",
+        "disk I/O error",
+        // PostgreSQL
+        "statement timeout",
+        "lock timeout",
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "the database system is",
+        "could not connect",
+        "read-only transaction",
+        "No space left on device",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl StoreError {
@@ -146,15 +171,17 @@ impl<T> Page<T> {
     }
 }
 
-/// Runs `f` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`),
-/// so a read-then-write cannot fail half-way because another writer overtook it.
+/// Runs `f` in a transaction that holds the database's write lock from its first
+/// statement, so a read-then-write cannot be overtaken by another writer half-way:
+/// SQLite's `BEGIN IMMEDIATE`, or on PostgreSQL an advisory lock every folio process
+/// takes, so writers on all instances go one at a time as they do on one SQLite file.
 /// Inside a transaction already, `f` runs in a savepoint of it.
 ///
 /// When the disk is full or read-only, SQLite rolls the transaction back itself, so
 /// diesel's own rollback then fails ("outside of a transaction") and its error
 /// replaces the real one: the real one is kept here, so the caller gets a 503.
 pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    type Manager = <Conn as Connection>::TransactionManager;
     let mut unavailable = None;
     let noted = |conn: &mut Conn| {
         f(conn).inspect_err(|err| {
@@ -163,11 +190,39 @@ pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>)
             }
         })
     };
-    let result = if depth.is_some() { conn.transaction(noted) } else { conn.immediate_transaction(noted) };
+    let result = if Manager::transaction_manager_status_mut(conn).transaction_depth()?.is_some() {
+        conn.transaction(noted)
+    } else {
+        begin_writing(conn)?;
+        match noted(conn) {
+            Ok(value) => Manager::commit_transaction(conn).map(|()| value).map_err(StoreError::from),
+            Err(err) => match Manager::rollback_transaction(conn) {
+                Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(err),
+                Err(rollback) => Err(rollback.into()),
+            },
+        }
+    };
     match (result, unavailable) {
         (Err(_), Some(cause)) => Err(StoreError::Unavailable(cause)),
         (result, _) => result,
     }
+}
+
+/// Opens the outermost write transaction with the write lock taken.
+fn begin_writing(conn: &mut Conn) -> StoreResult<()> {
+    match conn {
+        Conn::Sqlite(conn) => AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?,
+        Conn::Postgres(conn) => {
+            AnsiTransactionManager::begin_transaction(conn)?;
+            if let Err(err) = conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")) {
+                // Without the lock the transaction must not go on; a failed rollback
+                // leaves a broken connection, which the pool then drops.
+                let _ = AnsiTransactionManager::rollback_transaction(conn);
+                return Err(err.into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Picks `base`, or `base-2`, `base-3`… whichever `taken` says is free.

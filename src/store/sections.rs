@@ -131,7 +131,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
             None => derived_slug::<SectionRow>(conn, &input.name, || Rejected::SlugNotDerivable { from: "name" })?,
         };
         let now = now();
-        let row = diesel::insert_into(sections::table)
+        let id = diesel::insert_into(sections::table)
             .values((
                 SectionValues {
                     slug,
@@ -143,8 +143,9 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
                 },
                 sections::created_at.eq(now),
             ))
-            .returning(SectionRow::as_returning())
+            .returning(sections::id)
             .get_result(conn)?;
+        let row = SectionRow::by_id(conn, id)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -158,7 +159,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
             Some(wanted) => taxonomy::explicit_slug::<SectionRow>(conn, wanted, Some(id))?,
             None => current.slug,
         };
-        let row = diesel::update(sections::table.find(id))
+        diesel::update(sections::table.find(id))
             .set(SectionValues {
                 slug,
                 name: patch.name.unwrap_or(current.name),
@@ -167,8 +168,8 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
                 position: patch.position.unwrap_or(current.position),
                 updated_at: now(),
             })
-            .returning(SectionRow::as_returning())
-            .get_result(conn)?;
+            .execute(conn)?;
+        let row = SectionRow::by_id(conn, id)?;
         taxonomy::one(conn, visibility, row)
     })
 }

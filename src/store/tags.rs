@@ -45,10 +45,10 @@ pub fn name_key(name: &str) -> String {
 }
 
 fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<HashMap<i64, i64>> {
-    let visible = super::articles::visible(visibility, now()).select(articles::id);
     let rows: Vec<(i64, i64)> = article_tags::table
+        .inner_join(articles::table)
         .filter(article_tags::tag_id.eq_any(ids))
-        .filter(article_tags::article_id.eq_any(visible))
+        .filter(super::articles::readable_by(visibility, now()))
         .group_by(article_tags::tag_id)
         .select((article_tags::tag_id, count_star()))
         .load(conn)?;
@@ -82,7 +82,7 @@ fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> StoreResult<b
 
 fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>) -> StoreResult<TagRow> {
     let now = now();
-    Ok(diesel::insert_into(tags::table)
+    let id = diesel::insert_into(tags::table)
         .values((
             tags::slug.eq(slug),
             tags::name.eq(name),
@@ -91,8 +91,9 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
             tags::created_at.eq(now),
             tags::updated_at.eq(now),
         ))
-        .returning(TagRow::as_returning())
-        .get_result(conn)?)
+        .returning(tags::id)
+        .get_result(conn)?;
+    TagRow::by_id(conn, id)
 }
 
 fn derived_slug(conn: &mut Conn, name: &str, refused: impl FnOnce() -> Rejected) -> StoreResult<String> {
@@ -150,7 +151,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
             None => current.slug,
         };
         let name = patch.name.unwrap_or(current.name);
-        let row = diesel::update(tags::table.find(id))
+        diesel::update(tags::table.find(id))
             .set((
                 tags::slug.eq(slug),
                 tags::name_key.eq(name_key(&name)),
@@ -158,8 +159,8 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
                 tags::description.eq(patch.description.unwrap_or(current.description)),
                 tags::updated_at.eq(now()),
             ))
-            .returning(TagRow::as_returning())
-            .get_result(conn)?;
+            .execute(conn)?;
+        let row = TagRow::by_id(conn, id)?;
         taxonomy::one(conn, visibility, row)
     })
 }

@@ -107,12 +107,12 @@ pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<User>> {
 pub fn create(conn: &mut Conn, new: NewUser<'_>) -> StoreResult<User> {
     write_tx(conn, |conn| {
         let now = now();
-        let row = diesel::insert_into(users::table)
+        let id = diesel::insert_into(users::table)
             .values((&new, users::created_at.eq(now), users::updated_at.eq(now)))
-            .returning(UserRow::as_returning())
+            .returning(users::id)
             .get_result(conn)
             .map_err(email_conflict)?;
-        Ok(row.into())
+        find(conn, id)
     })
 }
 
@@ -124,15 +124,11 @@ pub fn update(conn: &mut Conn, id: i64, mut changes: UserChanges) -> StoreResult
             || changes.role.as_deref().is_some_and(|role| role != current.role.as_str())
             || changes.disabled.is_some_and(|disabled| disabled != current.disabled);
         changes.updated_at = Some(now());
-        let row = diesel::update(users::table.find(id))
-            .set(&changes)
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .map_err(email_conflict)?;
+        diesel::update(users::table.find(id)).set(&changes).execute(conn).map_err(email_conflict)?;
         if revoke {
             super::tokens::revoke_user(conn, id)?;
         }
-        Ok(row.into())
+        find(conn, id)
     })
 }
 

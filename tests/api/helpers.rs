@@ -8,6 +8,8 @@ use folio::startup::Application;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 
+use crate::database::TestDatabase;
+
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
 pub const PASSWORD: &str = "a long enough password";
@@ -17,7 +19,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub admin: String,
-    _dir: tempfile::TempDir,
+    /// Dropped with the app: a PostgreSQL database is dropped then.
+    _database: TestDatabase,
 }
 
 /// A started server with its own database, an admin, and the admin's access token.
@@ -27,10 +30,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, with extra environment variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite://{}", dir.path().join("folio.db").display());
+    let database = TestDatabase::new();
     let mut vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", db),
+        ("DATABASE_URL", database.url.clone()),
         ("FOLIO_BIND", "127.0.0.1:0".into()),
         ("FOLIO_JWT_SECRET", "test secret that is long enough to use".into()),
         ("FOLIO_ADMIN_EMAIL", ADMIN_EMAIL.into()),
@@ -44,7 +46,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let mut test_app = TestApp { address, client, admin: String::new(), _dir: dir };
+    let mut test_app = TestApp { address, client, admin: String::new(), _database: database };
     test_app.admin = test_app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     test_app
 }

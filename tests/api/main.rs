@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod bad_input;
 mod contract;
+#[path = "../support/database.rs"]
+mod database;
 mod editorial;
 mod etags;
 mod hardening;

@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+
+pub mod database;
 use serde_json::{json, Value};
 
 pub const EMAIL: &str = "admin@example.com";
@@ -30,13 +32,18 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts the binary on a free port with the database at `db`, and waits until ready.
+    /// Starts the binary on a free port with the SQLite database at `db`, and waits until ready.
     pub async fn start(db: &Path, extra: &[(&str, &str)]) -> Self {
+        Self::start_on(&format!("sqlite://{}", db.display()), extra).await
+    }
+
+    /// Starts the binary on a free port with the database `database_url`, and waits until ready.
+    pub async fn start_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
         command
             .arg("serve")
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", database_url)
             .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
             .env("FOLIO_JWT_SECRET", "process test secret long enough for hs256")
             .env("FOLIO_ADMIN_EMAIL", EMAIL)

@@ -1,19 +1,19 @@
 //! The filtered, sorted, paginated article list, with full-text search.
 //!
-//! Written as SQL built clause by clause: a search joins the FTS5 index to rank by
-//! relevance, which diesel's query builder cannot express.
+//! Written as SQL built clause by clause: a search joins SQLite's FTS5 index, or
+//! matches PostgreSQL's `tsvector` column, to rank by relevance, which diesel's query
+//! builder cannot express.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Text, Timestamp};
-use diesel::sqlite::Sqlite;
 
 use super::{rows, search, with_relations, Article, LIVE, SCHEDULED};
 use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
+use crate::store::sql::Sql;
 use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 
 /// Which statuses a list shows.
@@ -47,11 +47,13 @@ impl Sort {
         Self::ALL.iter().find(|(name, _)| *name == text).map(|(_, sort)| *sort)
     }
 
-    fn order_by(self) -> &'static str {
+    /// Drafts never published (no date) come last either way.
+    fn order_by(self, postgres: bool) -> &'static str {
         match self {
             Self::PublishedAt => " ORDER BY articles.published_at IS NULL, articles.published_at, articles.id",
-            // SQLite puts NULLs (drafts never published) last when descending, so the
-            // (status, published_at) index serves this order as it is.
+            // SQLite puts NULLs last when descending, so the (status, published_at)
+            // index serves this order as it is; PostgreSQL puts them first unless told.
+            Self::PublishedAtDesc if postgres => " ORDER BY articles.published_at DESC NULLS LAST, articles.id DESC",
             Self::PublishedAtDesc => " ORDER BY articles.published_at DESC, articles.id DESC",
             Self::Title => " ORDER BY articles.title, articles.id",
             Self::TitleDesc => " ORDER BY articles.title DESC, articles.id DESC",
@@ -114,42 +116,38 @@ struct Snippet {
     snippet: String,
 }
 
-/// What the WHERE clause needs, resolved ahead: ids for slugs, the match expression.
+/// What the WHERE clause needs, resolved ahead: ids for slugs, the match expression
+/// (FTS5's on SQLite, a `tsquery` on PostgreSQL).
 struct Resolved {
     section_ids: Option<Vec<i64>>,
     tag_ids: Vec<i64>,
-    fts: Option<String>,
+    search: Option<String>,
     now: NaiveDateTime,
-}
-
-type Sql = BoxedSqlQuery<'static, Sqlite, SqlQuery>;
-
-/// `fragment` ([`LIVE`] or [`SCHEDULED`]) appended, with now bound to its `?`.
-fn at_now(q: Sql, fragment: &'static str, now: NaiveDateTime) -> Sql {
-    q.sql(fragment).bind::<Timestamp, _>(now)
 }
 
 fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
     match status {
-        ArticleStatus::Published => at_now(q.sql(" AND "), LIVE, now),
-        ArticleStatus::Scheduled => at_now(q.sql(" AND "), SCHEDULED, now),
-        other => q.sql(" AND articles.status = ?").bind::<Text, _>(other.stored()),
+        ArticleStatus::Published => q.push(" AND ").with::<Timestamp, _>(LIVE, now),
+        ArticleStatus::Scheduled => q.push(" AND ").with::<Timestamp, _>(SCHEDULED, now),
+        other => q.with::<Text, _>(" AND articles.status = ?", other.stored()),
     }
 }
 
 /// `FROM … WHERE …` for the query, joining the search index when searching.
 fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
-    q = match r.fts {
+    q = match (&r.search, q.is_postgres()) {
         // CROSS JOIN keeps the index outermost: inside, SQLite would run the match
         // again for every article the other filters let through.
-        Some(_) => q.sql(" FROM articles_fts CROSS JOIN articles ON articles.id = articles_fts.rowid WHERE 1 = 1"),
-        None => q.sql(" FROM articles WHERE 1 = 1"),
+        (Some(_), false) => {
+            q.push(" FROM articles_fts CROSS JOIN articles ON articles.id = articles_fts.rowid WHERE 1 = 1")
+        }
+        _ => q.push(" FROM articles WHERE 1 = 1"),
     };
     q = match query.visibility {
         Visibility::All => q,
-        Visibility::Public => at_now(q.sql(" AND "), LIVE, r.now),
+        Visibility::Public => q.push(" AND ").with::<Timestamp, _>(LIVE, r.now),
         Visibility::Author(id) => {
-            at_now(q.sql(" AND ("), LIVE, r.now).sql(" OR articles.author_id = ?").bind::<BigInt, _>(id).sql(")")
+            q.push(" AND (").with::<Timestamp, _>(LIVE, r.now).with::<BigInt, _>(" OR articles.author_id = ?)", id)
         }
     };
     match (query.status, query.visibility) {
@@ -158,59 +156,71 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
         (StatusFilter::Only(status), _) => q = status_clause(q, status, r.now),
     }
     if let Some(ids) = &r.section_ids {
-        q = q.sql(" AND articles.section_id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            q = q.sql(if i == 0 { "?" } else { ", ?" }).bind::<BigInt, _>(*id);
-        }
-        q = q.sql(")");
+        q = q.push(" AND articles.section_id IN (").list::<BigInt, _>(ids.clone()).push(")");
     }
     for tag_id in &r.tag_ids {
-        q = q
-            .sql(" AND articles.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?")
-            .bind::<BigInt, _>(*tag_id)
-            .sql(")");
+        q = q.with::<BigInt, _>(" AND articles.id IN (SELECT article_id FROM article_tags WHERE tag_id = ?)", *tag_id);
     }
     if let Some(author) = query.author {
-        q = q.sql(" AND articles.author_id = ?").bind::<BigInt, _>(author);
+        q = q.with::<BigInt, _>(" AND articles.author_id = ?", author);
     }
     if let Some(after) = query.published_after {
-        q = q.sql(" AND articles.published_at >= ?").bind::<Timestamp, _>(after);
+        q = q.with::<Timestamp, _>(" AND articles.published_at >= ?", after);
     }
     if let Some(before) = query.published_before {
-        q = q.sql(" AND articles.published_at < ?").bind::<Timestamp, _>(before);
+        q = q.with::<Timestamp, _>(" AND articles.published_at < ?", before);
     }
-    if let Some(fts) = &r.fts {
-        q = q.sql(" AND articles_fts MATCH ?").bind::<Text, _>(fts.clone());
+    if let Some(search) = &r.search {
+        q = if q.is_postgres() {
+            q.with::<Text, _>(" AND articles.search @@ CAST(? AS tsquery)", search.clone())
+        } else {
+            q.with::<Text, _>(" AND articles_fts MATCH ?", search.clone())
+        };
     }
     q
 }
 
 /// The ids of the page, in order. Only ids are sorted, so a sort never carries
 /// article bodies, and the covering indexes can answer it.
-fn page_ids(query: &ListQuery, r: &Resolved) -> Sql {
-    let q = from_where(diesel::sql_query("SELECT articles.id AS id").into_boxed(), query, r);
-    let q = match (query.sort, &r.fts) {
-        (Some(sort), _) => q.sql(sort.order_by()),
-        // Title matches weigh ten times the body, the excerpt five.
-        (None, Some(_)) => q.sql(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), articles.id DESC"),
-        (None, None) => q.sql(Sort::PublishedAtDesc.order_by()),
+fn page_ids(conn: &Conn, query: &ListQuery, r: &Resolved) -> Sql {
+    let q = from_where(Sql::new(conn, "SELECT articles.id AS id"), query, r);
+    let postgres = q.is_postgres();
+    let q = match (query.sort, &r.search) {
+        (Some(sort), _) => q.push(sort.order_by(postgres)),
+        // Articles whose title alone matches first; then title matches weigh ten
+        // times the body, the excerpt five, over the document's length (log).
+        (None, Some(search)) if postgres => q
+            .with::<Text, _>(" ORDER BY ts_filter(articles.search, '{a}') @@ CAST(? AS tsquery) DESC", search.clone())
+            .with::<Text, _>(
+                ", ts_rank('{0, 0.1, 0.5, 1.0}', articles.search, CAST(? AS tsquery), 1) DESC",
+                search.clone(),
+            )
+            .push(", articles.id DESC"),
+        (None, Some(_)) => q.push(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), articles.id DESC"),
+        (None, None) => q.push(Sort::PublishedAtDesc.order_by(postgres)),
     };
-    q.sql(" LIMIT ?").bind::<BigInt, _>(query.page.per_page).sql(" OFFSET ?").bind::<BigInt, _>(query.page.offset())
+    q.with::<BigInt, _>(" LIMIT ?", query.page.per_page).with::<BigInt, _>(" OFFSET ?", query.page.offset())
 }
 
-/// The highlighted passage of each of `ids` that matched `fts`.
-fn snippets(conn: &mut Conn, fts: &str, ids: &[i64]) -> StoreResult<Vec<Snippet>> {
-    let mut q = diesel::sql_query(format!(
-        "SELECT rowid AS id, snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet \
-         FROM articles_fts WHERE articles_fts MATCH ?"
-    ))
-    .into_boxed()
-    .bind::<Text, _>(fts.to_owned())
-    .sql(" AND rowid IN (");
-    for (i, id) in ids.iter().enumerate() {
-        q = q.sql(if i == 0 { "?" } else { ", ?" }).bind::<BigInt, _>(*id);
-    }
-    Ok(q.sql(")").load(conn)?)
+/// The highlighted passage of each of `ids` that matched `search`: made for the
+/// page's rows only.
+fn snippets(conn: &mut Conn, search: &str, ids: &[i64]) -> StoreResult<Vec<Snippet>> {
+    let q = if matches!(conn, Conn::Postgres(_)) {
+        let options = format!("StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=24, MinWords=12, ShortWord=0");
+        Sql::new(conn, "SELECT id, ts_headline('simple', concat_ws(' … ', title, excerpt, body_text), ")
+            .with::<Text, _>("CAST(? AS tsquery), ", search.to_owned())
+            .with::<Text, _>("?) AS snippet FROM articles WHERE id IN (", options)
+    } else {
+        Sql::new(
+            conn,
+            &format!(
+                "SELECT rowid AS id, snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snippet \
+                 FROM articles_fts WHERE "
+            ),
+        )
+        .with::<Text, _>("articles_fts MATCH ? AND rowid IN (", search.to_owned())
+    };
+    Ok(q.list::<BigInt, _>(ids.to_vec()).push(")").query().load(conn)?)
 }
 
 /// The snippet as HTML: its text escaped, matched terms in `<mark>`.
@@ -239,15 +249,14 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
         None => None,
     };
     let Some(tag_ids) = tags::ids_by_slugs(conn, &query.tags)? else { return Ok(None) };
-    let fts = match &query.search {
+    let search = match query.search.as_deref().map(search::terms) {
         // No word to look for: nothing can match.
-        Some(text) => Some(match search::match_expression(text) {
-            Some(expression) => expression,
-            None => return Ok(None),
-        }),
+        Some(terms) if terms.is_empty() => return Ok(None),
+        Some(terms) if matches!(conn, Conn::Postgres(_)) => Some(search::tsquery(conn, &terms)?),
+        Some(terms) => Some(search::fts5(&terms)),
         None => None,
     };
-    Ok(Some(Resolved { section_ids, tag_ids, fts, now: now() }))
+    Ok(Some(Resolved { section_ids, tag_ids, search, now: now() }))
 }
 
 /// One page of the articles matching `query`, with their relations, and the total.
@@ -255,12 +264,13 @@ pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
     let Some(resolved) = resolve(conn, query)? else {
         return Ok(Page { items: Vec::new(), total: 0 });
     };
-    let count = from_where(diesel::sql_query("SELECT COUNT(*) AS total").into_boxed(), query, &resolved);
-    let total = count.get_result::<Total>(conn)?.total;
-    let ids: Vec<i64> = page_ids(query, &resolved).load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
-    let mut snippets: HashMap<i64, String> = match &resolved.fts {
-        Some(fts) if !ids.is_empty() => {
-            snippets(conn, fts, &ids)?.into_iter().map(|s| (s.id, snippet_html(&s.snippet))).collect()
+    let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
+    let total = count.query().get_result::<Total>(conn)?.total;
+    let ids: Vec<i64> =
+        page_ids(conn, query, &resolved).query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
+    let mut snippets: HashMap<i64, String> = match &resolved.search {
+        Some(search) if !ids.is_empty() => {
+            snippets(conn, search, &ids)?.into_iter().map(|s| (s.id, snippet_html(&s.snippet))).collect()
         }
         _ => HashMap::new(),
     };

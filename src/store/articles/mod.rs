@@ -9,11 +9,11 @@ mod write;
 
 use std::collections::HashMap;
 
+use crate::db::MultiBackend;
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Timestamp};
-use diesel::sqlite::Sqlite;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -136,7 +136,9 @@ impl Article {
     }
 }
 
-pub type Condition = Box<dyn BoxableExpression<articles::table, Sqlite, SqlType = Nullable<Bool>>>;
+/// A condition on the articles of a query whose rows come from `QS` (the articles
+/// table, or a join with it).
+pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Nullable<Bool>>>;
 
 /// Live in SQL, the twin of `ArticleStatus::effective(..).is_live()`: stored as published
 /// and dated at or before now. Its one `?` takes now ([`with_now`]).
@@ -145,24 +147,23 @@ pub(super) const LIVE: &str = "(articles.status = 'published' AND articles.publi
 /// Scheduled in SQL: stored as published and dated after now. Its one `?` takes now.
 pub(super) const SCHEDULED: &str = "(articles.status = 'published' AND articles.published_at > ?)";
 
-fn is_live(now: NaiveDateTime) -> Condition {
+fn is_live<QS: 'static>(now: NaiveDateTime) -> Condition<QS> {
     // diesel's `sql(..).bind(..)` writes the placeholder itself: the text around it.
     let (before, after) = LIVE.split_once('?').unwrap_or((LIVE, ""));
     Box::new(sql::<Nullable<Bool>>(before).bind::<Timestamp, _>(now).sql(after))
 }
 
 /// The condition an article must meet for a caller with this visibility to read it.
-pub fn readable_by(visibility: Visibility, now: NaiveDateTime) -> Condition {
+pub fn readable_by<QS: 'static>(visibility: Visibility, now: NaiveDateTime) -> Condition<QS>
+where
+    articles::id: SelectableExpression<QS>,
+    articles::author_id: SelectableExpression<QS>,
+{
     match visibility {
-        Visibility::All => Box::new(articles::id.is_not_null().nullable()),
+        Visibility::All => Box::new(sql::<Nullable<Bool>>("1 = 1")),
         Visibility::Public => is_live(now),
-        Visibility::Author(id) => Box::new(is_live(now).or(articles::author_id.eq(id).nullable())),
+        Visibility::Author(id) => Box::new(is_live(now).or(articles::author_id.eq(id))),
     }
-}
-
-/// The articles a caller with this visibility may read.
-pub fn visible<'a>(visibility: Visibility, now: NaiveDateTime) -> articles::BoxedQuery<'a, Sqlite> {
-    articles::table.into_boxed().filter(readable_by(visibility, now))
 }
 
 fn parse_metadata(text: &str) -> serde_json::Value {

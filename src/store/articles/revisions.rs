@@ -112,7 +112,7 @@ fn revision((version, created_at, user_id, name, content): RevisionColumns) -> S
     Ok(Revision { version, created_at, changed_by, snapshot })
 }
 
-fn query(article_id: i64) -> article_revisions::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+fn query(article_id: i64) -> article_revisions::BoxedQuery<'static, crate::db::MultiBackend> {
     article_revisions::table.filter(article_revisions::article_id.eq(article_id)).into_boxed()
 }
 

@@ -1,27 +1,37 @@
-//! Turns what a reader typed into a safe FTS5 match expression: words and quoted
-//! phrases are matched as plain terms (all of them), `word*` as a prefix, and
-//! FTS5 operators or stray quotes are never interpreted.
+//! Turns what a reader typed into a safe search of either backend: words and quoted
+//! phrases are matched as plain terms (all of them), `word*` as a prefix, and no
+//! operator or stray quote of FTS5 or of `tsquery` is ever interpreted.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use crate::store::sql::Sql;
+use crate::store::{Conn, StoreResult};
 
 /// At most this many terms are searched for; the rest are ignored.
 const MAX_TERMS: usize = 16;
 
-fn quote(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
+/// One thing every match must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    Word(String),
+    Phrase(String),
+    Prefix(String),
 }
 
 fn has_word(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
 }
 
-/// The FTS5 expression for `input`, or `None` when it holds no word at all.
-pub fn match_expression(input: &str) -> Option<String> {
+/// The terms of `input`; none when it holds no word at all.
+pub fn terms(input: &str) -> Vec<Term> {
     let mut terms = Vec::new();
     let mut rest = input.trim();
     while !rest.is_empty() && terms.len() < MAX_TERMS {
         if let Some(after) = rest.strip_prefix('"') {
             let (phrase, tail) = after.split_once('"').unwrap_or((after, ""));
             if has_word(phrase) {
-                terms.push(quote(phrase.trim()));
+                terms.push(Term::Phrase(phrase.trim().to_owned()));
             }
             rest = tail.trim_start();
             continue;
@@ -31,16 +41,61 @@ pub fn match_expression(input: &str) -> Option<String> {
         let prefix = word.ends_with('*');
         let word = word.trim_matches('*');
         if has_word(word) {
-            terms.push(if prefix { format!("{}*", quote(word)) } else { quote(word) });
+            terms.push(if prefix { Term::Prefix(word.to_owned()) } else { Term::Word(word.to_owned()) });
         }
         rest = tail.trim_start();
     }
-    (!terms.is_empty()).then(|| terms.join(" "))
+    terms
+}
+
+/// The FTS5 match expression of `terms`: each one a quoted string.
+pub fn fts5(terms: &[Term]) -> String {
+    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|term| match term {
+            Term::Word(text) | Term::Phrase(text) => quote(text),
+            Term::Prefix(text) => format!("{}*", quote(text)),
+        })
+        .collect();
+    parts.join(" ")
+}
+
+#[derive(QueryableByName)]
+struct Expression {
+    #[diesel(sql_type = Text)]
+    query: String,
+}
+
+/// The `tsquery` of `terms` as text, made by PostgreSQL's own parser from bound values
+/// (so words split exactly as the indexed text was): a word as `plainto_tsquery`, a
+/// phrase as `phraseto_tsquery`, a prefix as one quoted lexeme with `:*`; all ANDed.
+pub fn tsquery(conn: &mut Conn, terms: &[Term]) -> StoreResult<String> {
+    let mut sql = Sql::new(conn, "SELECT CAST(");
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            sql = sql.push(" && ");
+        }
+        sql = match term {
+            Term::Word(text) => sql.with::<Text, _>("plainto_tsquery('simple', ?)", text.clone()),
+            Term::Phrase(text) => sql.with::<Text, _>("phraseto_tsquery('simple', ?)", text.clone()),
+            Term::Prefix(text) => {
+                let quoted = format!("'{}':*", text.replace('\\', "\\\\").replace('\'', "''"));
+                sql.with::<Text, _>("to_tsquery('simple', ?)", quoted)
+            }
+        };
+    }
+    Ok(sql.push(" AS TEXT) AS query").query().get_result::<Expression>(conn)?.query)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::match_expression;
+    use super::*;
+
+    fn match_expression(input: &str) -> Option<String> {
+        let terms = terms(input);
+        (!terms.is_empty()).then(|| fts5(&terms))
+    }
 
     #[test]
     fn words_phrases_and_prefixes_become_quoted_terms() {

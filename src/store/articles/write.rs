@@ -251,18 +251,17 @@ fn values(
 fn set_tags(conn: &mut Conn, article_id: i64, names: &[String], writer: Writer) -> StoreResult<()> {
     let rows = tags::find_or_create(conn, names, writer.may_create_tags)?;
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id))).execute(conn)?;
-    let links: Vec<_> = rows
-        .iter()
-        .zip(0..)
-        .map(|(tag, position)| {
-            (
+    // One row a statement: a multi-row insert is written differently per backend,
+    // and an article has a few tags.
+    for (tag, position) in rows.iter().zip(0..) {
+        diesel::insert_into(article_tags::table)
+            .values((
                 article_tags::article_id.eq(article_id),
                 article_tags::tag_id.eq(tag.id),
                 article_tags::position.eq(position),
-            )
-        })
-        .collect();
-    diesel::insert_into(article_tags::table).values(links).execute(conn)?;
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

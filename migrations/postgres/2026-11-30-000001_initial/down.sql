@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE login_failures;
+DROP TABLE article_revisions;
+DROP TABLE article_tags;
+DROP TABLE articles;
+DROP TABLE tags;
+DROP TABLE sections;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
