@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
@@ -24,7 +23,7 @@ use folio::startup::open_database;
 use folio::store::articles::{self, Article, ArticleContent, Writer};
 use folio::store::sections::{self, SectionInput};
 use folio::store::tags::{self, TagInput};
-use folio::store::{self, users, Conn, StoreError, StoreResult};
+use folio::store::{self, users, write_tx, Conn, StoreResult};
 
 const SEED_ARTICLE: &str = include_str!("../../tests/fixtures/seed-article.md");
 
@@ -231,9 +230,24 @@ struct Planned {
     tags: Vec<usize>,
 }
 
-/// Inserts the batch in one transaction when the store allows it; otherwise (the
-/// store's `write_tx` refuses to nest) one transaction per article from then on.
-fn insert(conn: &mut Conn, planned: &[Planned], batching: &mut bool) -> anyhow::Result<Vec<Article>> {
+#[derive(diesel::QueryableByName)]
+struct Size {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    bytes: i64,
+}
+
+/// What the database takes on disk.
+fn database_bytes(conn: &mut Conn) -> anyhow::Result<u64> {
+    let sql = match conn {
+        Conn::Sqlite(_) => "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
+        Conn::Postgres(_) => "SELECT pg_database_size(current_database()) AS bytes",
+    };
+    let size: Size = diesel::RunQueryDsl::get_result(diesel::sql_query(sql), conn)?;
+    Ok(u64::try_from(size.bytes).unwrap_or(0))
+}
+
+/// Inserts the batch in one transaction: each create is a savepoint of it.
+fn insert(conn: &mut Conn, planned: &[Planned]) -> anyhow::Result<Vec<Article>> {
     let each = |conn: &mut Conn| -> StoreResult<Vec<Article>> {
         planned
             .iter()
@@ -243,20 +257,7 @@ fn insert(conn: &mut Conn, planned: &[Planned], batching: &mut bool) -> anyhow::
             })
             .collect()
     };
-    if *batching {
-        match conn.immediate_transaction(each) {
-            Ok(created) => return Ok(created),
-            Err(StoreError::Database(diesel::result::Error::AlreadyInTransaction)) => {
-                progress(format_args!(
-                    "  note: folio::store::write_tx cannot run inside a transaction (diesel's \
-                     immediate_transaction does not nest), so loading one article per transaction"
-                ));
-                *batching = false;
-            }
-            Err(other) => return Err(other).context("creating articles"),
-        }
-    }
-    each(conn).context("creating articles")
+    write_tx(conn, each).context("creating articles")
 }
 
 pub struct Options {
@@ -266,7 +267,7 @@ pub struct Options {
     pub seed: u64,
 }
 
-pub fn load(settings: &Settings, corpus: &Corpus, options: &Options, db_path: &Path) -> anyhow::Result<Loaded> {
+pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::Result<Loaded> {
     let started = Instant::now();
     let db = open_database(settings)?;
     let mut pooled = db.writer()?;
@@ -319,7 +320,6 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options, db_path: &P
     let now = store::now();
     let mut pair_counts: HashMap<(usize, usize), u32> = HashMap::new();
     let mut published = Vec::new();
-    let mut batching = options.batch > 1;
     let articles_started = Instant::now();
     let mut last_report = Instant::now();
     let mut done = 0;
@@ -356,7 +356,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options, db_path: &P
                 Planned { author: authors[rng.gen_range(0..authors.len())], content, tags: chosen }
             })
             .collect();
-        let created = insert(conn, &planned, &mut batching)?;
+        let created = insert(conn, &planned)?;
         for (plan, article) in planned.iter().zip(created) {
             if plan.content.status != ArticleStatus::Published {
                 continue;
@@ -375,12 +375,17 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options, db_path: &P
             progress(format_args!("  articles: {done}/{} ({rate:.0}/s)", options.articles));
         }
     }
-    conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    if let Conn::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    } else {
+        // Fresh planner statistics, as a day of autovacuum would leave them.
+        conn.batch_execute("VACUUM ANALYZE")?;
+    }
     let load_time = started.elapsed();
+    let db_bytes = database_bytes(conn)?;
     // Closing every connection lets SQLite remove the WAL: the server starts on one file.
     drop(pooled);
     drop(db);
-    let db_bytes = std::fs::metadata(db_path).map(|m| m.len()).unwrap_or(0);
 
     let mut tag_pairs: Vec<(usize, usize, u32)> = pair_counts.into_iter().map(|((a, b), n)| (a, b, n)).collect();
     tag_pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
@@ -394,7 +399,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options, db_path: &P
         tag_pairs,
         editor,
         load_time,
-        batch: if batching { options.batch } else { 1 },
+        batch: options.batch,
         db_bytes,
     })
 }

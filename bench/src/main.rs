@@ -12,7 +12,9 @@
 
 mod dataset;
 mod http;
+mod postgres;
 mod report;
+mod scale;
 mod server;
 mod stats;
 mod writes;
@@ -73,6 +75,19 @@ struct Args {
     /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// The backend: a SQLite file, or a PostgreSQL cluster the bench starts in its temporary directory.
+    #[arg(long, value_enum, default_value_t = Backend::Sqlite)]
+    database: Backend,
+    /// With postgres: also run the slug reads and the creates spread over this many folio
+    /// processes on the one database.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
+    instances: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 const SCENARIO_KEYS: [&str; 7] = ["health", "slug", "section", "tags", "search", "create", "update"];
@@ -355,9 +370,19 @@ fn run(args: Args) -> anyhow::Result<bool> {
     }
     let folio = server::folio_binary()?;
     let wrk_version = wrk::ensure_installed()?;
+    anyhow::ensure!(
+        args.instances == 1 || args.database == Backend::Postgres,
+        "--instances: several folio processes share a database on PostgreSQL only (add --database postgres)"
+    );
     let dir = TempDir::new(args.keep)?;
-    let db_path = dir.path.join("folio.db");
-    let database_url = format!("sqlite://{}", db_path.display());
+    let cluster = match args.database {
+        Backend::Postgres => Some(postgres::Cluster::start(&dir.path)?),
+        Backend::Sqlite => None,
+    };
+    let (database_url, backend) = match &cluster {
+        Some(cluster) => (cluster.url.clone(), cluster.version()),
+        None => (format!("sqlite://{}", dir.path.join("folio.db").display()), "SQLite".to_owned()),
+    };
     let mut rng = StdRng::seed_from_u64(4);
     let jwt_secret: String = (0..48).map(|_| char::from(b'a' + rng.gen_range(0..26u8))).collect();
     let admin = Credentials { email: "admin@bench.folio.test".into(), password: "bench admin password 1".into() };
@@ -374,7 +399,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
     })?;
     let options =
         dataset::Options { articles, batch: usize::try_from(args.batch)?, admin: admin.clone(), seed: 20_240_523 };
-    let loaded = dataset::load(&settings, &corpus, &options, &db_path)?;
+    let loaded = dataset::load(&settings, &corpus, &options)?;
     let load_secs = loaded.load_time.as_secs_f64();
     say(format_args!(
         "loaded {} articles ({} published) in {load_secs:.1} s ({:.0}/s), database {}",
@@ -410,6 +435,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let mut details = Vec::new();
+    let mut slug_script = None;
     let wanted = |key: &str| args.only.is_empty() || args.only.iter().any(|k| k == key);
     for scenario in read_scenarios(&loaded, &queries, &mut rng) {
         if !wanted(scenario.key) {
@@ -463,6 +489,9 @@ fn run(args: Args) -> anyhow::Result<bool> {
             notes.push(format!("- {}: no response completed within the {} s run.", scenario.name, args.duration));
         }
         details.push(format!("- {}: {}.", scenario.name, scenario.about));
+        if scenario.key == "slug" {
+            slug_script = Some(script);
+        }
         rows.push(Row {
             name: scenario.name,
             read: true,
@@ -491,7 +520,11 @@ fn run(args: Args) -> anyhow::Result<bool> {
             "create",
             "POST /api/v1/articles",
             "an editor publishes a new ~10 KB article per request, each with a distinct title, a section and 3 tags",
-            writes::Plan::Create { bodies, sections: section_slugs, tags: loaded.tag_names.clone() },
+            writes::Plan::Create {
+                bodies: bodies.clone(),
+                sections: section_slugs.clone(),
+                tags: loaded.tag_names.clone(),
+            },
             Target::Rate(300.0),
         ),
         (
@@ -510,7 +543,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         }
         say(format_args!("scenario {name}: {about}"));
         let cpu_before = server::cpu_seconds(server.pid())?;
-        let outcome = writes::run(server.addr, &token, plan, connections, warmup, duration)?;
+        let outcome = writes::run(&[server.addr], &token, plan, connections, warmup, duration)?;
         drained(&server, name, &mut notes);
         let cpu = server::cpu_seconds(server.pid())? - cpu_before;
         server.check_alive()?;
@@ -543,6 +576,40 @@ fn run(args: Args) -> anyhow::Result<bool> {
         });
     }
 
+    if args.instances > 1 {
+        let n = args.instances;
+        let mut others = Vec::new();
+        for k in 1..n {
+            let (other, _) = Server::start(&folio, &env, &dir.path, dir.path.join(format!("folio-{k}.log")))?;
+            others.push(other);
+        }
+        say(format_args!("{n} instances on the one database: {}", others.len() + 1));
+        let servers: Vec<&Server> = std::iter::once(&server).chain(others.iter()).collect();
+        let spread = scale::Spread { servers: &servers, connections, threads, warmup, duration };
+        if let Some(script) = &slug_script {
+            let row = spread.reads(format!("GET /api/v1/articles/slug/{{slug}}, {n} instances"), script)?;
+            say(format_args!("  {n} instances, slug reads: {:.0} req/s", row.rps));
+            rows.push(row);
+        }
+        if wanted("create") {
+            let plan = writes::Plan::Create { bodies, sections: section_slugs, tags: loaded.tag_names.clone() };
+            let row = spread.writes(format!("POST /api/v1/articles, {n} instances"), &token, plan)?;
+            say(format_args!("  {n} instances, creates: {:.0}/s", row.rps));
+            rows.push(row);
+        }
+        details.push(format!(
+            "- …, {n} instances: the same load spread over {n} folio processes on the one database (wrk's \
+             connections and threads, or the writers, shared out in turn); req/s summed, reads' latencies are \
+             the slowest instance's, CPU is all instances' together, peak RSS the largest."
+        ));
+        for other in &others {
+            let logged: u64 = server_errors(&other.log()).values().sum();
+            if logged > 0 {
+                notes.push(format!("- Another instance logged {logged} errors."));
+            }
+        }
+    }
+
     let sampled_peak = sampler.finish();
     let hwm = server::proc_status_bytes(server.pid(), "VmHWM").unwrap_or(0);
     let logged = server_errors(&server.log());
@@ -556,7 +623,10 @@ fn run(args: Args) -> anyhow::Result<bool> {
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
     let cold_ms = cold_start.as_secs_f64() * 1000.0;
     let report = Report {
-        title: format!("{} articles", report::thousands(articles as f64)),
+        title: match args.database {
+            Backend::Sqlite => format!("{} articles", report::thousands(articles as f64)),
+            Backend::Postgres => format!("{} articles on {backend}", report::thousands(articles as f64)),
+        },
         preamble: vec![
             format!("Run {date} with `{}`.", command_line()),
             format!(
@@ -568,7 +638,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
             format!(
                 "Data: {} articles ({} published, the rest drafts), ~{} KB of Markdown each, in {} sections, \
                  {} tags (3–6 per article); loaded through folio's store in {load_secs:.1} s ({:.0} articles/s, \
-                 {} per transaction); database {}.",
+                 {} per transaction); {backend} database {}.",
                 report::thousands(loaded.articles as f64),
                 report::thousands(loaded.published.len() as f64),
                 dataset::BODY_BYTES / 1000,
@@ -624,7 +694,11 @@ fn run(args: Args) -> anyhow::Result<bool> {
     }
     if !args.no_save {
         let path = args.output.clone().unwrap_or_else(|| server::repository_root().join("BENCHMARKS.md"));
-        report::save(&path, &format!("articles={articles}"), &report)?;
+        let key = match args.database {
+            Backend::Sqlite => format!("articles={articles}"),
+            Backend::Postgres => format!("articles={articles} database=postgres instances={}", args.instances),
+        };
+        report::save(&path, &key, &report)?;
         say(format_args!("wrote {}", path.display()));
     }
     Ok(report.all_pass())

@@ -157,15 +157,17 @@ impl Worker {
     }
 }
 
-/// Runs `workers` threads for `warmup + duration`; counts what completes after the warm-up.
+/// Runs `workers` threads for `warmup + duration`, spread over the servers at `addrs`
+/// in turn; counts what completes after the warm-up.
 pub fn run(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     token: &str,
     plan: Plan,
     workers: usize,
     warmup: Duration,
     duration: Duration,
 ) -> anyhow::Result<Outcome> {
+    anyhow::ensure!(!addrs.is_empty(), "no server to write to");
     let plan = Arc::new(plan);
     let run_id = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as u64;
     let start = Instant::now();
@@ -173,6 +175,7 @@ pub fn run(
     let measure_until = measure_from + duration;
     let handles: Vec<_> = (0..workers)
         .map(|index| {
+            let addr = addrs[index % addrs.len()];
             let worker = Worker { index, workers, addr, auth: format!("Bearer {token}"), plan: plan.clone(), run_id };
             std::thread::spawn(move || worker.run(measure_from, measure_until))
         })
