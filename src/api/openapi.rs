@@ -43,6 +43,16 @@ mod responses {
     )]
     pub struct Unavailable(Problem);
 
+    /// The 503 of an operation that hashes a password, when the hash lane is full.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 503,
+        description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds",
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))
+    )]
+    pub struct HashesBusy(Problem);
+
     /// Response families: a handler names one instead of listing its statuses, each
     /// status answered with the problem response of that name.
     macro_rules! families {

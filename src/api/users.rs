@@ -149,9 +149,7 @@ pub async fn list(
         (status = 201, description = "The new user", body = UserResponse,
             headers(("Location" = String, description = "The user's URL"))),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -214,9 +212,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The changed user", body = UserResponse),
         (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
+        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
