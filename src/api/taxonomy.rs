@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::caller::{Caller, MaybeCaller};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
@@ -36,7 +36,7 @@ pub async fn list<R: Resource>(
     caller: MaybeCaller,
     page: Query<PageParams>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
@@ -49,7 +49,7 @@ pub async fn get<R: Resource>(
     caller: MaybeCaller,
     req: HttpRequest,
     find: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     let visibility = caller.visibility();
     let body = R::from(state.read(move |c| find(c, visibility)).await?);
@@ -62,7 +62,7 @@ pub async fn create<R: Resource>(
     caller: Caller,
     errors: Errors,
     create: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let change = |row: &Counted<R::Row>| Change::new("create", R::NAME, row.row.id());
     let created: R = write(state, caller, errors, change, create).await?;
     respond::created(format!("{}/{}", R::PATH, created.id()), &created)
@@ -75,7 +75,7 @@ pub async fn update<R: Resource>(
     id: i64,
     errors: Errors,
     update: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
     let changed: R = write(state, caller, errors, change, update).await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
@@ -102,7 +102,7 @@ pub async fn delete<R: Resource>(
     caller: Caller,
     id: i64,
     delete: fn(&mut Conn, i64) -> StoreResult<()>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     caller.require_content_manager()?;
     state.write_audited(caller.actor(), move |_| Change::new("delete", R::NAME, id), move |c| delete(c, id)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -158,7 +158,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::MaybeCaller,
             page: $crate::api::query::Query<$crate::api::query::PageParams>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             $crate::api::taxonomy::list::<$Resource>(state, caller, page, req).await
         }
 
@@ -177,7 +177,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::MaybeCaller,
             id: ::actix_web::web::Path<i64>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let id = id.into_inner();
             $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find(c, v, id)).await
         }
@@ -197,7 +197,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::MaybeCaller,
             slug: ::actix_web::web::Path<String>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let slug = slug.into_inner();
             $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find_by_slug(c, v, &slug))
                 .await
@@ -218,7 +218,7 @@ macro_rules! endpoints {
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
             caller: $crate::api::caller::Caller,
             body: $crate::api::json::Validating<$Create>,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let $crate::api::json::Validating { body: input, errors } = body;
             let input = input.into();
             $crate::api::taxonomy::create::<$Resource>(state, caller, errors, move |c, v| $store::create(c, v, input)).await
@@ -240,7 +240,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::Caller,
             id: ::actix_web::web::Path<i64>,
             body: $crate::api::json::Validating<$Update>,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let $crate::api::json::Validating { body: input, mut errors } = body;
             let patch = input.patch(&mut errors);
             let id = id.into_inner();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::caller::Caller;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problem, Reply};
 use super::json::{Patch, Validating};
 use super::query::{FromQuery, PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
@@ -130,12 +130,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    page: Query<PageParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
     caller.require_admin()?;
     let page = PageRequest::from(page.0);
     let found = state.read(move |c| users::list(c, page)).await?;
@@ -152,11 +147,7 @@ pub async fn list(
         super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateUser>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating<CreateUser>) -> Reply {
     caller.require_admin()?;
     let Validating { body: input, errors } = body;
     errors.finish(()).map_err(ApiError::invalid)?;
@@ -191,12 +182,7 @@ pub async fn create(
         super::openapi::ReadOne, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, req: HttpRequest) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     caller.require_admin()?;
     let id = id.into_inner();
@@ -220,7 +206,7 @@ pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
     body: Validating<UpdateUser>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let Validating { body: input, mut errors } = body;
@@ -267,7 +253,7 @@ pub async fn delete(
     caller: Caller,
     id: web::Path<i64>,
     params: Query<DeleteUserParams>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let reassign_to = params.0.reassign_to;

@@ -14,7 +14,7 @@ pub use self::input::{CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problem, Reply};
 use super::json::Validating;
 use super::query::{Query, QueryReader};
 use super::respond::{self, Tagged};
@@ -40,7 +40,7 @@ pub async fn list(
     caller: MaybeCaller,
     params: Query<ArticleListParams>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let query = params.0.for_caller(&caller)?;
     let (page, include_body) = (query.page, query.include_body);
     let found = state.read(move |c| articles::list(c, &query)).await?;
@@ -73,12 +73,7 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
         super::openapi::ReadOne,
     ),
     security((), ("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, caller: MaybeCaller, id: web::Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
 }
@@ -97,7 +92,7 @@ pub async fn get_by_slug(
     caller: MaybeCaller,
     slug: web::Path<String>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let slug = slug.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
 }
@@ -108,7 +103,7 @@ async fn read_one(
     caller: &MaybeCaller,
     req: &HttpRequest,
     find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
@@ -166,11 +161,7 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
         super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateArticle>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
     let Validating { body, mut errors } = body;
     let sends_published_at = body.sends_published_at();
     let content = body.validate(&mut errors);
@@ -209,7 +200,7 @@ pub async fn update(
     id: web::Path<i64>,
     body: Validating<UpdateArticle>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let Validating { body, mut errors } = body;
     let (patch, version) = body.validate(&mut errors);
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
@@ -254,12 +245,7 @@ pub async fn update(
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, req: HttpRequest) -> Reply {
     let expected = Expected { fingerprints: if_match(&req)?.ok_or(ApiError::PreconditionRequired)?, version: None };
     let id = id.into_inner();
     let actor = caller.who();
