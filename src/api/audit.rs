@@ -135,8 +135,7 @@ impl FromQuery for AuditParams {
     params(AuditParams),
     responses(
         (status = 200, description = "Writes, newest first", body = AuditList, headers(
-            ("X-Total-Count" = i64, description = "Entries matching"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Entries matching"))),
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]

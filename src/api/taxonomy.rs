@@ -148,8 +148,7 @@ macro_rules! endpoints {
             params($crate::api::query::PageParams),
             responses(
                 (status = 200, description = $ordered, body = $List, headers(
-                    ("X-Total-Count" = i64, description = $all),
-                    ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+                    ("X-Total-Count" = i64, description = $all))),
                 $crate::api::openapi::ListRefused,
             ),
             security((), ("bearer" = [])))]

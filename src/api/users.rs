@@ -125,8 +125,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
     params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = UserList, headers(
-            ("X-Total-Count" = i64, description = "Users in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Users in all"))),
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]

@@ -30,8 +30,7 @@ use crate::store::{Conn, StoreResult};
     params(ArticleListParams),
     responses(
         (status = 200, description = "A page of articles, newest first by default", body = ArticleList, headers(
-            ("X-Total-Count" = i64, description = "Articles matching, on all pages"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Articles matching, on all pages"))),
         super::openapi::ListRefused,
     ),
     security((), ("bearer" = [])))]

@@ -113,8 +113,7 @@ async fn find(state: &AppState, caller: Caller, id: i64, version: i64) -> Result
     params(("id" = i64, Path, description = "The article's id", minimum = 1), PageParams),
     responses(
         (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
-            ("X-Total-Count" = i64, description = "Revisions in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Revisions in all"))),
         crate::api::openapi::ListRefused, crate::api::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
