@@ -63,14 +63,17 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
     Tagged::with_etag(&ArticleResponse::from(article), etag)
 }
 
+/// An article read by id or by slug, with the ETag that a change sends back in `If-Match`.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 200, description = "The article",
+    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article")))]
+#[expect(dead_code, reason = "the wrapped article is read by the OpenAPI derive only")]
+pub struct ArticleRead(ArticleResponse);
+
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
     params(("id" = i64, Path, description = "The article's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The article", body = ArticleResponse,
-            headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        super::openapi::ReadOne,
-    ),
+    responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get(state: web::Data<AppState>, caller: MaybeCaller, id: web::Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
@@ -80,11 +83,7 @@ pub async fn get(state: web::Data<AppState>, caller: MaybeCaller, id: web::Path<
 /// Get an article by slug.
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
     params(("slug" = String, Path, description = "The article's slug")),
-    responses(
-        (status = 200, description = "The article", body = ArticleResponse,
-            headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        super::openapi::ReadOne,
-    ),
+    responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(
     state: web::Data<AppState>,
