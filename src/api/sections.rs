@@ -120,7 +120,7 @@ impl UpdateSection {
 }
 
 taxonomy::endpoints! {
-    SectionResponse, SectionRow, SectionList, CreateSection, UpdateSection, sections;
+    SectionResponse, SectionRow, SectionList, SectionRead, CreateSection, UpdateSection, sections;
     tag "sections", path "/api/v1/sections", one "section", all "Sections in all", location "The section's URL";
     ordered "Sections ordered by position, then name", taken "The slug is taken"
 }

@@ -93,7 +93,7 @@ impl UpdateTag {
 }
 
 taxonomy::endpoints! {
-    TagResponse, TagRow, TagList, CreateTag, UpdateTag, tags;
+    TagResponse, TagRow, TagList, TagRead, CreateTag, UpdateTag, tags;
     tag "tags", path "/api/v1/tags", one "tag", all "Tags in all", location "The tag's URL";
     ordered "Tags ordered by name", taken "The name or slug is taken"
 }

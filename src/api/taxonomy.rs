@@ -108,13 +108,14 @@ pub async fn delete<R: Resource>(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The list body, the [`Resource`] impl and the documented handlers (list, get by id or slug,
-/// create, update) of one term, which differ only in names: `sections` and `tags` each name theirs in one invocation. `$store` is the
-/// term's store module; the create body converts `Into` its store input, the update body's
-/// `patch` gathers its field errors. Delete stays with each term: what it refuses differs.
+/// The list body, the read response, the [`Resource`] impl and the documented handlers
+/// (list, get by id or slug, create, update) of one term, which differ only in names:
+/// `sections` and `tags` each name theirs in one invocation. `$store` is the term's store
+/// module; the create body converts `Into` its store input, the update body's `patch`
+/// gathers its field errors. Delete stays with each term: what it refuses differs.
 /// Each handler states its `summary` as well as its doc: utoipa reads only literal doc comments.
 macro_rules! endpoints {
-    ($Resource:ident, $Row:ident, $List:ident, $Create:ident, $Update:ident, $store:ident;
+    ($Resource:ident, $Row:ident, $List:ident, $Read:ident, $Create:ident, $Update:ident, $store:ident;
      tag $tag:literal, path $path:literal, one $one:literal, all $all:literal, location $location:literal;
      ordered $ordered:literal, taken $taken:literal) => {
         #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
@@ -122,6 +123,13 @@ macro_rules! endpoints {
             pub data: Vec<$Resource>,
             pub meta: $crate::api::respond::PageMeta,
         }
+
+        #[doc = concat!("A ", $one, " read by id or by slug, with its ETag.")]
+        #[derive(::utoipa::IntoResponses)]
+        #[response(status = 200, description = concat!("The ", $one),
+            headers(("ETag" = String, description = "Strong validator of the representation")))]
+        #[expect(dead_code, reason = "the wrapped representation is read by the OpenAPI derive only")]
+        pub struct $Read($Resource);
 
         impl $crate::api::taxonomy::Resource for $Resource {
             type Row = $Row;
@@ -165,11 +173,7 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag, operation_id = concat!("get_", $one),
             summary = concat!("Get a ", $one, " by id."),
             params(("id" = i64, Path, description = concat!("The ", $one, "'s id"), minimum = 1)),
-            responses(
-                (status = 200, description = concat!("The ", $one), body = $Resource,
-                    headers(("ETag" = String, description = "Strong validator of the representation"))),
-                $crate::api::openapi::ReadOne,
-            ),
+            responses($Read, $crate::api::openapi::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
@@ -185,11 +189,7 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/slug/{slug}"), tag = $tag,
             operation_id = concat!("get_", $one, "_by_slug"), summary = concat!("Get a ", $one, " by slug."),
             params(("slug" = String, Path, description = concat!("The ", $one, "'s slug"))),
-            responses(
-                (status = 200, description = concat!("The ", $one), body = $Resource,
-                    headers(("ETag" = String, description = "Strong validator of the representation"))),
-                $crate::api::openapi::ReadOne,
-            ),
+            responses($Read, $crate::api::openapi::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get_by_slug(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
