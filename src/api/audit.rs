@@ -1,6 +1,7 @@
 //! The audit trail (admin only): every write, who made it, from where. Read-only.
 
-use actix_web::{web, HttpRequest};
+use actix_web::web::Data;
+use actix_web::HttpRequest;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -139,7 +140,7 @@ impl FromQuery for AuditParams {
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, params: Query<AuditParams>, req: HttpRequest) -> Reply {
+pub async fn list(state: Data<AppState>, caller: Caller, params: Query<AuditParams>, req: HttpRequest) -> Reply {
     caller.require_admin()?;
     let AuditParams { page, per_page, user, resource, resource_id, since, until } = params.0;
     let page = PageRequest { page, per_page };

@@ -1,7 +1,8 @@
 //! Users (admin only): list, create, read, change, delete.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -129,7 +130,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
+pub async fn list(state: Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
     caller.require_admin()?;
     let page = PageRequest::from(page.0);
     let found = state.read(move |c| users::list(c, page)).await?;
@@ -146,7 +147,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, page: Query<PagePa
         super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating<CreateUser>) -> Reply {
+pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateUser>) -> Reply {
     caller.require_admin()?;
     let Validating { body: input, errors } = body;
     errors.finish(()).map_err(ApiError::invalid)?;
@@ -181,7 +182,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating
         super::openapi::ReadOne, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, req: HttpRequest) -> Reply {
+pub async fn get(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     caller.require_admin()?;
     let id = id.into_inner();
@@ -200,12 +201,7 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>,
         super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Validating<UpdateUser>,
-) -> Reply {
+pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: Validating<UpdateUser>) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let Validating { body: input, mut errors } = body;
@@ -247,12 +243,7 @@ pub async fn update(
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    params: Query<DeleteUserParams>,
-) -> Reply {
+pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, params: Query<DeleteUserParams>) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let reassign_to = params.0.reassign_to;

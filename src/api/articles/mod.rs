@@ -7,7 +7,8 @@ pub mod revisions;
 pub mod shapes;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::{self, Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 pub use self::input::{CreateArticle, UpdateArticle};
@@ -35,7 +36,7 @@ use crate::store::{Conn, StoreResult};
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
     caller: MaybeCaller,
     params: Query<ArticleListParams>,
     req: HttpRequest,
@@ -75,7 +76,7 @@ pub struct ArticleRead(ArticleResponse);
     params(("id" = i64, Path, description = "The article's id", minimum = 1)),
     responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, caller: MaybeCaller, id: web::Path<i64>, req: HttpRequest) -> Reply {
+pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
 }
@@ -85,12 +86,7 @@ pub async fn get(state: web::Data<AppState>, caller: MaybeCaller, id: web::Path<
     params(("slug" = String, Path, description = "The article's slug")),
     responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
-pub async fn get_by_slug(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    slug: web::Path<String>,
-    req: HttpRequest,
-) -> Reply {
+pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
     let slug = slug.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
 }
@@ -159,7 +155,7 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
         super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
+pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
     let Validating { body, mut errors } = body;
     let sends_published_at = body.sends_published_at();
     let content = body.validate(&mut errors);
@@ -193,9 +189,9 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Validating
     ),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: Path<i64>,
     body: Validating<UpdateArticle>,
     req: HttpRequest,
 ) -> Reply {
@@ -243,7 +239,7 @@ pub async fn update(
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, req: HttpRequest) -> Reply {
+pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
     let expected = Expected { fingerprints: if_match(&req)?.ok_or(ApiError::PreconditionRequired)?, version: None };
     let id = id.into_inner();
     let actor = caller.who();
