@@ -1,12 +1,13 @@
 //! The audit trail (admin only): every write, who made it, from where. Read-only.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::Data;
+use actix_web::HttpRequest;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::caller::Caller;
-use super::error::ApiError;
+use super::error::Reply;
 use super::query::{FromQuery, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
@@ -135,17 +136,11 @@ impl FromQuery for AuditParams {
     params(AuditParams),
     responses(
         (status = 200, description = "Writes, newest first", body = AuditList, headers(
-            ("X-Total-Count" = i64, description = "Entries matching"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Entries matching"))),
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    params: Query<AuditParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: Data<AppState>, caller: Caller, params: Query<AuditParams>, req: HttpRequest) -> Reply {
     caller.require_admin()?;
     let AuditParams { page, per_page, user, resource, resource_id, since, until } = params.0;
     let page = PageRequest { page, per_page };

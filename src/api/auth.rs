@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caller::{client_address, Caller};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::json::Json;
 use super::respond;
 use super::state::AppState;
@@ -56,7 +56,7 @@ pub enum TokenType {
 const BAD_CREDENTIALS: &str = "the email or password is wrong";
 const BAD_REFRESH: &str = "the refresh token is invalid, expired or revoked";
 
-fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Result<HttpResponse, ApiError> {
+fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Reply {
     let access_token = state.keys.issue(user.id, user.role).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token,
@@ -80,11 +80,7 @@ fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Res
         super::openapi::BodyRefused,
     ),
     security(()))]
-pub async fn login(
-    state: web::Data<AppState>,
-    body: Json<LoginRequest>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>, req: HttpRequest) -> Reply {
     let LoginRequest { email, password } = body.0;
     let client = client_address(&req);
     let limits = state.login_limits;
@@ -137,7 +133,7 @@ pub async fn login(
         super::openapi::BodyRefused,
     ),
     security(()))]
-pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
     let token = body.0.refresh_token;
     let rotated = state.write(move |c| tokens::rotate(c, &token)).await?;
     match rotated {
@@ -157,7 +153,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
         super::openapi::BodyRefused,
     ),
     security(()))]
-pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
     let token = body.0.refresh_token;
     state.write(move |c| tokens::logout(c, &token)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -172,7 +168,7 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
         (status = 401, response = super::openapi::Unauthorized),
     ),
     security(("bearer" = [])))]
-pub async fn me(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Reply {
     let id = caller.id;
     let user = UserResponse::from(state.read(move |c| users::find(c, id)).await?);
     let modified = user.updated_at;

@@ -12,6 +12,9 @@ use crate::validation::FieldError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// What a handler answers: a response, or an error that renders as a problem.
+pub type Reply = Result<HttpResponse, ApiError>;
+
 /// An RFC 9457 problem detail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers and their types.
 
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::Ref;
+use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
 pub use responses::*;
@@ -43,6 +45,16 @@ mod responses {
     )]
     pub struct Unavailable(Problem);
 
+    /// The 503 of an operation that hashes a password, when the hash lane is full.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 503,
+        description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds",
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))
+    )]
+    pub struct HashesBusy(Problem);
+
     /// Response families: a handler names one instead of listing its statuses, each
     /// status answered with the problem response of that name.
     macro_rules! families {
@@ -79,6 +91,13 @@ mod responses {
     }
 }
 
+/// Every operation of the document.
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+    })
+}
+
 /// Declares what any operation may answer: 503 when the database cannot serve, and 408
 /// when a body is too slow to arrive (operations that take one). One step here rather
 /// than a line in every handler.
@@ -86,14 +105,33 @@ struct ServiceLimits;
 
 impl Modify for ServiceLimits {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
-            for operation in operations.into_iter().flatten() {
-                let responses = &mut operation.responses.responses;
-                if operation.request_body.is_some() {
-                    responses.entry("408".into()).or_insert_with(|| Ref::from_response_name("BodyTimeout").into());
+        for operation in operations(openapi) {
+            let responses = &mut operation.responses.responses;
+            if operation.request_body.is_some() {
+                responses.entry("408".into()).or_insert_with(|| Ref::from_response_name("BodyTimeout").into());
+            }
+            responses.entry("503".into()).or_insert_with(|| Ref::from_response_name("Unavailable").into());
+        }
+    }
+}
+
+/// Declares the RFC 8288 `Link` header on every list, known by its `X-Total-Count`:
+/// [`respond::list`](super::respond::list) sends the two together.
+struct PageLinks;
+
+impl Modify for PageLinks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let link = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some("RFC 8288 links to the first, previous, next and last pages"))
+            .build();
+        for operation in operations(openapi) {
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    if response.headers.contains_key("X-Total-Count") {
+                        response.headers.insert("Link".into(), link.clone());
+                    }
                 }
-                responses.entry("503".into()).or_insert_with(|| Ref::from_response_name("Unavailable").into());
             }
         }
     }
@@ -140,8 +178,8 @@ impl Modify for Operations {
     ),
     servers((url = "/")),
     components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout)),
-    // The paths first: the limits are declared on every operation there is.
-    modifiers(&BearerAuth, &Operations, &ServiceLimits),
+    // The paths first: the limits and links are declared on the operations there are.
+    modifiers(&BearerAuth, &Operations, &ServiceLimits, &PageLinks),
     tags(
         (name = "service", description = "Liveness, readiness and this document"),
         (name = "auth", description = "Logging in, refresh-token rotation, logging out"),

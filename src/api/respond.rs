@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use crate::store::{Page, PageRequest};
 
 /// Pagination facts of a list response.
@@ -61,7 +61,7 @@ pub fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
 }
 
 /// A 200 JSON response with its ETag, or a bodiless 304 when the client has it already.
-pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
+pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Reply {
     Ok(ok_tagged(req, tagged(value)?))
 }
 
@@ -79,7 +79,7 @@ fn ok_tagged(req: &HttpRequest, tagged: Tagged) -> HttpResponse {
 }
 
 /// A single resource: 200 with its ETag and `Last-Modified`, or 304.
-pub fn resource(req: &HttpRequest, value: &impl Serialize, modified: DateTime<Utc>) -> Result<HttpResponse, ApiError> {
+pub fn resource(req: &HttpRequest, value: &impl Serialize, modified: DateTime<Utc>) -> Reply {
     Ok(resource_tagged(req, tagged(value)?, modified))
 }
 
@@ -102,12 +102,12 @@ pub fn json(status: StatusCode, tagged: Tagged) -> HttpResponse {
 }
 
 /// 201 Created with `Location` and the new resource.
-pub fn created(location: String, value: &impl Serialize) -> Result<HttpResponse, ApiError> {
+pub fn created(location: String, value: &impl Serialize) -> Reply {
     created_tagged(location, tagged(value)?)
 }
 
 /// Like [`created`], for a body tagged already.
-pub fn created_tagged(location: String, tagged: Tagged) -> Result<HttpResponse, ApiError> {
+pub fn created_tagged(location: String, tagged: Tagged) -> Reply {
     let mut response = json(StatusCode::CREATED, tagged);
     let location = HeaderValue::try_from(location).map_err(ApiError::internal)?;
     response.headers_mut().insert(header::LOCATION, location);
@@ -132,7 +132,7 @@ fn page_url(req: &HttpRequest, n: i64) -> String {
 }
 
 /// A list body `{data, meta}` with `X-Total-Count` and an RFC 8288 `Link` header.
-pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Result<HttpResponse, ApiError> {
+pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply {
     let last = meta.total_pages.max(1);
     let mut links = vec![format!("<{}>; rel=\"first\"", page_url(req, 1))];
     if meta.page > 1 {
@@ -158,7 +158,7 @@ pub fn page<I, T: From<I>, L: Serialize>(
     page: PageRequest,
     found: Page<I>,
     wrap: impl FnOnce(Vec<T>, PageMeta) -> L,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let meta = meta(page, found.total);
     let body = wrap(found.items.into_iter().map(T::from).collect(), meta);
     list(req, &body, &meta)

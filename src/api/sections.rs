@@ -1,12 +1,12 @@
 //! Sections: public reads, editor writes.
 
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caller::Caller;
-use super::error::{ApiError, Problem};
+use super::error::{Problem, Reply};
 use super::json::Patch;
 use super::state::AppState;
 use super::taxonomy;
@@ -120,7 +120,7 @@ impl UpdateSection {
 }
 
 taxonomy::endpoints! {
-    SectionResponse, SectionRow, SectionList, CreateSection, UpdateSection, sections;
+    SectionResponse, SectionRow, SectionList, SectionRead, CreateSection, UpdateSection, sections;
     tag "sections", path "/api/v1/sections", one "section", all "Sections in all", location "The section's URL";
     ordered "Sections ordered by position, then name", taken "The slug is taken"
 }
@@ -134,6 +134,6 @@ taxonomy::endpoints! {
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Reply {
     taxonomy::delete::<SectionResponse>(state, caller, id.into_inner(), sections::delete).await
 }

@@ -5,7 +5,7 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::state::AppState;
 
 /// The service's state.
@@ -37,7 +37,7 @@ pub async fn health() -> HttpResponse {
         (status = 503, description = "The database does not answer", body = super::error::Problem, content_type = "application/problem+json"),
     ),
     security(()))]
-pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn ready(state: web::Data<AppState>) -> Reply {
     state
         .read(|conn| conn.batch_execute("SELECT 1").map_err(crate::store::StoreError::from))
         .await

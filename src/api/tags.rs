@@ -1,12 +1,12 @@
 //! Tags: public reads, editor writes.
 
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caller::Caller;
-use super::error::ApiError;
+use super::error::Reply;
 use super::json::Patch;
 use super::state::AppState;
 use super::taxonomy;
@@ -93,7 +93,7 @@ impl UpdateTag {
 }
 
 taxonomy::endpoints! {
-    TagResponse, TagRow, TagList, CreateTag, UpdateTag, tags;
+    TagResponse, TagRow, TagList, TagRead, CreateTag, UpdateTag, tags;
     tag "tags", path "/api/v1/tags", one "tag", all "Tags in all", location "The tag's URL";
     ordered "Tags ordered by name", taken "The name or slug is taken"
 }
@@ -106,6 +106,6 @@ taxonomy::endpoints! {
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Reply {
     taxonomy::delete::<TagResponse>(state, caller, id.into_inner(), tags::delete).await
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::caller::{Caller, MaybeCaller};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
@@ -36,7 +36,7 @@ pub async fn list<R: Resource>(
     caller: MaybeCaller,
     page: Query<PageParams>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
@@ -49,7 +49,7 @@ pub async fn get<R: Resource>(
     caller: MaybeCaller,
     req: HttpRequest,
     find: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     let visibility = caller.visibility();
     let body = R::from(state.read(move |c| find(c, visibility)).await?);
@@ -62,7 +62,7 @@ pub async fn create<R: Resource>(
     caller: Caller,
     errors: Errors,
     create: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let change = |row: &Counted<R::Row>| Change::new("create", R::NAME, row.row.id());
     let created: R = write(state, caller, errors, change, create).await?;
     respond::created(format!("{}/{}", R::PATH, created.id()), &created)
@@ -75,7 +75,7 @@ pub async fn update<R: Resource>(
     id: i64,
     errors: Errors,
     update: impl FnOnce(&mut Conn, Visibility) -> StoreResult<Counted<R::Row>> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let change = move |_: &Counted<R::Row>| Change::new("update", R::NAME, id);
     let changed: R = write(state, caller, errors, change, update).await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&changed)?))
@@ -102,19 +102,20 @@ pub async fn delete<R: Resource>(
     caller: Caller,
     id: i64,
     delete: fn(&mut Conn, i64) -> StoreResult<()>,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     caller.require_content_manager()?;
     state.write_audited(caller.actor(), move |_| Change::new("delete", R::NAME, id), move |c| delete(c, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The list body, the [`Resource`] impl and the documented handlers (list, get by id or slug,
-/// create, update) of one term, which differ only in names: `sections` and `tags` each name theirs in one invocation. `$store` is the
-/// term's store module; the create body converts `Into` its store input, the update body's
-/// `patch` gathers its field errors. Delete stays with each term: what it refuses differs.
+/// The list body, the read response, the [`Resource`] impl and the documented handlers
+/// (list, get by id or slug, create, update) of one term, which differ only in names:
+/// `sections` and `tags` each name theirs in one invocation. `$store` is the term's store
+/// module; the create body converts `Into` its store input, the update body's `patch`
+/// gathers its field errors. Delete stays with each term: what it refuses differs.
 /// Each handler states its `summary` as well as its doc: utoipa reads only literal doc comments.
 macro_rules! endpoints {
-    ($Resource:ident, $Row:ident, $List:ident, $Create:ident, $Update:ident, $store:ident;
+    ($Resource:ident, $Row:ident, $List:ident, $Read:ident, $Create:ident, $Update:ident, $store:ident;
      tag $tag:literal, path $path:literal, one $one:literal, all $all:literal, location $location:literal;
      ordered $ordered:literal, taken $taken:literal) => {
         #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
@@ -122,6 +123,13 @@ macro_rules! endpoints {
             pub data: Vec<$Resource>,
             pub meta: $crate::api::respond::PageMeta,
         }
+
+        #[doc = concat!("A ", $one, " read by id or by slug, with its ETag.")]
+        #[derive(::utoipa::IntoResponses)]
+        #[response(status = 200, description = concat!("The ", $one),
+            headers(("ETag" = String, description = "Strong validator of the representation")))]
+        #[expect(dead_code, reason = "the wrapped representation is read by the OpenAPI derive only")]
+        pub struct $Read($Resource);
 
         impl $crate::api::taxonomy::Resource for $Resource {
             type Row = $Row;
@@ -148,8 +156,7 @@ macro_rules! endpoints {
             params($crate::api::query::PageParams),
             responses(
                 (status = 200, description = $ordered, body = $List, headers(
-                    ("X-Total-Count" = i64, description = $all),
-                    ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+                    ("X-Total-Count" = i64, description = $all))),
                 $crate::api::openapi::ListRefused,
             ),
             security((), ("bearer" = [])))]
@@ -158,7 +165,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::MaybeCaller,
             page: $crate::api::query::Query<$crate::api::query::PageParams>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             $crate::api::taxonomy::list::<$Resource>(state, caller, page, req).await
         }
 
@@ -166,18 +173,14 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag, operation_id = concat!("get_", $one),
             summary = concat!("Get a ", $one, " by id."),
             params(("id" = i64, Path, description = concat!("The ", $one, "'s id"), minimum = 1)),
-            responses(
-                (status = 200, description = concat!("The ", $one), body = $Resource,
-                    headers(("ETag" = String, description = "Strong validator of the representation"))),
-                $crate::api::openapi::ReadOne,
-            ),
+            responses($Read, $crate::api::openapi::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
             caller: $crate::api::caller::MaybeCaller,
             id: ::actix_web::web::Path<i64>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let id = id.into_inner();
             $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find(c, v, id)).await
         }
@@ -186,18 +189,14 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/slug/{slug}"), tag = $tag,
             operation_id = concat!("get_", $one, "_by_slug"), summary = concat!("Get a ", $one, " by slug."),
             params(("slug" = String, Path, description = concat!("The ", $one, "'s slug"))),
-            responses(
-                (status = 200, description = concat!("The ", $one), body = $Resource,
-                    headers(("ETag" = String, description = "Strong validator of the representation"))),
-                $crate::api::openapi::ReadOne,
-            ),
+            responses($Read, $crate::api::openapi::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get_by_slug(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
             caller: $crate::api::caller::MaybeCaller,
             slug: ::actix_web::web::Path<String>,
             req: ::actix_web::HttpRequest,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let slug = slug.into_inner();
             $crate::api::taxonomy::get::<$Resource>(state, caller, req, move |c, v| $store::find_by_slug(c, v, &slug))
                 .await
@@ -218,7 +217,7 @@ macro_rules! endpoints {
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
             caller: $crate::api::caller::Caller,
             body: $crate::api::json::Validating<$Create>,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let $crate::api::json::Validating { body: input, errors } = body;
             let input = input.into();
             $crate::api::taxonomy::create::<$Resource>(state, caller, errors, move |c, v| $store::create(c, v, input)).await
@@ -240,7 +239,7 @@ macro_rules! endpoints {
             caller: $crate::api::caller::Caller,
             id: ::actix_web::web::Path<i64>,
             body: $crate::api::json::Validating<$Update>,
-        ) -> Result<::actix_web::HttpResponse, $crate::api::error::ApiError> {
+        ) -> $crate::api::error::Reply {
             let $crate::api::json::Validating { body: input, mut errors } = body;
             let patch = input.patch(&mut errors);
             let id = id.into_inner();

@@ -1,13 +1,14 @@
 //! Users (admin only): list, create, read, change, delete.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::caller::Caller;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problem, Reply};
 use super::json::{Patch, Validating};
 use super::query::{FromQuery, PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
@@ -125,17 +126,11 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
     params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = UserList, headers(
-            ("X-Total-Count" = i64, description = "Users in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Users in all"))),
         super::openapi::ListRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    page: Query<PageParams>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
     caller.require_admin()?;
     let page = PageRequest::from(page.0);
     let found = state.read(move |c| users::list(c, page)).await?;
@@ -149,16 +144,10 @@ pub async fn list(
         (status = 201, description = "The new user", body = UserResponse,
             headers(("Location" = String, description = "The user's URL"))),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateUser>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateUser>) -> Reply {
     caller.require_admin()?;
     let Validating { body: input, errors } = body;
     errors.finish(()).map_err(ApiError::invalid)?;
@@ -193,12 +182,7 @@ pub async fn create(
         super::openapi::ReadOne, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     caller.require_admin()?;
     let id = id.into_inner();
@@ -214,17 +198,10 @@ pub async fn get(
     responses(
         (status = 200, description = "The changed user", body = UserResponse),
         (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Too many password hashes are running or waiting (only when a password is given); nothing changed, retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
+        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    body: Validating<UpdateUser>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: Validating<UpdateUser>) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let Validating { body: input, mut errors } = body;
@@ -266,12 +243,7 @@ pub async fn update(
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    params: Query<DeleteUserParams>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, params: Query<DeleteUserParams>) -> Reply {
     caller.require_admin()?;
     let id = id.into_inner();
     let reassign_to = params.0.reassign_to;

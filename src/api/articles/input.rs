@@ -3,11 +3,12 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::json::Patch;
 use crate::content::status::ArticleStatus;
 use crate::domain::text::{MAX_EXCERPT, MAX_NAME, MAX_SHORT_TEXT, MAX_TITLE};
+use crate::domain::Title;
 use crate::store::articles::{ArticleContent, ArticlePatch, CoverImage, Seo};
 use crate::validation::Errors;
 
@@ -85,12 +86,8 @@ impl ToSchema for TagName {}
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    #[schema(
-        example = "The Science Behind Dry Needling for Muscle Recovery",
-        min_length = 1,
-        max_length = 300,
-        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
-    )]
+    // Documented by the schema of a `Title`, the rule `validate` checks it by.
+    #[schema(schema_with = Title::schema)]
     pub title: String,
     /// Derived from the title (ASCII, made unique) when absent; an explicit slug that is taken is a 409.
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]

@@ -7,14 +7,15 @@ pub mod revisions;
 pub mod shapes;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::{self, Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 pub use self::input::{CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problem, Reply};
 use super::json::Validating;
 use super::query::{Query, QueryReader};
 use super::respond::{self, Tagged};
@@ -30,17 +31,16 @@ use crate::store::{Conn, StoreResult};
     params(ArticleListParams),
     responses(
         (status = 200, description = "A page of articles, newest first by default", body = ArticleList, headers(
-            ("X-Total-Count" = i64, description = "Articles matching, on all pages"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Articles matching, on all pages"))),
         super::openapi::ListRefused,
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
     caller: MaybeCaller,
     params: Query<ArticleListParams>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let query = params.0.for_caller(&caller)?;
     let (page, include_body) = (query.page, query.include_body);
     let found = state.read(move |c| articles::list(c, &query)).await?;
@@ -64,21 +64,19 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
     Tagged::with_etag(&ArticleResponse::from(article), etag)
 }
 
+/// An article read by id or by slug, with the ETag that a change sends back in `If-Match`.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 200, description = "The article",
+    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article")))]
+#[expect(dead_code, reason = "the wrapped article is read by the OpenAPI derive only")]
+pub struct ArticleRead(ArticleResponse);
+
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
     params(("id" = i64, Path, description = "The article's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The article", body = ArticleResponse,
-            headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        super::openapi::ReadOne,
-    ),
+    responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
 }
@@ -86,18 +84,9 @@ pub async fn get(
 /// Get an article by slug.
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
     params(("slug" = String, Path, description = "The article's slug")),
-    responses(
-        (status = 200, description = "The article", body = ArticleResponse,
-            headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"))),
-        super::openapi::ReadOne,
-    ),
+    responses(ArticleRead, super::openapi::ReadOne),
     security((), ("bearer" = [])))]
-pub async fn get_by_slug(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-    slug: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
     let slug = slug.into_inner();
     read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
 }
@@ -108,7 +97,7 @@ async fn read_one(
     caller: &MaybeCaller,
     req: &HttpRequest,
     find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
@@ -166,11 +155,7 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
         super::openapi::BodyRefused, super::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Validating<CreateArticle>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
     let Validating { body, mut errors } = body;
     let sends_published_at = body.sends_published_at();
     let content = body.validate(&mut errors);
@@ -204,12 +189,12 @@ pub async fn create(
     ),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
     caller: Caller,
-    id: web::Path<i64>,
+    id: Path<i64>,
     body: Validating<UpdateArticle>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let Validating { body, mut errors } = body;
     let (patch, version) = body.validate(&mut errors);
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
@@ -254,12 +239,7 @@ pub async fn update(
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
     let expected = Expected { fingerprints: if_match(&req)?.ok_or(ApiError::PreconditionRequired)?, version: None };
     let id = id.into_inner();
     let actor = caller.who();

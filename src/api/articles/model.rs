@@ -10,27 +10,37 @@ use crate::content::markdown::TocEntry;
 use crate::content::status::ArticleStatus;
 use crate::store::articles::{self as store, Article};
 
-/// The article's section, embedded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SectionRef {
-    #[schema(example = 1)]
-    pub id: i64,
-    #[schema(example = "blogs")]
-    pub slug: String,
-    #[schema(example = "Blogs")]
-    pub name: String,
+/// What an article embeds of a term (its section, each of its tags): the id, slug and
+/// name, converted from the store's embedded type of the same name.
+macro_rules! term_ref {
+    ($(#[$doc:meta])* $name:ident, slug $slug:literal, name $display:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            #[schema(example = 1)]
+            pub id: i64,
+            #[schema(example = $slug)]
+            pub slug: String,
+            #[schema(example = $display)]
+            pub name: String,
+        }
+
+        impl From<store::$name> for $name {
+            fn from(term: store::$name) -> Self {
+                Self { id: term.id, slug: term.slug, name: term.name }
+            }
+        }
+    };
 }
 
-/// One of the article's tags, embedded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagRef {
-    #[schema(example = 1)]
-    pub id: i64,
-    #[schema(example = "dry-needling")]
-    pub slug: String,
-    #[schema(example = "Dry Needling")]
-    pub name: String,
-}
+term_ref!(
+    /// The article's section, embedded.
+    SectionRef, slug "blogs", name "Blogs"
+);
+term_ref!(
+    /// One of the article's tags, embedded.
+    TagRef, slug "dry-needling", name "Dry Needling"
+);
 
 /// The article's author, embedded; never their email.
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,18 +150,6 @@ pub struct ArticleSummary {
 pub struct ArticleList {
     pub data: Vec<ArticleSummary>,
     pub meta: PageMeta,
-}
-
-impl From<store::SectionRef> for SectionRef {
-    fn from(s: store::SectionRef) -> Self {
-        Self { id: s.id, slug: s.slug, name: s.name }
-    }
-}
-
-impl From<store::TagRef> for TagRef {
-    fn from(t: store::TagRef) -> Self {
-        Self { id: t.id, slug: t.slug, name: t.name }
-    }
 }
 
 impl From<store::Seo> for Seo {

@@ -2,7 +2,7 @@
 //! and restoring one as a new version. Editors read all; authors their own articles'.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::model::{ArticleResponse, CoverImage, SectionRef, Seo, TagRef};
 use super::{changed, render, tagged};
 use crate::api::caller::Caller;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, Reply};
 use crate::api::query::{PageParams, Query, QueryReader};
 use crate::api::respond::{self, PageMeta};
 use crate::api::state::AppState;
@@ -113,8 +113,7 @@ async fn find(state: &AppState, caller: Caller, id: i64, version: i64) -> Result
     params(("id" = i64, Path, description = "The article's id", minimum = 1), PageParams),
     responses(
         (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
-            ("X-Total-Count" = i64, description = "Revisions in all"),
-            ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
+            ("X-Total-Count" = i64, description = "Revisions in all"))),
         crate::api::openapi::ListRefused, crate::api::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
@@ -124,7 +123,7 @@ pub async fn list(
     id: web::Path<i64>,
     page: Query<PageParams>,
     req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Reply {
     let page = PageRequest::from(page.0);
     let id = id.into_inner();
     let found = state
@@ -148,12 +147,7 @@ pub async fn list(
         crate::api::openapi::ReadOne, crate::api::openapi::NotAllowed,
     ),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(i64, i64)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<(i64, i64)>, req: HttpRequest) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     let (id, version) = path.into_inner();
     let body = RevisionResponse::from(find(&state, caller, id, version).await?);
@@ -174,11 +168,7 @@ pub async fn get(
         crate::api::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]
-pub async fn restore(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(i64, i64)>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn restore(state: web::Data<AppState>, caller: Caller, path: web::Path<(i64, i64)>) -> Reply {
     let (id, version) = path.into_inner();
     let revision = find(&state, caller.clone(), id, version).await?;
     let version = revision.version;
