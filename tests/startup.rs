@@ -60,6 +60,8 @@ fn a_database_url_that_cannot_work_stops_start_up_at_once_with_one_line() {
         ("not a url", "not a url"),
         ("folio.db", "folio.db"),
         ("mysql://db.example/folio", "mysql://db.example/folio"),
+        // Nothing listens on port 1: refused at once, and the password never shown.
+        ("postgres://folio:hunter2@127.0.0.1:1/folio", "127.0.0.1:1/folio"),
     ];
     for (url, named) in cases {
         let (output, elapsed) = refused_start(url);
@@ -72,6 +74,7 @@ fn a_database_url_that_cannot_work_stops_start_up_at_once_with_one_line() {
         assert!(line.contains("DATABASE_URL"), "{url}: {line}");
         assert!(line.contains(named), "{url}: the line names the path: {line}");
         assert!(line.contains("sqlite://PATH") && line.contains("postgres://"), "{url}: the forms: {line}");
+        assert!(!line.contains("hunter2"), "{url}: the password is never printed: {line}");
     }
 }
 

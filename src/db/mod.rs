@@ -54,6 +54,19 @@ pub enum DbError {
     Migrate(String),
 }
 
+/// Seconds libpq waits for a PostgreSQL server to answer a connection, unless the URL
+/// says otherwise: its own default is to wait forever on a host that drops packets.
+const CONNECT_TIMEOUT_SECONDS: u32 = 5;
+
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_owned()
+    } else {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}connect_timeout={CONNECT_TIMEOUT_SECONDS}")
+    }
+}
+
 /// Opens connections of the backend `DATABASE_URL` names, and no other: a URL one
 /// backend refuses is never tried on the next.
 #[derive(Debug, Clone)]
@@ -65,7 +78,7 @@ impl Manager {
     fn establish(&self) -> diesel::ConnectionResult<Conn> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path).map(Conn::Sqlite),
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(Conn::Postgres),
+            DatabaseUrl::Postgres(url) => PgConnection::establish(&with_connect_timeout(url)).map(Conn::Postgres),
         }
     }
 }
@@ -145,8 +158,11 @@ impl Database {
             DatabaseUrl::Sqlite(path) => format!("the SQLite database '{path}'"),
             DatabaseUrl::Postgres(_) => format!("the PostgreSQL database {url:?}"),
         };
-        let mut probe = manager.establish().map_err(|err| DbError::Url(format!("cannot open {what}: {err}")))?;
-        session.apply(&mut probe).map_err(|err| DbError::Url(format!("cannot use {what}: {err}")))?;
+        // libpq's messages run over several lines; the operator gets one.
+        let line = |err: &dyn std::fmt::Display| err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut probe =
+            manager.establish().map_err(|err| DbError::Url(format!("cannot open {what}: {}", line(&err))))?;
+        session.apply(&mut probe).map_err(|err| DbError::Url(format!("cannot use {what}: {}", line(&err))))?;
         drop(probe);
         let postgres = matches!(url, DatabaseUrl::Postgres(_));
         let checkout = if postgres { POSTGRES_CHECKOUT_TIMEOUT } else { SQLITE_CHECKOUT_TIMEOUT };
