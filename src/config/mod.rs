@@ -69,13 +69,16 @@ impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite(path) => write!(f, "sqlite://{path}"),
-            Self::Postgres(url) => match url.split_once('@') {
-                Some((credentials, rest)) => {
-                    let user = credentials.rsplit_once(':').map_or(credentials, |(user, _)| user);
-                    write!(f, "{user}:…@{rest}")
+            Self::Postgres(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                match rest.rsplit_once('@') {
+                    Some((credentials, host)) => match credentials.split_once(':') {
+                        Some((user, _password)) => write!(f, "{scheme}://{user}:…@{host}"),
+                        None => write!(f, "{scheme}://{credentials}@{host}"),
+                    },
+                    None => f.write_str(url),
                 }
-                None => f.write_str(url),
-            },
+            }
         }
     }
 }
@@ -284,6 +287,10 @@ mod tests {
         assert!(url("sqlite:folio.db") == DatabaseUrl::Sqlite("folio.db".into()));
         assert!(matches!(url("postgres://folio:secret@db/folio"), DatabaseUrl::Postgres(_)));
         assert_eq!(format!("{:?}", url("postgresql://folio:secret@db/folio")), "postgresql://folio:…@db/folio");
+        assert_eq!(format!("{:?}", url("postgres://folio@db:5432/folio")), "postgres://folio@db:5432/folio");
+        assert_eq!(format!("{:?}", url("postgres://db/folio?sslmode=require")), "postgres://db/folio?sslmode=require");
+        // A password holding '@' or ':' is hidden whole.
+        assert_eq!(format!("{:?}", url("postgres://u:p@ss:w@db/f")), "postgres://u:…@db/f");
     }
 
     #[test]
