@@ -39,6 +39,14 @@ impl Server {
 
     /// Starts the binary on a free port with the database `database_url`, and waits until ready.
     pub async fn start_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let server = Self::spawn_on(database_url, extra);
+        server.ready().await;
+        server
+    }
+
+    /// Starts the binary on a free port with the database `database_url`, without waiting:
+    /// several can be started at the same instant, then awaited with [`Server::ready`].
+    pub fn spawn_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
         command
@@ -54,12 +62,16 @@ impl Server {
         for (name, value) in extra {
             command.env(name, value);
         }
-        let server = Self { child: command.spawn().unwrap(), base: format!("http://127.0.0.1:{port}") };
+        Self { child: command.spawn().unwrap(), base: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Waits until `/ready` answers 200; panics after 20 s.
+    pub async fn ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            let ready = reqwest::get(format!("{}/ready", server.base)).await;
+            let ready = reqwest::get(format!("{}/ready", self.base)).await;
             if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return server;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
