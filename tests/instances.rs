@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 mod support;
 
+use support::cluster::Cluster;
 use support::database::{TestDatabase, POSTGRES_VAR};
 use support::{Server, EMAIL, PASSWORD};
 
@@ -371,4 +372,71 @@ async fn a_cached_public_read_on_one_instance_follows_a_write_on_the_other_withi
         }
         eprintln!("{path} on B followed the edit on A after {:?}", edited.elapsed());
     }
+}
+
+/// A read, a write and `/ready` on `server`: each status, its `Retry-After`, and how long it took.
+async fn probe(client: &Client, server: &Server, token: &str, id: i64) -> Vec<(String, StatusCode, bool, Duration)> {
+    let requests = [
+        ("read", client.get(server.url(&format!("/api/v1/articles/{id}"))).bearer_auth(token)),
+        ("write", client.post(server.url("/api/v1/articles")).bearer_auth(token).json(&published("During"))),
+        ("ready", client.get(server.url("/ready"))),
+    ];
+    let mut answers = Vec::new();
+    for (what, request) in requests {
+        let sent = Instant::now();
+        let response = request.send().await.unwrap();
+        let retry_after = response.headers().contains_key("retry-after");
+        answers.push((what.to_owned(), response.status(), retry_after, sent.elapsed()));
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
+    let test = "postgres_going_away_answers_503_and_folio_recovers_when_it_returns";
+    if std::env::var(POSTGRES_VAR).unwrap_or_default().is_empty() {
+        eprintln!("{test}: skipped, {POSTGRES_VAR} names no PostgreSQL server");
+        return;
+    }
+    if !Cluster::installed() {
+        eprintln!("{test}: skipped, PostgreSQL is not installed");
+        return;
+    }
+    let mut cluster = Cluster::start();
+    let server = Server::start_on(&cluster.url, &[]).await;
+    // A hang is a failure: no answer may take this long.
+    let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let token = server.token(&client).await;
+    let id = server.create_article(&client, &token, &published("Before the outage")).await;
+
+    cluster.stop();
+    let stopped = Instant::now();
+    let mut slowest = Duration::ZERO;
+    while stopped.elapsed() < Duration::from_secs(4) {
+        let answers = probe(&client, &server, &token, id).await;
+        eprintln!("{:?} after the stop: {answers:?}", stopped.elapsed());
+        for (what, status, retry_after, took) in answers {
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{what} while PostgreSQL is down");
+            assert!(retry_after, "{what}: 503 with Retry-After");
+            assert!(took < Duration::from_secs(5), "{what} took {took:?} to answer");
+            slowest = slowest.max(took);
+        }
+    }
+    eprintln!("while PostgreSQL was down, the slowest 503 took {slowest:?}");
+
+    cluster.restart();
+    let restarted = Instant::now();
+    loop {
+        let answers = probe(&client, &server, &token, id).await;
+        let expected = [StatusCode::OK, StatusCode::CREATED, StatusCode::OK];
+        if answers.iter().zip(expected).all(|((_, status, _, _), expected)| *status == expected) {
+            break;
+        }
+        for (what, status, _, _) in &answers {
+            assert!(!status.is_server_error() || *status == StatusCode::SERVICE_UNAVAILABLE, "{what}: {status}");
+        }
+        assert!(restarted.elapsed() < Duration::from_secs(15), "not recovered: {answers:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("folio answered again {:?} after PostgreSQL was back", restarted.elapsed());
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+pub mod cluster;
 pub mod database;
 use serde_json::{json, Value};
 
