@@ -380,6 +380,7 @@ async fn probe(client: &Client, server: &Server, token: &str, id: i64) -> Vec<(S
         ("read", client.get(server.url(&format!("/api/v1/articles/{id}"))).bearer_auth(token)),
         ("write", client.post(server.url("/api/v1/articles")).bearer_auth(token).json(&published("During"))),
         ("ready", client.get(server.url("/ready"))),
+        ("login", client.post(server.url("/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}))),
     ];
     let mut answers = Vec::new();
     for (what, request) in requests {
@@ -409,6 +410,10 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
     let token = server.token(&client).await;
     let id = server.create_article(&client, &token, &published("Before the outage")).await;
 
+    // Writes in flight when the server goes: none may end in a 500.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writes = writer(&client, server.base.clone(), &token, "Around the outage", stop.clone());
+    tokio::time::sleep(Duration::from_millis(200)).await;
     cluster.stop();
     let stopped = Instant::now();
     let mut slowest = Duration::ZERO;
@@ -423,12 +428,17 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
         }
     }
     eprintln!("while PostgreSQL was down, the slowest 503 took {slowest:?}");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (written, refused) = writes.await.unwrap();
+    eprintln!("around the stop: {} writes made, then {refused:?}", written.len());
+    assert!(refused.iter().all(|s| *s == StatusCode::SERVICE_UNAVAILABLE), "writes cut by the stop: {refused:?}");
+    assert!(!refused.is_empty(), "the writer met the outage");
 
     cluster.restart();
     let restarted = Instant::now();
     loop {
         let answers = probe(&client, &server, &token, id).await;
-        let expected = [StatusCode::OK, StatusCode::CREATED, StatusCode::OK];
+        let expected = [StatusCode::OK, StatusCode::CREATED, StatusCode::OK, StatusCode::OK];
         if answers.iter().zip(expected).all(|((_, status, _, _), expected)| *status == expected) {
             break;
         }
