@@ -6,6 +6,7 @@
 //! Needs `FOLIO_TEST_POSTGRES` (as `.ci/run` sets); without it each test says so and passes.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ mod support;
 
 use support::cluster::Cluster;
 use support::database::{TestDatabase, POSTGRES_VAR};
-use support::{Server, EMAIL, PASSWORD};
+use support::{statuses, writer, Server, EMAIL, PASSWORD};
 
 /// A fresh PostgreSQL database, or `None` (and a line saying why) when the suite has none.
 fn postgres(test: &str) -> Option<TestDatabase> {
@@ -46,9 +47,7 @@ async fn body(response: Response) -> Value {
     response.json().await.unwrap()
 }
 
-fn published(title: &str) -> Value {
-    json!({"title": title, "body_markdown": format!("The body of {title}."), "status": "published"})
-}
+use support::published;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_on_one_instance_is_read_on_the_other_at_once() {
@@ -208,58 +207,11 @@ async fn concurrent_creates_over_both_instances_are_all_kept_and_counted() {
         .flat_map(|id| [a.url(&format!("/api/v1/articles/{id}")), b.url(&format!("/api/v1/articles/{id}"))])
         .collect();
     for chunk in reads.chunks(50) {
-        let statuses = futures_statuses(&client, chunk, &token).await;
+        let statuses = statuses(&client, chunk, &token).await;
         for (url, status) in chunk.iter().zip(statuses) {
             assert_eq!(status, StatusCode::OK, "{url}");
         }
     }
-}
-
-/// The statuses of GETs of `urls`, sent at once.
-async fn futures_statuses(client: &Client, urls: &[String], token: &str) -> Vec<StatusCode> {
-    let tasks: Vec<_> = urls
-        .iter()
-        .map(|url| {
-            let request = client.get(url).bearer_auth(token);
-            tokio::spawn(async move { request.send().await.unwrap().status() })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
-}
-
-/// Creates articles on `base` in a loop until `stop` or a transport error; the ids made,
-/// and any status other than 201.
-fn writer(
-    client: &Client,
-    base: String,
-    token: &str,
-    tag: &'static str,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-) -> tokio::task::JoinHandle<(Vec<i64>, Vec<StatusCode>)> {
-    let (client, token) = (client.clone(), token.to_owned());
-    tokio::spawn(async move {
-        let (mut ids, mut other) = (Vec::new(), Vec::new());
-        for n in 0.. {
-            if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                break;
-            }
-            let body = published(&format!("{tag} {n}"));
-            let sent = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&body).send().await;
-            match sent {
-                Ok(r) if r.status() == StatusCode::CREATED => {
-                    let Ok(created) = r.json::<Value>().await else { break };
-                    ids.push(created["id"].as_i64().unwrap());
-                }
-                Ok(r) => other.push(r.status()),
-                Err(_) => break,
-            }
-        }
-        (ids, other)
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,16 +221,20 @@ async fn kill_9_of_one_instance_mid_writes_leaves_the_other_serving() {
     let client = Client::new();
     let token = a.token(&client).await;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let on_a = writer(&client, a.base.clone(), &token, "On A", stop.clone());
-    let on_b = writer(&client, b.base.clone(), &token, "On B", stop.clone());
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let made_on_a = Arc::new(AtomicUsize::new(0));
+    let on_a = writer(&client, a.base.clone(), &token, "On A", stop.clone(), made_on_a.clone());
+    let on_b = writer(&client, b.base.clone(), &token, "On B", stop.clone(), Arc::default());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while made_on_a.load(Ordering::SeqCst) < 5 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     a.child.kill().unwrap();
     a.child.wait().unwrap();
     let killed = Instant::now();
     let (from_a, a_other) = on_a.await.unwrap();
     // B goes on writing for a while after A died, whatever A held at that moment.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
     let (from_b, b_other) = on_b.await.unwrap();
     assert!(a_other.is_empty() && b_other.is_empty(), "only 201s before the kill: A {a_other:?}, B {b_other:?}");
     assert!(!from_a.is_empty(), "A wrote before it was killed");
@@ -292,7 +248,7 @@ async fn kill_9_of_one_instance_mid_writes_leaves_the_other_serving() {
     ids.push(id);
     let urls: Vec<String> = ids.iter().map(|id| b.url(&format!("/api/v1/articles/{id}"))).collect();
     for chunk in urls.chunks(50) {
-        for (url, status) in chunk.iter().zip(futures_statuses(&client, chunk, &token).await) {
+        for (url, status) in chunk.iter().zip(statuses(&client, chunk, &token).await) {
             assert_eq!(status, StatusCode::OK, "{url} after A's death");
         }
     }
@@ -412,7 +368,7 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
 
     // Writes in flight when the server goes: none may end in a 500.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writes = writer(&client, server.base.clone(), &token, "Around the outage", stop.clone());
+    let writes = writer(&client, server.base.clone(), &token, "Around the outage", stop.clone(), Arc::default());
     tokio::time::sleep(Duration::from_millis(200)).await;
     cluster.stop();
     let stopped = Instant::now();
@@ -428,7 +384,7 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
         }
     }
     eprintln!("while PostgreSQL was down, the slowest 503 took {slowest:?}");
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
     let (written, refused) = writes.await.unwrap();
     eprintln!("around the stop: {} writes made, then {refused:?}", written.len());
     assert!(refused.iter().all(|s| *s == StatusCode::SERVICE_UNAVAILABLE), "writes cut by the stop: {refused:?}");

@@ -8,6 +8,8 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -114,4 +116,58 @@ impl Server {
         let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
+}
+
+/// A published article's input.
+pub fn published(title: &str) -> Value {
+    json!({"title": title, "body_markdown": format!("The body of {title}."), "status": "published"})
+}
+
+/// The statuses of GETs of `urls`, sent at once.
+pub async fn statuses(client: &reqwest::Client, urls: &[String], token: &str) -> Vec<StatusCode> {
+    let tasks: Vec<_> = urls
+        .iter()
+        .map(|url| {
+            let request = client.get(url).bearer_auth(token);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+/// Creates articles on `base` in a loop until `stop` or a transport error, counting them in
+/// `made`; the ids made, and any status other than 201.
+pub fn writer(
+    client: &reqwest::Client,
+    base: String,
+    token: &str,
+    tag: &'static str,
+    stop: Arc<AtomicBool>,
+    made: Arc<AtomicUsize>,
+) -> tokio::task::JoinHandle<(Vec<i64>, Vec<StatusCode>)> {
+    let (client, token) = (client.clone(), token.to_owned());
+    tokio::spawn(async move {
+        let (mut ids, mut other) = (Vec::new(), Vec::new());
+        for n in 0.. {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let body = published(&format!("{tag} {n}"));
+            let sent = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&body).send().await;
+            match sent {
+                Ok(r) if r.status() == StatusCode::CREATED => {
+                    let Ok(created) = r.json::<Value>().await else { break };
+                    ids.push(created["id"].as_i64().unwrap());
+                    made.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(r) => other.push(r.status()),
+                Err(_) => break,
+            }
+        }
+        (ids, other)
+    })
 }
