@@ -8,10 +8,13 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+pub mod cluster;
 pub mod database;
 use serde_json::{json, Value};
 
@@ -39,6 +42,14 @@ impl Server {
 
     /// Starts the binary on a free port with the database `database_url`, and waits until ready.
     pub async fn start_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let server = Self::spawn_on(database_url, extra);
+        server.ready().await;
+        server
+    }
+
+    /// Starts the binary on a free port with the database `database_url`, without waiting:
+    /// several can be started at the same instant, then awaited with [`Server::ready`].
+    pub fn spawn_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
         command
@@ -54,12 +65,16 @@ impl Server {
         for (name, value) in extra {
             command.env(name, value);
         }
-        let server = Self { child: command.spawn().unwrap(), base: format!("http://127.0.0.1:{port}") };
+        Self { child: command.spawn().unwrap(), base: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Waits until `/ready` answers 200; panics after 20 s.
+    pub async fn ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            let ready = reqwest::get(format!("{}/ready", server.base)).await;
+            let ready = reqwest::get(format!("{}/ready", self.base)).await;
             if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
-                return server;
+                return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -101,4 +116,58 @@ impl Server {
         let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
+}
+
+/// A published article's input.
+pub fn published(title: &str) -> Value {
+    json!({"title": title, "body_markdown": format!("The body of {title}."), "status": "published"})
+}
+
+/// The statuses of GETs of `urls`, sent at once.
+pub async fn statuses(client: &reqwest::Client, urls: &[String], token: &str) -> Vec<StatusCode> {
+    let tasks: Vec<_> = urls
+        .iter()
+        .map(|url| {
+            let request = client.get(url).bearer_auth(token);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+/// Creates articles on `base` in a loop until `stop` or a transport error, counting them in
+/// `made`; the ids made, and any status other than 201.
+pub fn writer(
+    client: &reqwest::Client,
+    base: String,
+    token: &str,
+    tag: &'static str,
+    stop: Arc<AtomicBool>,
+    made: Arc<AtomicUsize>,
+) -> tokio::task::JoinHandle<(Vec<i64>, Vec<StatusCode>)> {
+    let (client, token) = (client.clone(), token.to_owned());
+    tokio::spawn(async move {
+        let (mut ids, mut other) = (Vec::new(), Vec::new());
+        for n in 0.. {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let body = published(&format!("{tag} {n}"));
+            let sent = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&body).send().await;
+            match sent {
+                Ok(r) if r.status() == StatusCode::CREATED => {
+                    let Ok(created) = r.json::<Value>().await else { break };
+                    ids.push(created["id"].as_i64().unwrap());
+                    made.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(r) => other.push(r.status()),
+                Err(_) => break,
+            }
+        }
+        (ids, other)
+    })
 }
