@@ -406,3 +406,39 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
     }
     eprintln!("folio answered again {:?} after PostgreSQL was back", restarted.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_postgres_answers_503_at_the_deadline_instead_of_hanging() {
+    let test = "a_frozen_postgres_answers_503_at_the_deadline_instead_of_hanging";
+    if std::env::var(POSTGRES_VAR).unwrap_or_default().is_empty() || !Cluster::installed() {
+        eprintln!("{test}: skipped, no PostgreSQL to freeze");
+        return;
+    }
+    let cluster = Cluster::start();
+    // Deadline: 3 s for a connection + 1 s statement timeout + 2 s margin = 6 s.
+    let server = Server::start_on(&cluster.url, &[("FOLIO_DB_STATEMENT_TIMEOUT_SECONDS", "1")]).await;
+    let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+    let token = server.token(&client).await;
+    let id = server.create_article(&client, &token, &published("Before the freeze")).await;
+
+    cluster.freeze();
+    let frozen = Instant::now();
+    let answers = probe(&client, &server, &token, id).await;
+    eprintln!("while PostgreSQL was frozen: {answers:?}");
+    for (what, status, retry_after, took) in answers {
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{what} while PostgreSQL is frozen");
+        assert!(retry_after, "{what}: 503 with Retry-After");
+        assert!(took < Duration::from_secs(10), "{what} took {took:?}: a hang");
+    }
+    cluster.thaw();
+    let thawed = Instant::now();
+    loop {
+        let answers = probe(&client, &server, &token, id).await;
+        if answers.iter().all(|(_, status, _, _)| status.is_success()) {
+            break;
+        }
+        assert!(thawed.elapsed() < Duration::from_secs(20), "not recovered after the thaw: {answers:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("frozen for {:?}; answering again {:?} after the thaw", thawed - frozen, thawed.elapsed());
+}

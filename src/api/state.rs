@@ -1,5 +1,9 @@
 //! What every handler shares: the database, the token keys and the settings.
 
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use actix_web::error::BlockingError;
 use actix_web::web;
 
 use super::cache::ResponseCache;
@@ -37,7 +41,7 @@ impl AppState {
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
     {
         let db = self.db.clone();
-        web::block(move || f(&mut *db.reader()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+        within(self.db.deadline(), web::block(move || f(&mut *db.reader()?))).await
     }
 
     /// Runs `f` on the writer connection and records `change` of its result in the
@@ -70,7 +74,34 @@ impl AppState {
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
     {
         let db = self.db.clone();
-        let _turn = self.write_turn.lock().await;
-        web::block(move || f(&mut *db.writer()?)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+        // Waiting for the turn counts against the deadline too: behind a stuck write,
+        // the rest are told to retry instead of queueing without end.
+        let started = Instant::now();
+        let Ok(_turn) = actix_web::rt::time::timeout(self.db.deadline(), self.write_turn.lock()).await else {
+            tracing::warn!("no turn to write before the deadline");
+            return Err(ApiError::Unavailable);
+        };
+        // A write cut by the deadline may still commit when the database wakes: like
+        // any request cut by a timeout, its outcome is unknown to the client.
+        let left = self.db.deadline().saturating_sub(started.elapsed());
+        within(left, web::block(move || f(&mut *db.writer()?))).await
+    }
+}
+
+/// The answer of blocking database work, or 503 once the database has taken longer
+/// than it can when it is working ([`crate::db::Database::deadline`]): a frozen server
+/// or a silent network answers nothing, and neither its statement timeout nor the
+/// pool notices. The work itself cannot be stopped; it ends when the database answers
+/// or the connection breaks.
+async fn within<T>(
+    deadline: Duration,
+    work: impl Future<Output = Result<StoreResult<T>, BlockingError>>,
+) -> Result<T, ApiError> {
+    match actix_web::rt::time::timeout(deadline, work).await {
+        Ok(done) => done.map_err(ApiError::internal)?.map_err(ApiError::from),
+        Err(_) => {
+            tracing::warn!(?deadline, "the database did not answer in time");
+            Err(ApiError::Unavailable)
+        }
     }
 }

@@ -145,6 +145,7 @@ pub struct Database {
     reader: Pool<Manager>,
     writer: Pool<Manager>,
     postgres: bool,
+    deadline: Duration,
 }
 
 impl Database {
@@ -176,7 +177,15 @@ impl Database {
         };
         let writer = build(1)?;
         let reader = build(tuning.readers.max(1))?;
-        Ok(Self { reader, writer, postgres })
+        // The longest a working database can take to answer: a connection's checkout,
+        // the longest statement, and a margin; past it, it is taken for stuck.
+        let deadline = checkout + tuning.statement_timeout + Duration::from_secs(2);
+        Ok(Self { reader, writer, postgres, deadline })
+    }
+
+    /// How long a request waits for the database before it is told to retry.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
     }
 
     /// True on PostgreSQL, where other folio processes may share the database.

@@ -53,6 +53,26 @@ impl Cluster {
         self.running = true;
     }
 
+    /// Stops every process of the server where it stands (SIGSTOP), as a hung host
+    /// or a silent network would: connections stay open and nothing answers.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid_file = std::fs::read_to_string(self.data.join("postmaster.pid")).expect("postmaster.pid");
+        let postmaster = pid_file.lines().next().expect("the postmaster's pid").trim().to_owned();
+        // Its children (backends, writer, checkpointer…) first, then the postmaster.
+        let _ = Command::new("pkill").args([signal, "-P", &postmaster]).status();
+        let status = Command::new("kill").args([signal, &postmaster]).status().expect("kill");
+        assert!(status.success(), "kill {signal} {postmaster}");
+    }
+
     fn run(&self, command: &str) -> String {
         let output = Command::new(SCRIPT)
             .args([command, &self.data.display().to_string(), &self.port.to_string()])
