@@ -176,9 +176,21 @@ impl ArticleRecord {
                 path if path == "." => format!("front matter: {}", e.inner()),
                 path => format!("front matter `{path}`: {}", e.inner()),
             })?;
-        record.body = doc.body;
+        record.body = format!("{}{}", leading_newlines(source, &doc.body), doc.body);
         Ok(record)
     }
+}
+
+/// The newlines a body began with, which the front matter parser drops with the blank
+/// line that [`ArticleRecord::to_markdown`] writes after the fence: `source` ends in
+/// `body`, so what lies between the closing fence and it is the fence's line ending,
+/// that blank line, and the body's own.
+fn leading_newlines<'a>(source: &'a str, body: &str) -> &'a str {
+    let head = &source[..source.len().saturating_sub(body.len())];
+    let Some((_, after)) = head.rsplit_once("---") else { return "" };
+    let after = after.trim_start_matches([' ', '\t']);
+    let strip_line_end = |text: &'a str| text.strip_prefix("\r\n").or_else(|| text.strip_prefix('\n')).unwrap_or(text);
+    strip_line_end(strip_line_end(after))
 }
 
 /// A value as the front matter parser reads it back: plain when it is a string that
@@ -229,7 +241,11 @@ mod tests {
             body: "# Heading\n\n---\n\nText\n".into(),
         };
         let text = record.to_markdown();
-        assert_eq!(ArticleRecord::parse(&text), Ok(record), "{text}");
+        assert_eq!(ArticleRecord::parse(&text), Ok(record.clone()), "{text}");
+        for body in ["\n\nStarts low\r\n", "\r\nCRLF\r\n", "", "\n"] {
+            let record = ArticleRecord { body: body.into(), ..record.clone() };
+            assert_eq!(ArticleRecord::parse(&record.to_markdown()), Ok(record));
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::startup::open_database;
 use crate::store::sections::SectionRow;
 use crate::store::tags::TagRow;
 use crate::store::taxonomy::Term;
-use crate::store::{articles, users, Conn, PageRequest, StoreError};
+use crate::store::{self, articles, users, Conn, PageRequest, StoreError};
 
 /// Every row of a list at once.
 pub(super) const ALL: PageRequest = PageRequest { page: 1, per_page: i64::MAX };
@@ -69,25 +69,30 @@ pub fn export(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
     empty_dir(dir)?;
     let db = open_database(settings)?;
     let mut conn = db.reader()?;
-    let all_users = users::list(&mut conn, ALL)?.items;
-    let emails: HashMap<i64, String> = all_users.iter().map(|u| (u.id, u.email.clone())).collect();
-    let mut user_records: Vec<UserRecord> = all_users
-        .into_iter()
-        .map(|u| UserRecord {
-            email: u.email,
-            display_name: u.display_name,
-            role: u.role.as_str().to_owned(),
-            bio: u.bio,
-            disabled: u.disabled,
-        })
-        .collect();
-    user_records.sort_by(|a, b| a.email.cmp(&b.email));
-    let section_records = sections(&mut conn)?;
-    let tag_records = tags(&mut conn)?;
-    let count = articles::transfer::for_each(&mut conn, |article| -> anyhow::Result<()> {
-        let email = emails.get(&article.row.author_id).map_or("", String::as_str);
-        let record = ArticleRecord::of(&article, email);
-        write(dir, &format!("{}.md", record.slug), &record.to_markdown())
+    // One snapshot: a server writing meanwhile cannot leave an article naming a tag
+    // or user that the JSON files lack.
+    let (count, user_records, section_records, tag_records) = store::read_snapshot(&mut conn, |conn| {
+        let all_users = users::list(conn, ALL)?.items;
+        let emails: HashMap<i64, String> = all_users.iter().map(|u| (u.id, u.email.clone())).collect();
+        let mut user_records: Vec<UserRecord> = all_users
+            .into_iter()
+            .map(|u| UserRecord {
+                email: u.email,
+                display_name: u.display_name,
+                role: u.role.as_str().to_owned(),
+                bio: u.bio,
+                disabled: u.disabled,
+            })
+            .collect();
+        user_records.sort_by(|a, b| a.email.cmp(&b.email));
+        let section_records = sections(conn)?;
+        let tag_records = tags(conn)?;
+        let count = articles::transfer::for_each(conn, |article| -> anyhow::Result<()> {
+            let email = emails.get(&article.row.author_id).map_or("", String::as_str);
+            let record = ArticleRecord::of(&article, email);
+            write(dir, &format!("{}.md", record.slug), &record.to_markdown())
+        })?;
+        anyhow::Ok((count, user_records, section_records, tag_records))
     })?;
     write(dir, archive::USERS, &archive::to_json(&user_records))?;
     write(dir, archive::SECTIONS, &archive::to_json(&section_records))?;
