@@ -329,4 +329,14 @@ async fn a_thousand_articles_round_trip_and_importing_again_changes_nothing() {
     let list = list.await.unwrap();
     assert_eq!(list.status(), StatusCode::OK);
     assert_eq!(list.headers()["x-total-count"], "1000", "no duplicates");
+    // An admin's PATCH is the other way to give an imported user a password.
+    let writer = "writer0@example.com";
+    assert_eq!(login(&server, writer, "a long enough password").await, StatusCode::UNAUTHORIZED);
+    let users = client.get(server.url("/api/v1/users?per_page=100")).bearer_auth(&token).send();
+    let users: Value = users.await.unwrap().json().await.unwrap();
+    let id = users["data"].as_array().unwrap().iter().find(|u| u["email"] == writer).unwrap()["id"].clone();
+    let patch = json!({"password": "a new long enough password"});
+    let patched = client.patch(server.url(&format!("/api/v1/users/{id}"))).bearer_auth(&token).json(&patch).send();
+    assert_eq!(patched.await.unwrap().status(), StatusCode::OK);
+    assert_eq!(login(&server, writer, "a new long enough password").await, StatusCode::OK);
 }
