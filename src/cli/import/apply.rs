@@ -11,6 +11,7 @@ use super::{Archive, ArticleFile};
 use crate::cli::archive::{self, ArticleRecord, SectionRecord};
 use crate::content::policy::Visibility;
 use crate::store::articles::transfer::{self, Dates};
+use crate::store::articles::Article;
 use crate::store::sections::{self, SectionInput, SectionPatch};
 use crate::store::tags::{self, TagInput, TagPatch};
 use crate::store::users::{self, NewUser, UserChanges};
@@ -223,6 +224,21 @@ fn put_tag(conn: &mut Conn, tag: &archive::TagRecord) -> Result<Change, StoreErr
     }
 }
 
+/// Whether `article` already is as `record` says, apart from what the file shows only
+/// for its reader (names) or leaves out (dates).
+pub(super) fn unchanged(conn: &mut Conn, article: &Article, record: &ArticleRecord) -> Result<bool, StoreError> {
+    let mut stored = ArticleRecord::of(article, &record.author_email);
+    stored.section_name.clone_from(&record.section_name);
+    stored.author.clone_from(&record.author);
+    if record.created_at.is_none() {
+        stored.created_at = None;
+    }
+    if record.updated_at.is_none() {
+        stored.updated_at = None;
+    }
+    Ok(stored == *record && users::find(conn, article.row.author_id)?.email == record.author_email)
+}
+
 fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String, i64>) -> anyhow::Result<Change> {
     let record = &file.record;
     let email = &record.author_email;
@@ -238,17 +254,7 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
     };
     let current = transfer::find_by_slug(conn, &record.slug)?;
     if let Some(article) = &current {
-        let mut stored = ArticleRecord::of(article, email);
-        // What the file shows only for its reader, or leaves out, is not a difference.
-        stored.section_name.clone_from(&record.section_name);
-        stored.author.clone_from(&record.author);
-        if record.created_at.is_none() {
-            stored.created_at = None;
-        }
-        if record.updated_at.is_none() {
-            stored.updated_at = None;
-        }
-        if stored == *record && article.row.author_id == author {
+        if unchanged(conn, article, record)? {
             return Ok(Change::Unchanged);
         }
     }
@@ -261,7 +267,7 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
             .unwrap_or(now),
         updated_at: record.updated_at.map_or(now, |at| at.naive_utc()),
     };
-    transfer::put(conn, author, file.prepared.clone(), dates).map_err(|e| match e {
+    transfer::put(conn, author, file.prepared()?, dates, current.as_ref()).map_err(|e| match e {
         StoreError::Rejected(crate::store::Rejected::UnknownSection) => {
             anyhow!("section: no section has the slug {}", record.section.as_deref().unwrap_or_default())
         }

@@ -20,15 +20,28 @@ use crate::auth::Role;
 use crate::config::Settings;
 use crate::domain::{Description, DisplayName, Email, Name, Slug};
 use crate::startup::open_database;
-use crate::store::articles::Prepared;
+use crate::store::articles::{transfer, ArticleContent, Prepared};
+use crate::store::Conn;
 use crate::store::{self, StoreError};
 use crate::validation::Errors;
 
-/// An article file, read, checked and rendered.
+/// An article file, read and checked; rendered when it differs from the stored article.
 struct ArticleFile {
     path: PathBuf,
     record: ArticleRecord,
-    prepared: Prepared,
+    content: ArticleContent,
+    prepared: Option<Prepared>,
+}
+
+impl ArticleFile {
+    /// The content with its body rendered: beforehand when it was found to differ
+    /// ([`Archive::render_changed`]), else now.
+    fn prepared(&self) -> anyhow::Result<Prepared> {
+        match &self.prepared {
+            Some(prepared) => Ok(prepared.clone()),
+            None => self.content.clone().prepare().map_err(|e| anyhow!("body_markdown {e}")),
+        }
+    }
 }
 
 /// Everything in an export directory, checked.
@@ -137,8 +150,7 @@ fn read_article(path: &Path) -> anyhow::Result<ArticleFile> {
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
         anyhow!("{}: {}", path.display(), list.join("; "))
     })?;
-    let prepared = content.prepare().map_err(|e| anyhow!("{}: body_markdown {e}", path.display()))?;
-    Ok(ArticleFile { path: path.to_owned(), record, prepared })
+    Ok(ArticleFile { path: path.to_owned(), record, content, prepared: None })
 }
 
 impl Archive {
@@ -170,11 +182,30 @@ impl Archive {
         }
         Ok(Self { dir: dir.to_owned(), users, sections, tags, articles })
     }
+
+    /// Renders the bodies of the articles that are new or differ from what is stored,
+    /// before the write transaction takes the write lock: rendering is the slow part.
+    fn render_changed(&mut self, conn: &mut Conn) -> anyhow::Result<()> {
+        for file in &mut self.articles {
+            let in_file = |e: StoreError| anyhow!("{}: {e}", file.path.display());
+            let current = transfer::find_by_slug(conn, &file.record.slug).map_err(in_file)?;
+            let same = match &current {
+                Some(article) => apply::unchanged(conn, article, &file.record).map_err(in_file)?,
+                None => false,
+            };
+            if !same {
+                let prepared = file.content.clone().prepare();
+                file.prepared = Some(prepared.map_err(|e| anyhow!("{}: body_markdown {e}", file.path.display()))?);
+            }
+        }
+        Ok(())
+    }
 }
 
 pub fn import(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
-    let archive = Archive::read(dir)?;
+    let mut archive = Archive::read(dir)?;
     let db = open_database(settings)?;
+    archive.render_changed(&mut *db.reader()?)?;
     let mut conn = db.writer()?;
     // The store's transaction takes the write lock; what went wrong inside is kept
     // here whole, with the file it concerns.

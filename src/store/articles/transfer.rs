@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::write::{create, replace, Prepared, Writer};
-use super::{find, rows, with_relations, Article};
+use super::{rows, with_relations, Article};
 use crate::db::schema::articles;
 use crate::store::{now, write_tx, Conn, StoreError, StoreResult};
 
@@ -46,27 +46,32 @@ pub struct Dates {
     pub updated_at: NaiveDateTime,
 }
 
-/// Writes `prepared` as the article with its slug: replaces the one there (a new
-/// version and revision) or creates it (its first revision), then gives it `author`
-/// and `dates`, which no API write sets.
-pub fn put(conn: &mut Conn, author: i64, prepared: Prepared, dates: Dates) -> StoreResult<Article> {
+/// Writes `prepared` as the article with its slug: replaces `current`, the article
+/// now there (a new version and revision), or creates it (its first revision), then
+/// gives it `author` and `dates`, which no API write sets.
+pub fn put(
+    conn: &mut Conn,
+    author: i64,
+    prepared: Prepared,
+    dates: Dates,
+    current: Option<&Article>,
+) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let writer = Writer { id: author, may_create_tags: true };
-        let slug = prepared.content().slug.clone().unwrap_or_default();
-        let article = match find_by_slug(conn, &slug)? {
+        let id = match current {
             Some(current) => {
                 let (content, body) = prepared.into_parts();
-                replace(conn, &current, &content, Some(body), writer)?
+                replace(conn, current, &content, Some(body), writer)?.row.id
             }
-            None => create(conn, writer, prepared)?,
+            None => create(conn, writer, prepared)?.row.id,
         };
-        diesel::update(articles::table.find(article.row.id))
+        diesel::update(articles::table.find(id))
             .set((
                 articles::author_id.eq(author),
                 articles::created_at.eq(dates.created_at),
                 articles::updated_at.eq(dates.updated_at),
             ))
             .execute(conn)?;
-        find(conn, article.row.id)
+        Ok(())
     })
 }
