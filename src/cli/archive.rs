@@ -149,12 +149,23 @@ impl ArticleRecord {
             "metadata",
         ];
         for key in order {
-            match fields.get(key) {
-                None | Some(Value::Null) => {}
-                Some(value) => {
+            let mut value = fields.get(key).cloned().unwrap_or(Value::Null);
+            if let ("seo", Value::Object(seo)) = (key, &mut value) {
+                seo.retain(|_, v| !v.is_null());
+            }
+            let empty = match &value {
+                Value::Null => true,
+                // Read back as the default when left out.
+                Value::Array(items) => items.is_empty(),
+                Value::Object(map) => map.is_empty(),
+                _ => false,
+            };
+            match value {
+                _ if empty => {}
+                value => {
                     out.push_str(key);
                     out.push_str(": ");
-                    out.push_str(&front_matter_value(value));
+                    out.push_str(&front_matter_value(&value));
                     out.push('\n');
                 }
             }
@@ -246,6 +257,11 @@ mod tests {
             let record = ArticleRecord { body: body.into(), ..record.clone() };
             assert_eq!(ArticleRecord::parse(&record.to_markdown()), Ok(record));
         }
+        let bare =
+            ArticleRecord { tags: Vec::new(), seo: Seo::default(), cover_image: None, metadata: Map::new(), ..record };
+        let text = bare.to_markdown();
+        assert!(!text.contains("seo:") && !text.contains("tags:") && !text.contains("metadata:"), "{text}");
+        assert_eq!(ArticleRecord::parse(&text), Ok(bare));
     }
 
     #[test]
