@@ -65,15 +65,24 @@ fn matches(password: &str, hash: &str) -> password_hash::Result<bool> {
     Ok(computed == expected)
 }
 
+/// A throw-away hash, checked so that a login that cannot succeed costs what a wrong password does.
+static DUMMY: LazyLock<String> = LazyLock::new(|| hash("folio dummy password for timing").unwrap_or_default());
+
 /// Whether `password` matches the PHC string `hash`; a malformed hash never matches.
+/// An empty hash is a user with no password yet (imported by `folio import`): it never
+/// matches either, but takes as long as a real check, so the answer's timing does not
+/// tell which accounts have no password.
 pub fn verify(password: &str, hash: &str) -> bool {
+    if hash.is_empty() {
+        let _ = matches(password, &DUMMY);
+        return false;
+    }
     matches(password, hash).unwrap_or(false)
 }
 
 /// Verifies against a throw-away hash so that an unknown email costs what a wrong password does.
 pub fn verify_dummy(password: &str) -> bool {
-    static DUMMY: LazyLock<String> = LazyLock::new(|| hash("folio dummy password for timing").unwrap_or_default());
-    verify(password, &DUMMY);
+    let _ = matches(password, &DUMMY);
     false
 }
 
@@ -89,6 +98,10 @@ mod tests {
         assert!(!verify("wrong horse battery", &phc));
         assert!(!verify("anything", "not a phc string"));
         assert!(!verify_dummy("correct horse battery"));
+        // No password yet: nothing matches, the dummy's own password least of all.
+        for guess in ["", "folio dummy password for timing", "correct horse battery"] {
+            assert!(!verify(guess, ""), "{guess:?}");
+        }
     }
 
     #[test]

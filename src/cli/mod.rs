@@ -1,5 +1,5 @@
 //! The `folio` command line: `serve` (the default), `migrate`, `user create`,
-//! `openapi` and `seed-demo`.
+//! `user set-password`, `openapi`, `seed-demo`, `export` and `import`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,7 +15,10 @@ use crate::domain::{Email, Password};
 use crate::startup::{open_database, Application};
 use crate::store::{self, users};
 
+mod archive;
 mod demo;
+mod export;
+mod import;
 
 #[derive(Debug, Parser)]
 #[command(name = "folio", version, about = "A headless CMS: articles, sections and tags over a JSON API")]
@@ -43,6 +46,12 @@ enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Write every article (Markdown with front matter), section, tag and user (no
+    /// password hashes) to DIR, which must be new or empty.
+    Export { dir: PathBuf },
+    /// Read what `export` wrote into this database: articles, sections and tags matched
+    /// by slug, users by email; all of it or, on bad input, nothing.
+    Import { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +66,11 @@ enum UserCommand {
         /// Defaults to the part of the email before '@'.
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Set a user's password (an imported user has none); read as one line from standard input.
+    SetPassword {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -119,7 +133,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command: UserCommand::Create { email, role, display_name } } => {
             create_user(&settings, &email, role, display_name)
         }
+        Command::User { command: UserCommand::SetPassword { email } } => set_password(&settings, &email),
         Command::SeedDemo { file } => demo::seed(&settings, file.as_deref()),
+        Command::Export { dir } => export::export(&settings, &dir),
+        Command::Import { dir } => import::import(&settings, &dir),
         Command::Openapi => Ok(()),
     }
 }
@@ -133,12 +150,16 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     })
 }
 
-fn create_user(settings: &Settings, email: &str, role: Role, display_name: Option<String>) -> anyhow::Result<()> {
+/// One line of standard input, checked as a password.
+fn read_password() -> anyhow::Result<Password> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
     let password = line.trim_end_matches(['\n', '\r']);
-    let password =
-        Password::try_from(password).map_err(|problem| anyhow!("the password (read from stdin) {problem}"))?;
+    Password::try_from(password).map_err(|problem| anyhow!("the password (read from stdin) {problem}"))
+}
+
+fn create_user(settings: &Settings, email: &str, role: Role, display_name: Option<String>) -> anyhow::Result<()> {
+    let password = read_password()?;
     let email = Email::try_from(email).map_err(|_| anyhow!("--email: '{email}' is not an email address"))?.into_inner();
     let display_name = display_name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
     let db = open_database(settings)?;
@@ -158,5 +179,19 @@ fn create_user(settings: &Settings, email: &str, role: Role, display_name: Optio
         other => anyhow!(other),
     })?;
     writeln!(std::io::stdout(), "created {} user {} ({})", role.as_str(), user.id, user.email)?;
+    Ok(())
+}
+
+fn set_password(settings: &Settings, email: &str) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let email = Email::try_from(email).map_err(|_| anyhow!("--email: '{email}' is not an email address"))?.into_inner();
+    let db = open_database(settings)?;
+    let mut conn = db.writer()?;
+    let user =
+        users::find_for_login(&mut conn, &email)?.ok_or_else(|| anyhow!("--email: no user has the email {email}"))?;
+    let hash = password::hash(password.as_str()).map_err(|e| anyhow!("hashing the password: {e}"))?;
+    let changes = users::UserChanges { password_hash: Some(hash), ..users::UserChanges::default() };
+    users::update(&mut conn, user.id, changes)?;
+    writeln!(std::io::stdout(), "set the password of user {} ({email})", user.id)?;
     Ok(())
 }

@@ -208,6 +208,22 @@ pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>)
     }
 }
 
+/// Runs `f` in a read-only transaction that sees the database as it was when the
+/// transaction began, whatever other writers do meanwhile: SQLite's transactions read
+/// one snapshot; PostgreSQL's do at REPEATABLE READ. For reads that must agree with
+/// each other across many queries, such as an export.
+pub fn read_snapshot<T, E: From<DieselError>>(
+    conn: &mut Conn,
+    f: impl FnOnce(&mut Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    conn.transaction(|conn| {
+        if let Conn::Postgres(pg) = conn {
+            pg.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(conn)
+    })
+}
+
 /// Opens the outermost write transaction with the write lock taken.
 fn begin_writing(conn: &mut Conn) -> StoreResult<()> {
     match conn {

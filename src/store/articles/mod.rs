@@ -5,6 +5,7 @@ mod input;
 mod list;
 pub mod revisions;
 mod search;
+pub mod transfer;
 mod write;
 
 use std::collections::HashMap;

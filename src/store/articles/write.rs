@@ -63,6 +63,16 @@ pub struct Prepared {
     body: RenderedBody,
 }
 
+impl Prepared {
+    pub fn content(&self) -> &ArticleContent {
+        &self.content
+    }
+
+    pub(super) fn into_parts(self) -> (ArticleContent, RenderedBody) {
+        (self.content, self.body)
+    }
+}
+
 impl ArticleContent {
     /// Renders the body (see [`RenderedBody::render`]).
     pub fn prepare(self) -> StoreResult<Prepared> {

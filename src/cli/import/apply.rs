@@ -1,0 +1,278 @@
+//! The writes of an import, inside its one transaction: users, sections, tags, then
+//! articles, each created or updated by its slug (users by email), or left alone when
+//! it already is as the files say.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use anyhow::{anyhow, bail};
+
+use super::{Archive, ArticleFile};
+use crate::cli::archive::{self, ArticleRecord, SectionRecord};
+use crate::content::policy::Visibility;
+use crate::store::articles::transfer::{self, Dates};
+use crate::store::articles::Article;
+use crate::store::sections::{self, SectionInput, SectionPatch};
+use crate::store::tags::{self, TagInput, TagPatch};
+use crate::store::users::{self, NewUser, UserChanges};
+use crate::store::{now, Conn, StoreError};
+
+/// How many of a kind were created, updated and found as they were.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+impl Tally {
+    fn count(&mut self, change: Change) {
+        match change {
+            Change::Created => self.created += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    users: Tally,
+    sections: Tally,
+    tags: Tally,
+    articles: Tally,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kinds =
+            [("users", self.users), ("sections", self.sections), ("tags", self.tags), ("articles", self.articles)];
+        let parts: Vec<String> = kinds
+            .iter()
+            .map(|(kind, t)| format!("{kind} {} new, {} updated, {} unchanged", t.created, t.updated, t.unchanged))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Sections with every parent before its children; a parent outside the file is
+/// looked up in the database when it is written.
+fn parents_first(sections: &[SectionRecord]) -> anyhow::Result<Vec<&SectionRecord>> {
+    let in_file: HashMap<&str, &SectionRecord> = sections.iter().map(|s| (s.slug.as_str(), s)).collect();
+    let mut placed: Vec<&SectionRecord> = Vec::with_capacity(sections.len());
+    let mut done = std::collections::HashSet::new();
+    while placed.len() < sections.len() {
+        let before = placed.len();
+        for section in sections {
+            let ready = match section.parent.as_deref() {
+                None => true,
+                Some(parent) => done.contains(parent) || !in_file.contains_key(parent),
+            };
+            if ready && !done.contains(section.slug.as_str()) {
+                done.insert(section.slug.as_str());
+                placed.push(section);
+            }
+        }
+        if placed.len() == before {
+            bail!("{}: the parents of some sections form a cycle", archive::SECTIONS);
+        }
+    }
+    Ok(placed)
+}
+
+impl Archive {
+    /// Writes everything; call inside one write transaction.
+    pub(super) fn apply(&self, conn: &mut Conn) -> anyhow::Result<Summary> {
+        let mut summary = Summary::default();
+        let in_file = |name: &str| self.dir.join(name).display().to_string();
+        let users_file = in_file(archive::USERS);
+        for user in &self.users {
+            let change = self.put_user(conn, user).map_err(|e| anyhow!("{users_file}: {}: {e}", user.email))?;
+            summary.users.count(change);
+        }
+        let sections_file = in_file(archive::SECTIONS);
+        for section in parents_first(&self.sections)? {
+            let change = put_section(conn, section).map_err(|e| anyhow!("{sections_file}: {}: {e}", section.slug))?;
+            summary.sections.count(change);
+        }
+        let tags_file = in_file(archive::TAGS);
+        for tag in &self.tags {
+            let change = put_tag(conn, tag).map_err(|e| anyhow!("{tags_file}: {}: {e}", tag.slug))?;
+            summary.tags.count(change);
+        }
+        let mut authors: HashMap<String, i64> = HashMap::new();
+        for file in &self.articles {
+            let change = put_article(conn, file, &mut authors).map_err(|e| anyhow!("{}: {e}", file.path.display()))?;
+            summary.articles.count(change);
+        }
+        Ok(summary)
+    }
+
+    /// Updates the user with this email, or creates one with no password: nobody can
+    /// log in as them until `folio user set-password` or an admin sets one.
+    fn put_user(&self, conn: &mut Conn, user: &archive::UserRecord) -> Result<Change, StoreError> {
+        match users::find_for_login(conn, &user.email)? {
+            Some(row) => {
+                let same = row.display_name == user.display_name
+                    && row.role == user.role
+                    && row.bio == user.bio
+                    && row.disabled == user.disabled;
+                if same {
+                    return Ok(Change::Unchanged);
+                }
+                users::update(conn, row.id, changes(user))?;
+                Ok(Change::Updated)
+            }
+            None => {
+                let new = NewUser {
+                    email: &user.email,
+                    password_hash: "",
+                    display_name: &user.display_name,
+                    role: &user.role,
+                    bio: user.bio.as_deref(),
+                };
+                let created = users::create(conn, new)?;
+                if user.disabled {
+                    users::update(conn, created.id, changes(user))?;
+                }
+                Ok(Change::Created)
+            }
+        }
+    }
+}
+
+fn changes(user: &archive::UserRecord) -> UserChanges {
+    UserChanges {
+        display_name: Some(user.display_name.clone()),
+        role: Some(user.role.clone()),
+        bio: Some(user.bio.clone()),
+        disabled: Some(user.disabled),
+        ..UserChanges::default()
+    }
+}
+
+fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Change> {
+    let parent_id = match section.parent.as_deref() {
+        None => None,
+        Some(parent) => match sections::find_by_slug(conn, Visibility::All, parent) {
+            Ok(found) => Some(found.row.id),
+            Err(StoreError::NotFound) => bail!("no section has the parent's slug {parent}"),
+            Err(other) => return Err(other.into()),
+        },
+    };
+    match sections::find_by_slug(conn, Visibility::All, &section.slug) {
+        Ok(current) => {
+            let row = current.row;
+            if row.name == section.name
+                && row.description == section.description
+                && row.parent_id == parent_id
+                && row.position == section.position
+            {
+                return Ok(Change::Unchanged);
+            }
+            let patch = SectionPatch {
+                slug: None,
+                name: Some(section.name.clone()),
+                description: Some(section.description.clone()),
+                parent_id: Some(parent_id),
+                position: Some(section.position),
+            };
+            sections::update(conn, Visibility::All, row.id, patch)?;
+            Ok(Change::Updated)
+        }
+        Err(StoreError::NotFound) => {
+            let input = SectionInput {
+                slug: Some(section.slug.clone()),
+                name: section.name.clone(),
+                description: section.description.clone(),
+                parent_id,
+                position: section.position,
+            };
+            sections::create(conn, Visibility::All, input)?;
+            Ok(Change::Created)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn put_tag(conn: &mut Conn, tag: &archive::TagRecord) -> Result<Change, StoreError> {
+    match tags::find_by_slug(conn, Visibility::All, &tag.slug) {
+        Ok(current) => {
+            let row = current.row;
+            if row.name == tag.name && row.description == tag.description {
+                return Ok(Change::Unchanged);
+            }
+            let patch =
+                TagPatch { slug: None, name: Some(tag.name.clone()), description: Some(tag.description.clone()) };
+            tags::update(conn, Visibility::All, row.id, patch)?;
+            Ok(Change::Updated)
+        }
+        Err(StoreError::NotFound) => {
+            let input =
+                TagInput { slug: Some(tag.slug.clone()), name: tag.name.clone(), description: tag.description.clone() };
+            tags::create(conn, Visibility::All, input)?;
+            Ok(Change::Created)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Whether `article` already is as `record` says, apart from what the file shows only
+/// for its reader (names) or leaves out (dates).
+pub(super) fn unchanged(conn: &mut Conn, article: &Article, record: &ArticleRecord) -> Result<bool, StoreError> {
+    let mut stored = ArticleRecord::of(article, &record.author_email);
+    stored.section_name.clone_from(&record.section_name);
+    stored.author.clone_from(&record.author);
+    if record.created_at.is_none() {
+        stored.created_at = None;
+    }
+    if record.updated_at.is_none() {
+        stored.updated_at = None;
+    }
+    Ok(stored == *record && users::find(conn, article.row.author_id)?.email == record.author_email)
+}
+
+fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String, i64>) -> anyhow::Result<Change> {
+    let record = &file.record;
+    let email = &record.author_email;
+    let author = match authors.get(email) {
+        Some(id) => *id,
+        None => {
+            let Some(user) = users::find_for_login(conn, email)? else {
+                bail!("author_email: no user has the email {email} (in users.json or the database)");
+            };
+            authors.insert(email.clone(), user.id);
+            user.id
+        }
+    };
+    let current = transfer::find_by_slug(conn, &record.slug)?;
+    if let Some(article) = &current {
+        if unchanged(conn, article, record)? {
+            return Ok(Change::Unchanged);
+        }
+    }
+    let now = now();
+    let dates = Dates {
+        created_at: record
+            .created_at
+            .map(|at| at.naive_utc())
+            .or_else(|| current.as_ref().map(|a| a.row.created_at))
+            .unwrap_or(now),
+        updated_at: record.updated_at.map_or(now, |at| at.naive_utc()),
+    };
+    transfer::put(conn, author, file.prepared()?, dates, current.as_ref()).map_err(|e| match e {
+        StoreError::Rejected(crate::store::Rejected::UnknownSection) => {
+            anyhow!("section: no section has the slug {}", record.section.as_deref().unwrap_or_default())
+        }
+        StoreError::Rejected(rejected) => anyhow!("{rejected}"),
+        other => anyhow!(other),
+    })?;
+    Ok(if current.is_some() { Change::Updated } else { Change::Created })
+}
