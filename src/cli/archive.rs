@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::content::front_matter;
-use crate::store::articles::{Article, CoverImage, Seo};
+use crate::store::articles::{Article, ArticleContent, CoverImage, Seo};
 
 pub const SECTIONS: &str = "sections.json";
 pub const TAGS: &str = "tags.json";
@@ -97,10 +97,12 @@ impl ArticleRecord {
     /// The record of a stored article written by the user with `author_email`.
     pub fn of(article: &Article, author_email: &str) -> Self {
         let row = &article.row;
+        // What an editor would resend; the rest is what only an export carries.
+        let content = ArticleContent::of(article);
         Self {
-            title: row.title.clone(),
+            title: content.title,
             slug: row.slug.clone(),
-            section: article.section.as_ref().map(|s| s.slug.clone()),
+            section: content.section,
             section_name: article.section.as_ref().map(|s| s.name.clone()),
             author: Some(article.author.display_name.clone()),
             author_email: author_email.to_owned(),
@@ -108,22 +110,12 @@ impl ArticleRecord {
             published_at: row.published_at.map(utc),
             created_at: Some(utc(row.created_at)),
             updated_at: Some(utc(row.updated_at)),
-            tags: article.tags.iter().map(|t| t.name.clone()).collect(),
-            excerpt: row.excerpt_is_custom.then(|| row.excerpt.clone()),
-            seo: Seo {
-                meta_title: row.seo_meta_title.clone(),
-                meta_description: row.seo_meta_description.clone(),
-                canonical_url: row.seo_canonical_url.clone(),
-            },
-            cover_image: row
-                .cover_image_url
-                .clone()
-                .map(|url| CoverImage { url, alt: row.cover_image_alt.clone().unwrap_or_default() }),
-            metadata: match &article.metadata {
-                Value::Object(map) => map.clone(),
-                _ => Map::new(),
-            },
-            body: row.body_markdown.clone(),
+            tags: content.tags,
+            excerpt: content.excerpt,
+            seo: content.seo,
+            cover_image: content.cover_image,
+            metadata: content.metadata,
+            body: content.body_markdown,
         }
     }
 
