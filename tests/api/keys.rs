@@ -8,7 +8,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_body, problem, spawn_app, TestApp};
+use crate::helpers::{json_body, problem, spawn_app, spawn_app_with, TestApp};
 
 /// Creates a key as `token` and returns the answer (with `key`).
 async fn create_key(app: &TestApp, token: &str, body: Value) -> Value {
@@ -223,4 +223,22 @@ async fn last_used_at_is_written_once_a_minute_not_on_every_request() {
     json_body(app.get("/api/v1/articles", Some(&key)).await, StatusCode::OK).await;
     let second = json_body(app.get(&path, Some(&app.admin)).await, StatusCode::OK).await["last_used_at"].clone();
     assert_eq!(first, second, "not rewritten within the minute");
+}
+
+#[tokio::test]
+async fn a_second_instance_on_the_same_database_honours_revocation_and_the_minute() {
+    let a = spawn_app().await;
+    let b = spawn_app_with(&[("DATABASE_URL", a.database_url())]).await;
+    let (id, key) = key_with(&a, &["content:read"]).await;
+    let path = format!("/api/v1/api-keys/{id}");
+    json_body(a.get("/api/v1/articles", Some(&key)).await, StatusCode::OK).await;
+    let first = json_body(a.get(&path, Some(&a.admin)).await, StatusCode::OK).await["last_used_at"].clone();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // B has not written this key's use yet, so it tries: the database's own condition stops it.
+    json_body(b.get("/api/v1/articles", Some(&key)).await, StatusCode::OK).await;
+    let second = json_body(a.get(&path, Some(&a.admin)).await, StatusCode::OK).await["last_used_at"].clone();
+    assert_eq!(first, second, "another instance does not rewrite it within the minute either");
+
+    assert_eq!(a.delete(&path, Some(&a.admin)).await.status(), StatusCode::NO_CONTENT);
+    problem(b.get("/api/v1/articles", Some(&key)).await, StatusCode::UNAUTHORIZED).await;
 }
