@@ -97,17 +97,17 @@ const INVALID_KEY: &str = "the API key is unknown, revoked or expired";
 const NEVER_WITH_A_KEY: &str =
     "API keys cannot reach this: users, API keys, the audit trail and sessions need a user's access token";
 
-/// What a key needs to reach the route `req` matched: `Ok(None)` for none (the route is
-/// public), `Err` when no key may reach it at all.
-fn key_needs(req: &HttpRequest) -> Result<Option<Scope>, ()> {
+/// The scope a key needs to reach the route `req` matched; `Err` when no key may reach
+/// it at all, which is every route not named here (a new route is closed to keys until
+/// it is given its scope here).
+fn key_needs(req: &HttpRequest) -> Result<Scope, ()> {
     let pattern = req.match_pattern().unwrap_or_default();
     let resource = pattern.strip_prefix("/api/v1/").and_then(|rest| rest.split('/').next());
     let read = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
     match resource {
-        Some("articles" | "sections" | "tags") if read => Ok(Some(Scope::ContentRead)),
-        Some("articles" | "sections" | "tags") => Ok(Some(Scope::ContentWrite)),
-        Some(_) => Err(()),
-        None => Ok(None),
+        Some("articles" | "sections" | "tags") if read => Ok(Scope::ContentRead),
+        Some("articles" | "sections" | "tags") => Ok(Scope::ContentWrite),
+        _ => Err(()),
     }
 }
 
@@ -116,7 +116,7 @@ fn key_needs(req: &HttpRequest) -> Result<Option<Scope>, ()> {
 fn key_reaches(req: &HttpRequest, scopes: &[Scope]) -> Result<(), ApiError> {
     match key_needs(req) {
         Err(()) => Err(ApiError::Forbidden(NEVER_WITH_A_KEY.to_owned())),
-        Ok(Some(needed)) if !scopes.iter().any(|held| held.grants(needed)) => {
+        Ok(needed) if !scopes.iter().any(|held| held.grants(needed)) => {
             Err(ApiError::Forbidden(format!("this API key lacks the {} scope", needed.as_str())))
         }
         Ok(_) => Ok(()),
