@@ -16,6 +16,7 @@ use crate::api::error::ApiError;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
 use crate::api::{headers, routes};
+use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::auth::{password, Role};
@@ -130,6 +131,7 @@ impl Application {
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
             write_turn: Default::default(),
             cache: ResponseCache::new(ttl),
+            key_uses: KeyUses::default(),
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

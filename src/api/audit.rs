@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::store::audit::{self, Entry, Filter};
 use crate::store::PageRequest;
 
-const RESOURCES: [&str; 4] = ["article", "section", "tag", "user"];
+const RESOURCES: [&str; 5] = ["article", "section", "tag", "user", "api_key"];
 
 /// One write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,6 +40,9 @@ pub struct AuditEntry {
     /// The client's IP address.
     #[schema(example = "127.0.0.1")]
     pub client: String,
+    /// The API key the write was made with; null when made with a user's access token.
+    #[schema(required = true, example = json!(null))]
+    pub api_key_id: Option<i64>,
 }
 
 /// What a write did.
@@ -60,6 +63,8 @@ pub enum AuditResource {
     Section,
     Tag,
     User,
+    #[schema(rename = "api_key")]
+    ApiKey,
 }
 
 impl From<Entry> for AuditEntry {
@@ -74,6 +79,7 @@ impl From<Entry> for AuditEntry {
             resource_id: e.resource_id,
             version: e.version,
             client: e.client,
+            api_key_id: e.api_key_id,
         }
     }
 }
@@ -122,7 +128,7 @@ impl FromQuery for AuditParams {
                 RESOURCES
                     .contains(&r)
                     .then(|| r.to_owned())
-                    .ok_or_else(|| "must be article, section, tag or user".to_owned())
+                    .ok_or_else(|| "must be article, section, tag, user or api_key".to_owned())
             }),
             resource_id: q.int("resource_id", 1, i64::MAX),
             since: q.timestamp("since"),

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caller::{client_address, Caller};
+use super::caller::{client_address, Caller, NoApiKey};
 use super::error::{ApiError, Reply};
 use super::json::Json;
 use super::respond;
@@ -130,10 +130,11 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>, req: Ht
     responses(
         (status = 200, description = "A new access token and a new refresh token; the old one is retired", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or already used (which revokes the whole login)", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, response = super::openapi::Forbidden),
         super::openapi::BodyRefused,
     ),
     security(()))]
-pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
+pub async fn refresh(state: web::Data<AppState>, _: NoApiKey, body: Json<RefreshRequest>) -> Reply {
     let token = body.0.refresh_token;
     let rotated = state.write(move |c| tokens::rotate(c, &token)).await?;
     match rotated {
@@ -150,10 +151,11 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for an unknown token)"),
+        (status = 403, response = super::openapi::Forbidden),
         super::openapi::BodyRefused,
     ),
     security(()))]
-pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> Reply {
+pub async fn logout(state: web::Data<AppState>, _: NoApiKey, body: Json<RefreshRequest>) -> Reply {
     let token = body.0.refresh_token;
     state.write(move |c| tokens::logout(c, &token)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -166,6 +168,7 @@ pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> R
             headers(("ETag" = String, description = "Strong validator of the representation"))),
         (status = 304, description = "Not modified (If-None-Match)"),
         (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
     ),
     security(("bearer" = [])))]
 pub async fn me(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Reply {

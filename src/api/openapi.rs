@@ -28,7 +28,7 @@ mod responses {
     problems! {
         BadRequest: "The body is not JSON, or not sent as application/json",
         Unauthorized: "A Bearer access token is needed, or the one sent is invalid or expired",
-        Forbidden: "The caller's role may not do this",
+        Forbidden: "The caller's role may not do this, or the API key sent lacks the scope it needs (named) or may never do this",
         NotFound: "No such resource, or not one the caller may see",
         TooLarge: "The body exceeds FOLIO_MAX_BODY_BYTES",
         Invalid: "Invalid fields or query parameters, each named in `errors`",
@@ -147,8 +147,15 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token from POST /api/v1/auth/login, valid for 15 minutes"))
+                    .description(Some(
+                        "Either an access token (a JWT) from POST /api/v1/auth/login, valid for 15 minutes, \
+                         or an API key (`folio_…`, from POST /api/v1/api-keys), which acts for its creator, \
+                         never above an editor, within its scopes: `content:read` reads what an editor may \
+                         (drafts too), `content:write` also writes articles, sections and tags. A key outside \
+                         its scopes gets 403 naming the scope, except on public reads, which it reads as the \
+                         public does; users, API keys, the audit trail and sessions are never reached with a \
+                         key (403).",
+                    ))
                     .build(),
             ),
         );
@@ -184,6 +191,7 @@ impl Modify for Operations {
         (name = "service", description = "Liveness, readiness and this document"),
         (name = "auth", description = "Logging in, refresh-token rotation, logging out"),
         (name = "users", description = "User accounts (admin only)"),
+        (name = "api-keys", description = "API keys for integrators (admin only; never with a key)"),
         (name = "sections", description = "The site's sections, optionally nested"),
         (name = "tags", description = "Tags, created on demand by name"),
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),

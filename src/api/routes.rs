@@ -12,7 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{audit, auth, sections, service, tags, users};
+use super::{api_keys, audit, auth, sections, service, tags, users};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 
@@ -72,6 +72,7 @@ operations![
     service: [health, ready, openapi_json],
     auth: [login, refresh, logout, me],
     users: [list, create, get, update, delete],
+    api_keys: [list, create, get, delete],
     sections: [list, create, get, get_by_slug, update, delete],
     tags: [list, create, get, get_by_slug, update, delete],
     articles: [list, create, get, get_by_slug, update, delete],

@@ -8,6 +8,7 @@ use actix_web::web;
 
 use super::cache::ResponseCache;
 use super::error::ApiError;
+use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::db::{Conn, Database};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub write_turn: tokio::sync::Mutex<()>,
     /// Anonymous reads of public content; emptied by every content write.
     pub cache: ResponseCache,
+    /// When this instance last wrote each API key's `last_used_at`.
+    pub key_uses: KeyUses,
 }
 
 impl AppState {

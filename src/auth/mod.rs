@@ -1,5 +1,6 @@
 //! Who a caller is and what they may do: roles, password hashing, access and refresh tokens.
 
+pub mod api_key;
 pub mod lane;
 pub mod password;
 pub mod role;

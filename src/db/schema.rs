@@ -137,5 +137,23 @@ diesel::table! {
         resource_id -> Nullable<BigInt>,
         version -> Nullable<Integer>,
         client -> Text,
+        api_key_id -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        key_hash -> Text,
+        prefix -> Text,
+        scopes -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(api_keys -> users (created_by));
+diesel::allow_tables_to_appear_in_same_query!(api_keys, users);

@@ -12,6 +12,8 @@ pub struct Actor {
     pub user_id: i64,
     pub role: &'static str,
     pub client: String,
+    /// The API key the write was made with, if any.
+    pub api_key_id: Option<i64>,
 }
 
 /// What was written: `action` on `resource` `resource_id`, at `version` for articles.
@@ -45,6 +47,7 @@ pub struct Entry {
     pub resource_id: Option<i64>,
     pub version: Option<i32>,
     pub client: String,
+    pub api_key_id: Option<i64>,
 }
 
 /// Records a change. Call inside the write's own transaction.
@@ -59,6 +62,7 @@ pub fn record(conn: &mut Conn, actor: &Actor, change: Change) -> StoreResult<()>
             audit_log::resource_id.eq(change.resource_id),
             audit_log::version.eq(change.version),
             audit_log::client.eq(&actor.client),
+            audit_log::api_key_id.eq(actor.api_key_id),
         ))
         .execute(conn)?;
     Ok(())

@@ -3,6 +3,7 @@
 //! This is the only layer that knows the database backend. Functions here are
 //! called from `web::block`; multi-step writes run in one [`write_tx`].
 
+pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod logins;

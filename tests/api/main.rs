@@ -12,6 +12,7 @@ mod editorial;
 mod etags;
 mod hardening;
 mod helpers;
+mod keys;
 mod limits;
 mod login_limits;
 mod openapi;

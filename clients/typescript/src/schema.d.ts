@@ -160,6 +160,42 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys. */
+        get: operations["list_api_keys"];
+        put?: never;
+        /** Create an API key; the key is in this answer only. */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an API key (never the key itself). */
+        get: operations["get_api_key"];
+        put?: never;
+        post?: never;
+        /** Revoke an API key: refused from the next request on, on every instance. */
+        delete: operations["delete_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sections": {
         parameters: {
             query?: never;
@@ -394,6 +430,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKeyList: {
+            data: components["schemas"]["ApiKeyResponse"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description An API key as listed: the key itself is shown once, when it is created. */
+        ApiKeyResponse: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /** @example Static site build */
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * @description The key's first 12 characters, to tell keys apart.
+             * @example folio_3kTq9Z
+             */
+            prefix: string;
+            /**
+             * Format: int64
+             * @description The admin who created it; the key acts for them.
+             * @example 1
+             */
+            created_by: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Null: never expires.
+             */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description Written at most once a minute; null until first used.
+             */
+            last_used_at: string | null;
+        };
         /** @description Every article field but the body. */
         ArticleFields: {
             /**
@@ -516,6 +590,12 @@ export interface components {
              * @example 127.0.0.1
              */
             client: string;
+            /**
+             * Format: int64
+             * @description The API key the write was made with; null when made with a user's access token.
+             * @example null
+             */
+            api_key_id: number | null;
         };
         AuditList: {
             data: components["schemas"]["AuditEntry"][];
@@ -525,7 +605,7 @@ export interface components {
          * @description The kind of resource written.
          * @enum {string}
          */
-        AuditResource: "article" | "section" | "tag" | "user";
+        AuditResource: "article" | "section" | "tag" | "user" | "api_key";
         /** @description The article's author, embedded; never their email. */
         AuthorRef: {
             /**
@@ -572,6 +652,18 @@ export interface components {
              * @example A physiotherapist treating a calf muscle
              */
             alt?: string;
+        };
+        /** @description A new API key. */
+        CreateApiKey: {
+            name: components["schemas"]["Name"];
+            /** @description At least one. */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Format: int64
+             * @description 1 to 3650; left out, 90; `null`, the key never expires.
+             * @default 90
+             */
+            expires_in_days: number | null;
         };
         /** @description A new article. */
         CreateArticle: {
@@ -646,6 +738,14 @@ export interface components {
             display_name: components["schemas"]["DisplayName"];
             role: components["schemas"]["Role"];
             bio?: null | components["schemas"]["Description"];
+        };
+        /** @description A new key: the one time the key itself is shown. */
+        CreatedApiKey: components["schemas"]["ApiKeyResponse"] & {
+            /**
+             * @description `folio_` + 32 random characters + a 6-character checksum. Shown only now: keep it.
+             * @example folio_3kTq9Zb1cD2eF3gH4iJ5kL6mN7oP8qR92pu82R
+             */
+            key: string;
         };
         /** @example Articles from our clinicians. */
         Description: string;
@@ -787,6 +887,11 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "editor" | "author";
+        /**
+         * @description What a key may do.
+         * @enum {string}
+         */
+        Scope: "content:read" | "content:write" | "webhooks" | "media";
         SectionList: {
             data: components["schemas"]["SectionResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -1056,7 +1161,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The caller's role may not do this */
+        /** @description The caller's role may not do this, or the API key sent lacks the scope it needs (named) or may never do this */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1300,6 +1405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             408: components["responses"]["BodyTimeout"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
@@ -1327,6 +1433,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             408: components["responses"]["BodyTimeout"];
             413: components["responses"]["TooLarge"];
             422: components["responses"]["Invalid"];
@@ -1361,6 +1468,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1575,6 +1683,133 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    list_api_keys: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number; a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (larger is a 422, not clamped). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys, without the keys themselves */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to the first, previous, next and last pages */
+                    Link?: string;
+                    /** @description Keys in all */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description The new key, shown this once */
+            201: {
+                headers: {
+                    /** @description The key's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, without the key itself */
+            200: {
+                headers: {
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_sections: {
@@ -2065,6 +2300,15 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description A status other than `published` was asked for with an API key that lacks `content:read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
@@ -2391,7 +2635,7 @@ export interface operations {
                 /** @description Only this user's writes. */
                 user?: number;
                 /** @description Only writes to this kind of resource. */
-                resource?: "article" | "section" | "tag" | "user";
+                resource?: "article" | "section" | "tag" | "user" | "api_key";
                 /** @description Only writes to the resource with this id. */
                 resource_id?: number;
                 /** @description Only writes at or after this moment. */

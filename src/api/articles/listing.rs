@@ -108,8 +108,8 @@ impl FromQuery for ArticleListParams {
 impl ArticleListParams {
     /// The store's query for what `caller` may list.
     pub(super) fn for_caller(self, caller: &MaybeCaller) -> Result<ListQuery, ApiError> {
-        if self.status != StatusFilter::Only(ArticleStatus::Published) && caller.0.is_none() {
-            return Err(ApiError::Unauthorized("listing articles that are not published needs a Bearer access token"));
+        if self.status != StatusFilter::Only(ArticleStatus::Published) {
+            caller.signed_in("listing articles that are not published needs a Bearer access token")?;
         }
         Ok(ListQuery {
             visibility: caller.visibility(),

@@ -33,6 +33,7 @@ use crate::store::{Conn, StoreResult};
         (status = 200, description = "A page of articles, newest first by default", body = ArticleList, headers(
             ("X-Total-Count" = i64, description = "Articles matching, on all pages"))),
         super::openapi::ListRefused,
+        (status = 403, description = "A status other than `published` was asked for with an API key that lacks `content:read`", body = super::error::Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = [])))]
 pub async fn list(
