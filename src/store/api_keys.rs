@@ -1,32 +1,24 @@
 //! API keys: stored as hashes, read on every request that sends one.
 
 use chrono::{Duration, NaiveDateTime};
+use diesel::backend::Backend;
+use diesel::deserialize::FromSql;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::{now, write_tx, Conn, Page, PageRequest, StoreResult};
 use crate::auth::api_key::{self, Scope};
 use crate::auth::Role;
 use crate::db::schema::{api_keys, users};
 
+/// A key as listed; the key itself is never kept, only its hash.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
-struct KeyRow {
-    id: i64,
-    name: String,
-    prefix: String,
-    scopes: String,
-    created_by: i64,
-    created_at: NaiveDateTime,
-    expires_at: Option<NaiveDateTime>,
-    last_used_at: Option<NaiveDateTime>,
-}
-
-/// A key as listed; the key itself is never kept, only its hash.
-#[derive(Debug, Clone)]
 pub struct ApiKey {
     pub id: i64,
     pub name: String,
     pub prefix: String,
+    #[diesel(deserialize_as = StoredScopes)]
     pub scopes: Vec<Scope>,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
@@ -34,18 +26,23 @@ pub struct ApiKey {
     pub last_used_at: Option<NaiveDateTime>,
 }
 
-impl From<KeyRow> for ApiKey {
-    fn from(row: KeyRow) -> Self {
-        Self {
-            id: row.id,
-            name: row.name,
-            prefix: row.prefix,
-            scopes: api_key::split_scopes(&row.scopes),
-            created_by: row.created_by,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-            last_used_at: row.last_used_at,
-        }
+/// The `scopes` column as read: the scopes' names, space-separated.
+pub struct StoredScopes(Vec<Scope>);
+
+impl<DB: Backend> Queryable<Text, DB> for StoredScopes
+where
+    String: FromSql<Text, DB>,
+{
+    type Row = String;
+
+    fn build(names: String) -> diesel::deserialize::Result<Self> {
+        Ok(Self(api_key::split_scopes(&names)))
+    }
+}
+
+impl From<StoredScopes> for Vec<Scope> {
+    fn from(stored: StoredScopes) -> Self {
+        stored.0
     }
 }
 
@@ -91,18 +88,12 @@ pub fn create(conn: &mut Conn, new: NewKey<'_>) -> StoreResult<(ApiKey, String)>
 }
 
 pub fn find(conn: &mut Conn, id: i64) -> StoreResult<ApiKey> {
-    Ok(api_keys::table.find(id).select(KeyRow::as_select()).first(conn)?.into())
+    Ok(api_keys::table.find(id).select(ApiKey::as_select()).first(conn)?)
 }
 
 pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<ApiKey>> {
     let total = api_keys::table.count().get_result(conn)?;
-    let rows: Vec<KeyRow> = api_keys::table
-        .order(api_keys::id.asc())
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(KeyRow::as_select())
-        .load(conn)?;
-    Ok(Page { items: rows.into_iter().map(ApiKey::from).collect(), total })
+    page.load(conn, api_keys::table.order(api_keys::id.asc()).select(ApiKey::as_select()), total)
 }
 
 /// Revokes a key: it is gone, so its next use is refused on every instance.

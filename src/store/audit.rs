@@ -103,11 +103,5 @@ fn filtered(filter: &Filter) -> audit_log::BoxedQuery<'static, crate::db::MultiB
 /// The trail, newest first.
 pub fn list(conn: &mut Conn, filter: &Filter, page: PageRequest) -> StoreResult<Page<Entry>> {
     let total = filtered(filter).count().get_result(conn)?;
-    let items = filtered(filter)
-        .order(audit_log::id.desc())
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(Entry::as_select())
-        .load(conn)?;
-    Ok(Page { items, total })
+    page.load(conn, filtered(filter).order(audit_log::id.desc()).select(Entry::as_select()), total)
 }

@@ -16,6 +16,9 @@ pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::helper_types::{Limit, Offset};
+use diesel::query_dsl::methods::{LimitDsl, OffsetDsl};
+use diesel::query_dsl::{LoadQuery, RunQueryDsl};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::Connection;
 
@@ -155,6 +158,17 @@ pub struct PageRequest {
 impl PageRequest {
     pub fn offset(self) -> i64 {
         (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// This page of `rows`, a query in its order, which match `total` rows in all.
+    pub fn load<'q, Q, T>(self, conn: &mut Conn, rows: Q, total: i64) -> StoreResult<Page<T>>
+    where
+        Q: LimitDsl,
+        Limit<Q>: OffsetDsl,
+        Offset<Limit<Q>>: RunQueryDsl<Conn> + LoadQuery<'q, Conn, T>,
+    {
+        let items = rows.limit(self.per_page).offset(self.offset()).load(conn)?;
+        Ok(Page { items, total })
     }
 }
 

@@ -95,13 +95,8 @@ pub fn count(conn: &mut Conn) -> StoreResult<i64> {
 
 pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<User>> {
     let total = users::table.count().get_result(conn)?;
-    let rows: Vec<UserRow> = users::table
-        .order(users::id.asc())
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(UserRow::as_select())
-        .load(conn)?;
-    Ok(Page { items: rows.into_iter().map(User::from).collect(), total })
+    let rows = users::table.order(users::id.asc()).select(UserRow::as_select());
+    Ok(page.load::<_, UserRow>(conn, rows, total)?.map(User::from))
 }
 
 pub fn create(conn: &mut Conn, new: NewUser<'_>) -> StoreResult<User> {
