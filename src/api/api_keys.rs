@@ -9,14 +9,13 @@ use utoipa::ToSchema;
 use super::caller::Caller;
 use super::error::{ApiError, Reply};
 use super::json::{Patch, Validating};
-use super::query::{PageParams, Query, QueryReader};
-use super::respond::{self, PageMeta};
+use super::query::QueryReader;
+use super::respond;
 use super::state::AppState;
 use crate::auth::api_key::Scope;
 use crate::domain::Name;
 use crate::store::api_keys::{self, ApiKey, NewKey};
 use crate::store::audit::Change;
-use crate::store::PageRequest;
 
 /// Days a key lives when `expires_in_days` is left out.
 const DEFAULT_DAYS: i64 = 90;
@@ -70,12 +69,6 @@ pub struct CreatedApiKey {
     pub key: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiKeyList {
-    pub data: Vec<ApiKeyResponse>,
-    pub meta: PageMeta,
-}
-
 /// A new API key.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -90,20 +83,10 @@ pub struct CreateApiKey {
     pub expires_in_days: Patch<i64>,
 }
 
-/// List API keys.
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", operation_id = "list_api_keys",
-    params(PageParams),
-    responses(
-        (status = 200, description = "A page of keys, without the keys themselves", body = ApiKeyList, headers(
-            ("X-Total-Count" = i64, description = "Keys in all"))),
-        super::openapi::ListRefused, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn list(state: Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
-    caller.require_admin()?;
-    let page = PageRequest::from(page.0);
-    let found = state.read(move |c| api_keys::list(c, page)).await?;
-    respond::page(&req, page, found, |data, meta| ApiKeyList { data, meta })
+respond::admin_list! {
+    /// List API keys.
+    ApiKeyList of ApiKeyResponse from api_keys; tag "api-keys", path "/api/v1/api-keys", operation "list_api_keys";
+    page "A page of keys, without the keys themselves", all "Keys in all"
 }
 
 /// Create an API key; the key is in this answer only.

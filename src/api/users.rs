@@ -10,15 +10,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::caller::Caller;
 use super::error::{ApiError, Problem, Reply};
 use super::json::{Patch, Validating};
-use super::query::{FromQuery, PageParams, Query, QueryReader};
-use super::respond::{self, PageMeta};
+use super::query::{FromQuery, Query, QueryReader};
+use super::respond;
 use super::state::AppState;
 use crate::auth::password;
 use crate::auth::Role;
 use crate::domain::{Description, DisplayName, Email, Password};
 use crate::store::audit::Change;
 use crate::store::users::{self, NewUser, User, UserChanges};
-use crate::store::PageRequest;
 
 /// A user account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,12 +51,6 @@ impl From<User> for UserResponse {
             updated_at: user.updated_at.and_utc(),
         }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserList {
-    pub data: Vec<UserResponse>,
-    pub meta: PageMeta,
 }
 
 /// A new user.
@@ -121,20 +114,10 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
-/// List users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
-    params(PageParams),
-    responses(
-        (status = 200, description = "A page of users", body = UserList, headers(
-            ("X-Total-Count" = i64, description = "Users in all"))),
-        super::openapi::ListRefused, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn list(state: Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
-    caller.require_admin()?;
-    let page = PageRequest::from(page.0);
-    let found = state.read(move |c| users::list(c, page)).await?;
-    respond::page(&req, page, found, |data, meta| UserList { data, meta })
+respond::admin_list! {
+    /// List users.
+    UserList of UserResponse from users; tag "users", path "/api/v1/users", operation "list_users";
+    page "A page of users", all "Users in all"
 }
 
 /// Create a user.
