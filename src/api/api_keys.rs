@@ -1,15 +1,15 @@
 //! API keys for integrators (admin only, and never with a key): create, list, read, revoke.
 
 use actix_web::web::{Data, Path};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::admin;
 use super::caller::Caller;
 use super::error::{ApiError, Reply};
 use super::json::{Patch, Validating};
-use super::query::QueryReader;
 use super::respond;
 use super::state::AppState;
 use crate::auth::api_key::Scope;
@@ -83,10 +83,14 @@ pub struct CreateApiKey {
     pub expires_in_days: Patch<i64>,
 }
 
-respond::admin_list! {
+admin::reads! {
+    ApiKeyList of ApiKeyResponse from api_keys,
+        last_modified |key: &ApiKeyResponse| key.last_used_at.unwrap_or(key.created_at);
+    tag "api-keys", path "/api/v1/api-keys";
     /// List API keys.
-    ApiKeyList of ApiKeyResponse from api_keys; tag "api-keys", path "/api/v1/api-keys", operation "list_api_keys";
-    page "A page of keys, without the keys themselves", all "Keys in all"
+    list "list_api_keys", page "A page of keys, without the keys themselves", all "Keys in all";
+    /// Get an API key (never the key itself).
+    get "get_api_key", id "The key's id", one "The key, without the key itself"
 }
 
 /// Create an API key; the key is in this answer only.
@@ -127,24 +131,6 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
         .await?;
     let location = format!("/api/v1/api-keys/{}", stored.id);
     respond::created(location, &CreatedApiKey { api_key: stored.into(), key })
-}
-
-/// Get an API key (never the key itself).
-#[utoipa::path(get, path = "/api/v1/api-keys/{id}", tag = "api-keys", operation_id = "get_api_key",
-    params(("id" = i64, Path, description = "The key's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The key, without the key itself", body = ApiKeyResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn get(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
-    QueryReader::new(req.query_string()).finish()?;
-    caller.require_admin()?;
-    let id = id.into_inner();
-    let key = state.read(move |c| api_keys::find(c, id)).await?;
-    let modified = key.last_used_at.unwrap_or(key.created_at).and_utc();
-    respond::resource(&req, &ApiKeyResponse::from(key), modified)
 }
 
 /// Revoke an API key: refused from the next request on, on every instance.

@@ -1,5 +1,6 @@
 //! HTTP: one module per resource, plus the extractors, errors and the OpenAPI document.
 
+pub mod admin;
 pub mod api_keys;
 pub mod articles;
 pub mod audit;

@@ -163,39 +163,3 @@ pub fn page<I, T: From<I>, L: Serialize>(
     let body = wrap(found.items.into_iter().map(T::from).collect(), meta);
     list(req, &body, &meta)
 }
-
-/// The list body and the documented list handler of an admin-only collection that has no
-/// filters (users, API keys): a page of `$store::list`, each item made a `$Item`.
-/// `$doc` is the handler's doc comment, which utoipa makes the operation's summary.
-macro_rules! admin_list {
-    ($(#[doc = $doc:literal])* $List:ident of $Item:ident from $store:ident; tag $tag:literal, path $path:literal,
-     operation $operation:literal; page $described:literal, all $all:literal) => {
-        #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
-        pub struct $List {
-            pub data: Vec<$Item>,
-            pub meta: $crate::api::respond::PageMeta,
-        }
-
-        $(#[doc = $doc])*
-        #[utoipa::path(get, path = $path, tag = $tag, operation_id = $operation,
-            params($crate::api::query::PageParams),
-            responses(
-                (status = 200, description = $described, body = $List, headers(
-                    ("X-Total-Count" = i64, description = $all))),
-                $crate::api::openapi::ListRefused, $crate::api::openapi::NotAllowed,
-            ),
-            security(("bearer" = [])))]
-        pub async fn list(
-            state: ::actix_web::web::Data<$crate::api::state::AppState>,
-            caller: $crate::api::caller::Caller,
-            page: $crate::api::query::Query<$crate::api::query::PageParams>,
-            req: ::actix_web::HttpRequest,
-        ) -> $crate::api::error::Reply {
-            caller.require_admin()?;
-            let page = $crate::store::PageRequest::from(page.0);
-            let found = state.read(move |c| $store::list(c, page)).await?;
-            $crate::api::respond::page(&req, page, found, |data, meta| $List { data, meta })
-        }
-    };
-}
-pub(crate) use admin_list;

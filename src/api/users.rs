@@ -2,11 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::admin;
 use super::caller::Caller;
 use super::error::{ApiError, Problem, Reply};
 use super::json::{Patch, Validating};
@@ -105,6 +106,15 @@ impl FromQuery for DeleteUserParams {
     }
 }
 
+admin::reads! {
+    UserList of UserResponse from users, last_modified |user: &UserResponse| user.updated_at;
+    tag "users", path "/api/v1/users";
+    /// List users.
+    list "list_users", page "A page of users", all "Users in all";
+    /// Get a user.
+    get "get_user", id "The user's id", one "The user"
+}
+
 /// Hashes on the hash lane, like every password check (503 when it is full).
 async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> {
     state
@@ -112,12 +122,6 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         .run(move || password::hash(password.as_str()))
         .await?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing failed: {e}")))
-}
-
-respond::admin_list! {
-    /// List users.
-    UserList of UserResponse from users; tag "users", path "/api/v1/users", operation "list_users";
-    page "A page of users", all "Users in all"
 }
 
 /// Create a user.
@@ -154,24 +158,6 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
         )
         .await?;
     respond::created(format!("/api/v1/users/{}", user.id), &UserResponse::from(user))
-}
-
-/// Get a user.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
-    params(("id" = i64, Path, description = "The user's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The user", body = UserResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn get(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
-    QueryReader::new(req.query_string()).finish()?;
-    caller.require_admin()?;
-    let id = id.into_inner();
-    let user = state.read(move |c| users::find(c, id)).await?;
-    let body = UserResponse::from(user);
-    respond::resource(&req, &body, body.updated_at)
 }
 
 /// Change a user.
