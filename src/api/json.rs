@@ -41,6 +41,28 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
+/// A PATCH body: each field `name: T as S` is a `pub name: Patch<T>`, absent unless sent
+/// (`#[serde(default)]`) and documented as `S` (`Option<T>` where `null` clears it). A field's
+/// own attributes (its doc, further `#[schema(..)]` facts) go before it. Unknown fields are refused.
+macro_rules! patch_body {
+    ($(#[$meta:meta])* pub struct $Name:ident {
+        $($(#[$field_meta:meta])* $field:ident: $T:ty as $S:ty,)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $Name {
+            $(
+                $(#[$field_meta])*
+                #[serde(default)]
+                #[schema(value_type = $S)]
+                pub $field: $crate::api::json::Patch<$T>,
+            )*
+        }
+    };
+}
+pub(crate) use patch_body;
+
 impl<T> Patch<T> {
     /// For a field that cannot be cleared: the value if given; null is an error.
     pub fn required(self, errors: &mut Errors, field: &str) -> Option<T> {

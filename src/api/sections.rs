@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::caller::Caller;
 use super::error::{Problem, Reply};
-use super::json::Patch;
+use super::json;
 use super::state::AppState;
 use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
@@ -72,26 +72,17 @@ pub struct CreateSection {
     pub position: i32,
 }
 
-/// Changes to a section; absent fields stay, `null` clears a nullable one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateSection {
-    #[serde(default)]
-    #[schema(value_type = Name)]
-    pub name: Patch<Name>,
-    #[serde(default)]
-    #[schema(value_type = Slug)]
-    pub slug: Patch<Slug>,
-    #[serde(default)]
-    #[schema(value_type = Option<Description>)]
-    pub description: Patch<Description>,
-    /// A parent that would make a cycle is refused (422).
-    #[serde(default)]
-    #[schema(value_type = Option<i64>, minimum = 1)]
-    pub parent_id: Patch<i64>,
-    #[serde(default)]
-    #[schema(value_type = i32)]
-    pub position: Patch<i32>,
+json::patch_body! {
+    /// Changes to a section; absent fields stay, `null` clears a nullable one.
+    pub struct UpdateSection {
+        name: Name as Name,
+        slug: Slug as Slug,
+        description: Description as Option<Description>,
+        /// A parent that would make a cycle is refused (422).
+        #[schema(minimum = 1)]
+        parent_id: i64 as Option<i64>,
+        position: i32 as i32,
+    }
 }
 
 impl From<CreateSection> for SectionInput {

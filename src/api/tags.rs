@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::caller::Caller;
 use super::error::Reply;
-use super::json::Patch;
+use super::json;
 use super::state::AppState;
 use super::taxonomy;
 use crate::domain::{Description, Name, Slug};
@@ -56,19 +56,13 @@ pub struct CreateTag {
     pub description: Option<Description>,
 }
 
-/// Changes to a tag; absent fields stay, `null` clears the description.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTag {
-    #[serde(default)]
-    #[schema(value_type = Name)]
-    pub name: Patch<Name>,
-    #[serde(default)]
-    #[schema(value_type = Slug)]
-    pub slug: Patch<Slug>,
-    #[serde(default)]
-    #[schema(value_type = Option<Description>)]
-    pub description: Patch<Description>,
+json::patch_body! {
+    /// Changes to a tag; absent fields stay, `null` clears the description.
+    pub struct UpdateTag {
+        name: Name as Name,
+        slug: Slug as Slug,
+        description: Description as Option<Description>,
+    }
 }
 
 impl From<CreateTag> for TagInput {

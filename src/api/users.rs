@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::admin;
 use super::caller::Caller;
 use super::error::{ApiError, Problem, Reply};
-use super::json::{Patch, Validating};
+use super::json::{self, Validating};
 use super::query::{FromQuery, Query, QueryReader};
 use super::respond;
 use super::state::AppState;
@@ -66,30 +66,18 @@ pub struct CreateUser {
     pub bio: Option<Description>,
 }
 
-/// Changes to a user; absent fields stay as they are. A new password, role or
-/// `disabled` revokes the user's refresh tokens.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateUser {
-    #[serde(default)]
-    #[schema(value_type = Email)]
-    pub email: Patch<Email>,
-    #[serde(default)]
-    #[schema(value_type = Password)]
-    pub password: Patch<Password>,
-    #[serde(default)]
-    #[schema(value_type = DisplayName)]
-    pub display_name: Patch<DisplayName>,
-    #[serde(default)]
-    #[schema(value_type = Role)]
-    pub role: Patch<Role>,
-    /// `null` clears it.
-    #[serde(default)]
-    #[schema(value_type = Option<Description>)]
-    pub bio: Patch<Description>,
-    #[serde(default)]
-    #[schema(value_type = bool)]
-    pub disabled: Patch<bool>,
+json::patch_body! {
+    /// Changes to a user; absent fields stay as they are. A new password, role or
+    /// `disabled` revokes the user's refresh tokens.
+    pub struct UpdateUser {
+        email: Email as Email,
+        password: Password as Password,
+        display_name: DisplayName as DisplayName,
+        role: Role as Role,
+        /// `null` clears it.
+        bio: Description as Option<Description>,
+        disabled: bool as bool,
+    }
 }
 
 #[derive(Debug, IntoParams)]
