@@ -20,3 +20,5 @@ pub mod state;
 pub mod tags;
 pub mod taxonomy;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;

@@ -188,6 +188,7 @@ impl Modify for Operations {
         (name = "tags", description = "Tags, created on demand by name"),
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
+        (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
     ),
 )]
 pub struct ApiDoc;

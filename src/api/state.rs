@@ -27,6 +27,8 @@ pub struct AppState {
     pub write_turn: tokio::sync::Mutex<()>,
     /// Anonymous reads of public content; emptied by every content write.
     pub cache: ResponseCache,
+    /// Whether webhook URLs may resolve to internal addresses (see [`crate::webhooks::guard`]).
+    pub webhooks_allow_private: bool,
 }
 
 impl AppState {
