@@ -21,4 +21,5 @@ pub mod tags;
 pub mod taxonomy;
 pub mod users;
 pub mod webhook_deliveries;
+pub mod webhook_events;
 pub mod webhooks;

@@ -1,7 +1,10 @@
 //! What webhooks announce: the closed list of event types, and which a webhook wants.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::status::ArticleStatus;
 
 /// An event a webhook can subscribe to; `*` subscribes to all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -75,6 +78,78 @@ impl EventType {
 /// Whether a webhook subscribed to `subscribed` (stored names) wants an event of type `kind`.
 pub fn wants(subscribed: &[String], kind: &str) -> bool {
     subscribed.iter().any(|s| s == kind || s == EventType::All.as_str())
+}
+
+/// A section or tag an article is filed under, as events name it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventRef {
+    #[schema(example = 3)]
+    pub id: i64,
+    #[schema(example = "treatments")]
+    pub slug: String,
+}
+
+/// `data` of the `article.*` events: the article as it is after the change (before
+/// it, for `article.deleted`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleEventData {
+    #[schema(example = 12)]
+    pub id: i64,
+    #[schema(example = "dry-needling")]
+    pub slug: String,
+    #[schema(example = "Dry needling")]
+    pub title: String,
+    pub status: ArticleStatus,
+    #[schema(example = 3)]
+    pub version: i32,
+    #[schema(required = true)]
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    #[schema(required = true)]
+    pub section: Option<EventRef>,
+    pub tags: Vec<EventRef>,
+    /// What a CDN purges: `article-{id}`, `section-{id}`, `tag-{id}` of each tag, and `articles`.
+    #[schema(example = json!(["article-12", "section-3", "tag-7", "articles"]))]
+    pub cache_tags: Vec<String>,
+}
+
+/// `data` of the `section.*` events: the section after the change (before it, when deleted).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionEventData {
+    #[schema(example = 3)]
+    pub id: i64,
+    #[schema(example = "treatments")]
+    pub slug: String,
+    #[schema(example = "Treatments")]
+    pub name: String,
+    #[schema(required = true)]
+    pub parent_id: Option<i64>,
+    /// `section-{id}`, `sections` and `articles` (articles embed their section).
+    #[schema(example = json!(["section-3", "sections", "articles"]))]
+    pub cache_tags: Vec<String>,
+}
+
+/// `data` of the `tag.*` events: the tag after the change (before it, when deleted).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TagEventData {
+    #[schema(example = 7)]
+    pub id: i64,
+    #[schema(example = "sports-injuries")]
+    pub slug: String,
+    #[schema(example = "Sports injuries")]
+    pub name: String,
+    /// `tag-{id}`, `tags` and `articles` (articles embed their tags).
+    #[schema(example = json!(["tag-7", "tags", "articles"]))]
+    pub cache_tags: Vec<String>,
+}
+
+/// `data` of a `ping`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PingEventData {
+    #[schema(example = 1)]
+    pub webhook_id: i64,
+    #[schema(example = "https://hooks.example.com/folio")]
+    pub url: String,
 }
 
 /// The type of the signed test event `POST /webhooks/{id}/test` sends.

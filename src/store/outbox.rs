@@ -5,17 +5,17 @@
 //! committed together or not at all.
 //!
 //! The payloads (`data` of each event) are documented in the OpenAPI `webhooks` object
-//! ([`crate::api::webhooks::schema`]).
+//! ([`crate::api::webhook_events`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::articles::{self, Article};
 use super::sections::SectionRow;
 use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
-use crate::content::events::{wants, EventType};
+use crate::content::events::{wants, ArticleEventData, EventRef, EventType, SectionEventData, TagEventData};
 use crate::db::schema::{articles as articles_table, webhook_deliveries, webhook_events, webhooks};
 
 /// Writes an event of type `kind` with `data`, and a delivery of it to each active
@@ -85,41 +85,45 @@ fn article_cache_tags(article: &Article) -> Vec<String> {
     tags
 }
 
+fn to_value(data: &impl serde::Serialize) -> Value {
+    serde_json::to_value(data).unwrap_or(Value::Null)
+}
+
 /// `data` of the `article.*` events.
 pub fn article_data(article: &Article) -> Value {
     let row = &article.row;
-    json!({
-        "id": row.id,
-        "slug": row.slug,
-        "title": row.title,
-        "status": article.status.as_str(),
-        "version": row.version,
-        "published_at": row.published_at.map(|at| at.and_utc()),
-        "updated_at": row.updated_at.and_utc(),
-        "section": article.section.as_ref().map(|s| json!({"id": s.id, "slug": s.slug})),
-        "tags": article.tags.iter().map(|t| json!({"id": t.id, "slug": t.slug})).collect::<Vec<_>>(),
-        "cache_tags": article_cache_tags(article),
+    to_value(&ArticleEventData {
+        id: row.id,
+        slug: row.slug.clone(),
+        title: row.title.clone(),
+        status: article.status,
+        version: row.version,
+        published_at: row.published_at.map(|at| at.and_utc()),
+        updated_at: row.updated_at.and_utc(),
+        section: article.section.as_ref().map(|s| EventRef { id: s.id, slug: s.slug.clone() }),
+        tags: article.tags.iter().map(|t| EventRef { id: t.id, slug: t.slug.clone() }).collect(),
+        cache_tags: article_cache_tags(article),
     })
 }
 
 /// `data` of the `section.*` events.
 pub fn section_data(row: &SectionRow) -> Value {
-    json!({
-        "id": row.id,
-        "slug": row.slug,
-        "name": row.name,
-        "parent_id": row.parent_id,
-        "cache_tags": [format!("section-{}", row.id), "sections", "articles"],
+    to_value(&SectionEventData {
+        id: row.id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        parent_id: row.parent_id,
+        cache_tags: vec![format!("section-{}", row.id), "sections".into(), "articles".into()],
     })
 }
 
 /// `data` of the `tag.*` events.
 pub fn tag_data(row: &TagRow) -> Value {
-    json!({
-        "id": row.id,
-        "slug": row.slug,
-        "name": row.name,
-        "cache_tags": [format!("tag-{}", row.id), "tags", "articles"],
+    to_value(&TagEventData {
+        id: row.id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        cache_tags: vec![format!("tag-{}", row.id), "tags".into(), "articles".into()],
     })
 }
 

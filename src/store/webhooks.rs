@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{now, outbox, write_tx, Conn, Page, PageRequest, StoreResult};
-use crate::content::events::PING;
+use crate::content::events::{PingEventData, PING};
 use crate::db::schema::webhooks;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -124,7 +124,7 @@ pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
 pub fn ping(conn: &mut Conn, id: i64) -> StoreResult<i64> {
     write_tx(conn, |conn| {
         let hook = find(conn, id)?;
-        let data = serde_json::json!({"webhook_id": hook.id, "url": hook.url});
-        outbox::emit(conn, PING, &data, None, Some(hook.id))
+        let data = PingEventData { webhook_id: hook.id, url: hook.url };
+        outbox::emit(conn, PING, &serde_json::to_value(data).unwrap_or_default(), None, Some(hook.id))
     })
 }
