@@ -4,163 +4,18 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 mod support;
 
 use support::database::TestDatabase;
+use support::receiver::{expected_signature, Mode, Received, Receiver};
 use support::Server;
-
-/// One request the receiver got, and what it answered.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: String,
-    answered: u16,
-}
-
-impl Received {
-    fn id(&self) -> &str {
-        &self.headers["webhook-id"]
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap()
-    }
-}
-
-/// How the receiver answers.
-#[derive(Debug, Clone, Copy)]
-enum Mode {
-    /// 500 to the first `n` attempts of each webhook-id, then 200.
-    RefuseFirst(usize),
-    /// Record the request and never answer.
-    Hang,
-}
-
-/// A real HTTP/1.1 endpoint on port 0 that records every request.
-struct Receiver {
-    address: SocketAddr,
-    received: Arc<Mutex<Vec<Received>>>,
-    mode: Arc<Mutex<Mode>>,
-}
-
-impl Receiver {
-    async fn start(mode: Mode) -> Self {
-        Self::start_at("127.0.0.1:0".parse().unwrap(), mode).await
-    }
-
-    async fn start_at(address: SocketAddr, mode: Mode) -> Self {
-        let listener = TcpListener::bind(address).await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let mode = Arc::new(Mutex::new(mode));
-        let (log, how) = (received.clone(), mode.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
-                let (log, how) = (log.clone(), how.clone());
-                tokio::spawn(async move { serve(stream, log, how).await });
-            }
-        });
-        Self { address, received, mode }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/hook", self.address)
-    }
-
-    fn set_mode(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-
-    fn all(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
-    }
-
-    /// Waits until `done` holds for what was received, or fails after `seconds`.
-    async fn wait_for(&self, seconds: u64, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(seconds);
-        loop {
-            let all = self.all();
-            if done(&all) {
-                return all;
-            }
-            assert!(Instant::now() < deadline, "waited {seconds} s for {what}; received {all:#?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-async fn serve(mut stream: tokio::net::TcpStream, log: Arc<Mutex<Vec<Received>>>, mode: Arc<Mutex<Mode>>) {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let Ok(n) = stream.read(&mut chunk).await else { return };
-        if n == 0 {
-            return;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
-    let headers: HashMap<String, String> = head
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    while buffer.len() < head_end + length {
-        let Ok(n) = stream.read(&mut chunk).await else { return };
-        if n == 0 {
-            return;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    let body = String::from_utf8_lossy(&buffer[head_end..head_end + length]).to_string();
-    let current = *mode.lock().unwrap();
-    let answered = match current {
-        Mode::Hang => {
-            log.lock().unwrap().push(Received { headers, body, answered: 0 });
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            return;
-        }
-        Mode::RefuseFirst(n) => {
-            let mut log = log.lock().unwrap();
-            let id = headers.get("webhook-id").cloned().unwrap_or_default();
-            let earlier = log.iter().filter(|r| r.headers.get("webhook-id") == Some(&id)).count();
-            let answered = if earlier < n { 500 } else { 200 };
-            log.push(Received { headers, body, answered });
-            answered
-        }
-    };
-    let reply = format!("HTTP/1.1 {answered} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    let _ = stream.write_all(reply.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// The Standard Webhooks signature, computed here from the specification alone.
-fn expected_signature(secret: &str, received: &Received) -> String {
-    let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    let timestamp = &received.headers["webhook-timestamp"];
-    mac.update(format!("{}.{timestamp}.{}", received.id(), received.body).as_bytes());
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
-}
 
 struct Api {
     server: Server,
@@ -471,4 +326,73 @@ async fn production_refuses_internal_addresses_when_saved_and_when_sent() {
     };
     assert!(row["last_error"].as_str().unwrap().contains("refused"), "{row}");
     assert!(receiver.all().is_empty(), "nothing reached the loopback receiver");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_change_the_public_can_see_is_one_event_and_a_refused_write_is_none() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[]).await;
+    api.webhook(&receiver.url(), &["*"]).await;
+    let patch = |path: String, body: Value| {
+        let api = &api;
+        async move {
+            let (status, answer) = api.send(reqwest::Method::PATCH, &path, Some(body)).await;
+            assert_eq!(status, StatusCode::OK, "PATCH {path}: {answer}");
+            answer
+        }
+    };
+
+    let (_, section) = api.post("/api/v1/sections", json!({"name": "News"})).await;
+    let section = section["id"].as_i64().unwrap();
+    patch(format!("/api/v1/sections/{section}"), json!({"name": "Clinic news"})).await;
+    let draft = json!({"title": "Knee pain", "body_markdown": "Body.", "section": "news", "tags": ["Knees"]});
+    let article = api.server.create_article(&api.client, &api.token, &draft).await;
+    let path = format!("/api/v1/articles/{article}");
+    patch(path.clone(), json!({"status": "published", "version": 1})).await;
+    patch(path.clone(), json!({"title": "Knee pain, explained", "version": 2})).await;
+    patch(path.clone(), json!({"status": "draft", "version": 3})).await;
+    patch(path.clone(), json!({"title": "Knee pain (draft)", "version": 4})).await;
+    let taken = json!({"title": "Another", "slug": "knee-pain", "body_markdown": "x", "status": "published"});
+    let refused = api.server.post_article(&api.client, &api.token, &taken).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "a refused write");
+    let etag = api.client.get(api.server.url(&path)).bearer_auth(&api.token).send().await.unwrap();
+    let etag = etag.headers()["etag"].to_str().unwrap().to_owned();
+    let deleted =
+        api.client.delete(api.server.url(&path)).bearer_auth(&api.token).header("If-Match", etag).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let tag = api.get("/api/v1/tags").await["data"][0]["id"].as_i64().unwrap();
+    patch(format!("/api/v1/tags/{tag}"), json!({"name": "Knee"})).await;
+    for gone in [format!("/api/v1/tags/{tag}"), format!("/api/v1/sections/{section}")] {
+        let (status, _) = api.send(reqwest::Method::DELETE, &gone, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "DELETE {gone}");
+    }
+
+    let expected = [
+        "section.created",
+        "section.updated",
+        "tag.created",
+        "article.published",
+        "article.updated",
+        "article.unpublished",
+        "article.deleted",
+        "tag.updated",
+        "tag.deleted",
+        "section.deleted",
+    ];
+    receiver.wait_for(15, "every event", |all| all.len() >= expected.len()).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut events: Vec<Value> = receiver.all().iter().map(Received::json).collect();
+    events.sort_by_key(|e| e["sequence"].as_i64().unwrap());
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, expected);
+    let published = &events[3]["data"];
+    assert_eq!(published["section"], json!({"id": section, "slug": "news"}));
+    assert_eq!(published["tags"], json!([{"id": tag, "slug": "knees"}]));
+    assert_eq!(
+        published["cache_tags"],
+        json!([format!("article-{article}"), format!("section-{section}"), format!("tag-{tag}"), "articles"])
+    );
+    assert_eq!(events[5]["data"]["status"], "draft");
+    assert_eq!(events[6]["data"]["version"], 5, "deleted: the article as it was");
 }

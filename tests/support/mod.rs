@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 pub mod database;
+pub mod receiver;
 use serde_json::{json, Value};
 
 pub const EMAIL: &str = "admin@example.com";
