@@ -117,8 +117,16 @@ async fn events_arrive_after_refusals_signed_once_each_and_every_attempt_is_logg
         all.iter().find(|r| r.json()["type"] == "article.published").unwrap().id()
     );
 
-    // The log shows each attempt, newest first.
-    let log = api.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    // The log shows each attempt, newest first, once folio has recorded the last one.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = api.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+        if log["data"].as_array().unwrap().iter().all(|row| row["delivered_at"].is_string()) {
+            break log;
+        }
+        assert!(Instant::now() < deadline, "the 2xx is recorded: {log}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let rows = log["data"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["type"], "article.published");
