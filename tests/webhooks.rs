@@ -298,6 +298,9 @@ async fn webhooks_are_managed_with_a_secret_shown_once_rotated_and_pinged() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = api.send(reqwest::Method::GET, &format!("/api/v1/webhooks/{id}/deliveries"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let audit = api.get("/api/v1/audit?resource=webhook").await;
+    let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.len(), 4, "create, rotate, change and delete are audited: {audit}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

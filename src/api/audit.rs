@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::store::audit::{self, Entry, Filter};
 use crate::store::PageRequest;
 
-const RESOURCES: [&str; 4] = ["article", "section", "tag", "user"];
+const RESOURCES: [&str; 5] = ["article", "section", "tag", "user", "webhook"];
 
 /// One write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +60,7 @@ pub enum AuditResource {
     Section,
     Tag,
     User,
+    Webhook,
 }
 
 impl From<Entry> for AuditEntry {
@@ -122,7 +123,7 @@ impl FromQuery for AuditParams {
                 RESOURCES
                     .contains(&r)
                     .then(|| r.to_owned())
-                    .ok_or_else(|| "must be article, section, tag or user".to_owned())
+                    .ok_or_else(|| "must be article, section, tag, user or webhook".to_owned())
             }),
             resource_id: q.int("resource_id", 1, i64::MAX),
             since: q.timestamp("since"),

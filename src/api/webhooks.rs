@@ -278,7 +278,7 @@ pub async fn rotate_secret(state: Data<AppState>, caller: Caller, id: Path<i64>)
     let hook = state
         .write_audited(
             caller.actor(),
-            move |_| Change::new("rotate-secret", "webhook", id),
+            move |_| Change::new("update", "webhook", id),
             move |c| webhooks::rotate_secret(c, id, secret),
         )
         .await?;

@@ -1316,7 +1316,7 @@ export interface components {
          * @description The kind of resource written.
          * @enum {string}
          */
-        AuditResource: "article" | "section" | "tag" | "user";
+        AuditResource: "article" | "section" | "tag" | "user" | "webhook";
         /** @description The article's author, embedded; never their email. */
         AuthorRef: {
             /**
@@ -3433,7 +3433,7 @@ export interface operations {
                 /** @description Only this user's writes. */
                 user?: number;
                 /** @description Only writes to this kind of resource. */
-                resource?: "article" | "section" | "tag" | "user";
+                resource?: "article" | "section" | "tag" | "user" | "webhook";
                 /** @description Only writes to the resource with this id. */
                 resource_id?: number;
                 /** @description Only writes at or after this moment. */
