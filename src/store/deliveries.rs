@@ -90,34 +90,46 @@ impl Attempt {
     }
 }
 
-/// Records an attempt of delivery `id`, made as its `attempt`th (1-based): delivered on
-/// a 2xx, else due again after `retries[attempt - 1]` seconds, or given up when the
-/// schedule has no more.
-pub fn record(conn: &mut Conn, id: i64, attempt: &Attempt, retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+/// Records attempts, each of delivery `id` (see [`record_one`]), in one transaction:
+/// one commit, and one disk flush, for all the attempts that finished together.
+pub fn record(conn: &mut Conn, attempts: &[(i64, Attempt)], retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
     write_tx(conn, |conn| {
-        let attempts: i32 = webhook_deliveries::table.find(id).select(webhook_deliveries::attempts).first(conn)?;
-        let attempts = attempts.saturating_add(1);
-        let (delivered_at, next_attempt_at) = if attempt.succeeded() {
-            (Some(now), None)
-        } else {
-            let index = usize::try_from(attempts).unwrap_or(usize::MAX).saturating_sub(1);
-            let next = retries
-                .get(index)
-                .map(|seconds| now + Duration::seconds(i64::try_from(*seconds).unwrap_or(i64::MAX / 1_000)));
-            (None, next)
-        };
-        diesel::update(webhook_deliveries::table.find(id))
-            .set((
-                webhook_deliveries::attempts.eq(attempts),
-                webhook_deliveries::last_status.eq(attempt.status.map(i32::from)),
-                webhook_deliveries::last_error.eq(attempt.error.clone()),
-                webhook_deliveries::delivered_at.eq(delivered_at),
-                webhook_deliveries::next_attempt_at.eq(next_attempt_at),
-                webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?;
+        for (id, attempt) in attempts {
+            match record_one(conn, *id, attempt, retries, now) {
+                // Its webhook was deleted meanwhile.
+                Err(StoreError::NotFound) => {}
+                other => other?,
+            }
+        }
         Ok(())
     })
+}
+
+/// Records an attempt of delivery `id`: delivered on a 2xx, else due again after
+/// `retries[n - 1]` seconds for its `n`th attempt, or given up when the schedule has no more.
+fn record_one(conn: &mut Conn, id: i64, attempt: &Attempt, retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+    let attempts: i32 = webhook_deliveries::table.find(id).select(webhook_deliveries::attempts).first(conn)?;
+    let attempts = attempts.saturating_add(1);
+    let (delivered_at, next_attempt_at) = if attempt.succeeded() {
+        (Some(now), None)
+    } else {
+        let index = usize::try_from(attempts).unwrap_or(usize::MAX).saturating_sub(1);
+        let next = retries
+            .get(index)
+            .map(|seconds| now + Duration::seconds(i64::try_from(*seconds).unwrap_or(i64::MAX / 1_000)));
+        (None, next)
+    };
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::attempts.eq(attempts),
+            webhook_deliveries::last_status.eq(attempt.status.map(i32::from)),
+            webhook_deliveries::last_error.eq(attempt.error.clone()),
+            webhook_deliveries::delivered_at.eq(delivered_at),
+            webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+            webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A delivery as its log shows it.

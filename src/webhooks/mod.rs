@@ -17,7 +17,7 @@ use actix_web::web::Data;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
@@ -52,11 +52,16 @@ pub fn body(due: &Due) -> String {
     .to_string()
 }
 
+/// Attempts recorded in one transaction, at most.
+const RECORD_BATCH: usize = 256;
+
 struct Worker {
     state: Data<AppState>,
     client: reqwest::Client,
     retries: Vec<u64>,
     allow_private: bool,
+    /// Finished attempts, to the recorder.
+    finished: mpsc::UnboundedSender<(i64, Attempt)>,
 }
 
 /// Starts the delivery worker and the ticker on the current runtime.
@@ -69,12 +74,15 @@ pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Resul
     if !settings.allow_private {
         client = client.dns_resolver(Arc::new(guard::PublicOnly));
     }
+    let (finished, attempts) = mpsc::unbounded_channel();
     let worker = Arc::new(Worker {
         state,
         client: client.build()?,
         retries: settings.retries.clone(),
         allow_private: settings.allow_private,
+        finished,
     });
+    tokio::spawn(worker.clone().record_forever(attempts));
     tokio::spawn(worker.clone().deliver_forever());
     tokio::spawn(worker.tick_forever());
     Ok(())
@@ -85,8 +93,8 @@ impl Worker {
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
         loop {
             let free = permits.available_permits();
-            if free == 0 {
-                // Wait for a send to finish.
+            if free < CONCURRENCY / 2 {
+                // Wait for sends to finish, then lease several at once.
                 drop(permits.clone().acquire_owned().await);
                 continue;
             }
@@ -140,11 +148,27 @@ impl Worker {
 
     async fn deliver(&self, due: Due) {
         let attempt = self.send(&due).await;
-        let retries = self.retries.clone();
-        let id = due.id;
-        if let Err(err) = self.state.write(move |conn| deliveries::record(conn, id, &attempt, &retries, now())).await {
-            // The lease expires and the delivery is sent again.
-            tracing::warn!(delivery = id, error = %err, "cannot record a webhook attempt");
+        // The recorder has gone only when the process is stopping; the lease then expires.
+        let _ = self.finished.send((due.id, attempt));
+    }
+
+    /// Records finished attempts, all that are waiting in one transaction: a busy
+    /// process flushes the disk once per batch rather than once per attempt.
+    async fn record_forever(self: Arc<Self>, mut attempts: mpsc::UnboundedReceiver<(i64, Attempt)>) {
+        while let Some(first) = attempts.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < RECORD_BATCH {
+                match attempts.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let retries = self.retries.clone();
+            let count = batch.len();
+            if let Err(err) = self.state.write(move |conn| deliveries::record(conn, &batch, &retries, now())).await {
+                // Their leases expire and the deliveries are sent again.
+                tracing::warn!(attempts = count, error = %err, "cannot record webhook attempts");
+            }
         }
     }
 
