@@ -110,10 +110,9 @@ impl Worker {
                     Vec::new()
                 }
             };
-            if leased.is_empty() {
-                tokio::time::sleep(POLL).await;
-                continue;
-            }
+            // Fewer than wanted: the queue is drained. Waiting a poll before the next
+            // lease gathers the events of that time into one lease transaction.
+            let drained = leased.len() < free;
             for due in leased {
                 let Ok(permit) = permits.clone().acquire_owned().await else { return };
                 let worker = self.clone();
@@ -121,6 +120,9 @@ impl Worker {
                     worker.deliver(due).await;
                     drop(permit);
                 });
+            }
+            if drained {
+                tokio::time::sleep(POLL).await;
             }
         }
     }
