@@ -22,3 +22,5 @@ pub mod startup;
 pub mod store;
 /// Field-level validation errors.
 pub mod validation;
+/// Sending webhooks: delivery workers and the scheduled-publication ticker.
+pub mod webhooks;

@@ -132,7 +132,9 @@ impl Application {
             write_turn: Default::default(),
             cache: ResponseCache::new(ttl),
             key_uses: KeyUses::default(),
+            webhooks_allow_private: settings.webhooks.allow_private,
         });
+        crate::webhooks::start(state.clone(), &settings.webhooks)?;
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

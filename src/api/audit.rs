@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::store::audit::{self, Entry, Filter};
 use crate::store::PageRequest;
 
-const RESOURCES: [&str; 5] = ["article", "section", "tag", "user", "api_key"];
+const RESOURCES: [&str; 6] = ["article", "section", "tag", "user", "api_key", "webhook"];
 
 /// One write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,6 +65,7 @@ pub enum AuditResource {
     User,
     #[schema(rename = "api_key")]
     ApiKey,
+    Webhook,
 }
 
 impl From<Entry> for AuditEntry {
@@ -128,7 +129,7 @@ impl FromQuery for AuditParams {
                 RESOURCES
                     .contains(&r)
                     .then(|| r.to_owned())
-                    .ok_or_else(|| "must be article, section, tag, user or api_key".to_owned())
+                    .ok_or_else(|| "must be article, section, tag, user, api_key or webhook".to_owned())
             }),
             resource_id: q.int("resource_id", 1, i64::MAX),
             since: q.timestamp("since"),

@@ -74,6 +74,15 @@ impl Caller {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         Ok(policy::may_administer(&self.who())?)
     }
+
+    /// Admins, and API keys with the `webhooks` scope (the scope is checked as the
+    /// caller is extracted, [`key_needs`]).
+    pub fn require_webhook_manager(&self) -> Result<(), ApiError> {
+        match &self.key {
+            Some(key) if key.scopes.contains(&Scope::Webhooks) => Ok(()),
+            _ => self.require_admin(),
+        }
+    }
 }
 
 impl MaybeCaller {
@@ -107,6 +116,7 @@ fn key_needs(req: &HttpRequest) -> Result<Scope, ()> {
     match resource {
         Some("articles" | "sections" | "tags") if read => Ok(Scope::ContentRead),
         Some("articles" | "sections" | "tags") => Ok(Scope::ContentWrite),
+        Some("webhooks") => Ok(Scope::Webhooks),
         _ => Err(()),
     }
 }

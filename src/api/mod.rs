@@ -22,3 +22,6 @@ pub mod state;
 pub mod tags;
 pub mod taxonomy;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_events;
+pub mod webhooks;

@@ -6,6 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
+use super::webhook_events::{ArticleEvent, PingEvent, SectionEvent, TagEvent};
+
 pub use responses::*;
 
 /// Error responses shared by many operations; their types exist only for the document.
@@ -184,7 +186,10 @@ impl Modify for Operations {
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/")),
-    components(responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout)),
+    components(
+        responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout),
+        schemas(ArticleEvent, SectionEvent, TagEvent, PingEvent),
+    ),
     // The paths first: the limits and links are declared on the operations there are.
     modifiers(&BearerAuth, &Operations, &ServiceLimits, &PageLinks),
     tags(
@@ -196,13 +201,21 @@ impl Modify for Operations {
         (name = "tags", description = "Tags, created on demand by name"),
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
+        (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
     ),
 )]
 pub struct ApiDoc;
 
-/// The document as served and as committed in `openapi/openapi.json`.
+/// The document as served and as committed in `openapi/openapi.json`, with the
+/// `webhooks` object utoipa has no field for.
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
-    json.push('\n');
-    json
+    let json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    // Spliced in as text: a round trip through `serde_json::Value` would sort every key.
+    let webhooks = serde_json::to_string_pretty(&super::webhook_events::object()).unwrap_or_default();
+    let mut document = match json.strip_suffix("\n}") {
+        Some(head) => format!("{head},\n  \"webhooks\": {}\n}}", webhooks.replace('\n', "\n  ")),
+        None => json,
+    };
+    document.push('\n');
+    document
 }

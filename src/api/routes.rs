@@ -12,7 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{api_keys, audit, auth, sections, service, tags, users};
+use super::{api_keys, audit, auth, sections, service, tags, users, webhook_deliveries, webhooks};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 
@@ -78,6 +78,8 @@ operations![
     articles: [list, create, get, get_by_slug, update, delete],
     revisions: [list, get, restore],
     audit: [list],
+    webhooks: [list, create, get, update, delete, rotate_secret, test],
+    webhook_deliveries: [list, redeliver],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).

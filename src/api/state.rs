@@ -34,6 +34,8 @@ pub struct AppState {
     pub cache: ResponseCache,
     /// When this instance last wrote each API key's `last_used_at`.
     pub key_uses: KeyUses,
+    /// Whether webhook URLs may resolve to internal addresses (see [`crate::webhooks::guard`]).
+    pub webhooks_allow_private: bool,
 }
 
 impl AppState {

@@ -166,7 +166,22 @@ pub struct Settings {
     pub login_limits: LoginLimits,
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
+    pub webhooks: WebhookSettings,
 }
+
+/// How webhook deliveries are retried and where they may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Seconds to wait before each retry (`FOLIO_WEBHOOK_RETRIES`); its length is the
+    /// number of retries after the first attempt.
+    pub retries: Vec<u64>,
+    /// Whether endpoints may resolve to loopback, private or link-local addresses:
+    /// outside production always, in production only with `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
+    pub allow_private: bool,
+}
+
+/// The default retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+pub const DEFAULT_WEBHOOK_RETRIES: [u64; 7] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000];
 
 impl Settings {
     /// Reads the process environment (after loading `.env`, when present).
@@ -215,7 +230,17 @@ impl Settings {
             None => TrustedProxies::default(),
             Some(list) => parse::trusted_proxies(&list)?,
         };
+        let webhooks = WebhookSettings {
+            retries: match get("FOLIO_WEBHOOK_RETRIES")? {
+                None => DEFAULT_WEBHOOK_RETRIES.to_vec(),
+                Some(list) => parse::retries(&list)?,
+            },
+            // Read in every environment, so that a typo is refused before production.
+            allow_private: parse::flag("FOLIO_WEBHOOK_ALLOW_PRIVATE", get("FOLIO_WEBHOOK_ALLOW_PRIVATE")?.as_deref())?
+                || environment != Environment::Production,
+        };
         Ok(Self {
+            webhooks,
             login_limits,
             trusted_proxies,
             database_url,
@@ -265,6 +290,9 @@ mod tests {
             (&[("FOLIO_JWT_SECRET", "short")], "FOLIO_JWT_SECRET"),
             (&[("FOLIO_ENV", "production")], "FOLIO_JWT_SECRET"),
             (&[("FOLIO_ENV", "staging")], "FOLIO_ENV"),
+            (&[("FOLIO_WEBHOOK_RETRIES", "5,soon")], "FOLIO_WEBHOOK_RETRIES"),
+            (&[("FOLIO_WEBHOOK_RETRIES", "5,,6")], "FOLIO_WEBHOOK_RETRIES"),
+            (&[("FOLIO_WEBHOOK_ALLOW_PRIVATE", "maybe")], "FOLIO_WEBHOOK_ALLOW_PRIVATE"),
             (&[("FOLIO_MAX_BODY_BYTES", "-1")], "FOLIO_MAX_BODY_BYTES"),
             (&[("FOLIO_CORS_ORIGINS", "example.com")], "FOLIO_CORS_ORIGINS"),
             (&[("FOLIO_ADMIN_EMAIL", "a@example.com")], "FOLIO_ADMIN_PASSWORD"),

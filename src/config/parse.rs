@@ -137,3 +137,33 @@ pub(super) fn origins(list: &str) -> Result<Vec<String>, ConfigError> {
         })
         .collect()
 }
+
+/// The longest wait between two webhook attempts: a week.
+const MAX_RETRY_SECONDS: u64 = 7 * 86_400;
+/// The most retries a schedule may list.
+const MAX_RETRIES: usize = 50;
+
+/// `FOLIO_WEBHOOK_RETRIES`: comma-separated seconds between attempts (`1,1,2`: four attempts).
+pub(super) fn retries(list: &str) -> Result<Vec<u64>, ConfigError> {
+    let refuse = |why: String| ConfigError::new("FOLIO_WEBHOOK_RETRIES", why);
+    let delays = list
+        .split(',')
+        .map(|part| match part.trim().parse::<u64>() {
+            Ok(seconds) if seconds <= MAX_RETRY_SECONDS => Ok(seconds),
+            _ => Err(refuse(format!("'{}' is not a number of seconds from 0 to {MAX_RETRY_SECONDS}", part.trim()))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if delays.len() > MAX_RETRIES {
+        return Err(refuse(format!("lists {} retries; at most {MAX_RETRIES}", delays.len())));
+    }
+    Ok(delays)
+}
+
+/// A `true`/`false` setting; unset is false.
+pub(super) fn flag(var: &'static str, text: Option<&str>) -> Result<bool, ConfigError> {
+    match text {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(other) => Err(ConfigError::new(var, format!("expected 'true' or 'false', got '{other}'"))),
+    }
+}

@@ -1,5 +1,6 @@
 //! Content processing: slugs, Markdown rendering, front matter parsing, publication status,
 //! and who may do what with it (`policy`).
+pub mod events;
 pub mod front_matter;
 pub mod html_budget;
 pub mod markdown;

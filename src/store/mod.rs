@@ -6,13 +6,16 @@
 pub mod api_keys;
 pub mod articles;
 pub mod audit;
+pub mod deliveries;
 pub mod logins;
+pub mod outbox;
 pub mod sections;
 mod sql;
 pub mod tags;
 pub mod taxonomy;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};

@@ -7,7 +7,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
-use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use crate::content::events::EventType;
 use crate::content::policy::Visibility;
 use crate::db::schema::{articles, sections};
 
@@ -146,6 +147,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
             .returning(sections::id)
             .get_result(conn)?;
         let row = SectionRow::by_id(conn, id)?;
+        outbox::emit(conn, EventType::SectionCreated.as_str(), &outbox::section_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -170,6 +172,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
             })
             .execute(conn)?;
         let row = SectionRow::by_id(conn, id)?;
+        outbox::emit(conn, EventType::SectionUpdated.as_str(), &outbox::section_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -177,7 +180,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
 /// Deletes an empty leaf section; one with articles or children is a conflict.
 pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
     write_tx(conn, |conn| {
-        sections::table.find(id).select(sections::id).first::<i64>(conn)?;
+        let row = SectionRow::by_id(conn, id)?;
         let children: i64 = sections::table.filter(sections::parent_id.eq(id)).count().get_result(conn)?;
         if children > 0 {
             return Err(StoreError::conflict("id", format!("the section has {children} sub-sections")));
@@ -187,6 +190,7 @@ pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
             return Err(StoreError::conflict("id", format!("the section still has {used} articles")));
         }
         diesel::delete(sections::table.find(id)).execute(conn)?;
+        outbox::emit(conn, EventType::SectionDeleted.as_str(), &outbox::section_data(&row), None, None)?;
         Ok(())
     })
 }

@@ -7,7 +7,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::taxonomy::{self, term, Counted, Term};
-use super::{now, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
+use crate::content::events::EventType;
 use crate::content::policy::Visibility;
 use crate::db::schema::{article_tags, articles, tags};
 
@@ -93,7 +94,9 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
         ))
         .returning(tags::id)
         .get_result(conn)?;
-    TagRow::by_id(conn, id)
+    let row = TagRow::by_id(conn, id)?;
+    outbox::emit(conn, EventType::TagCreated.as_str(), &outbox::tag_data(&row), None, None)?;
+    Ok(row)
 }
 
 fn derived_slug(conn: &mut Conn, name: &str, refused: impl FnOnce() -> Rejected) -> StoreResult<String> {
@@ -161,6 +164,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
             ))
             .execute(conn)?;
         let row = TagRow::by_id(conn, id)?;
+        outbox::emit(conn, EventType::TagUpdated.as_str(), &outbox::tag_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -168,10 +172,10 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
 /// Deletes a tag and detaches it from its articles.
 pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
     write_tx(conn, |conn| {
+        let row = TagRow::by_id(conn, id)?;
         diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id))).execute(conn)?;
-        match diesel::delete(tags::table.find(id)).execute(conn)? {
-            0 => Err(StoreError::NotFound),
-            _ => Ok(()),
-        }
+        diesel::delete(tags::table.find(id)).execute(conn)?;
+        outbox::emit(conn, EventType::TagDeleted.as_str(), &outbox::tag_data(&row), None, None)?;
+        Ok(())
     })
 }

@@ -239,7 +239,7 @@ async fn closed_sets_are_enums_that_match_what_the_server_accepts() {
             "date",
         ),
         ("/api/v1/articles", "include", vec!["body"], "bodies"),
-        ("/api/v1/audit", "resource", vec!["article", "section", "tag", "user", "api_key"], "articles"),
+        ("/api/v1/audit", "resource", vec!["article", "section", "tag", "user", "api_key", "webhook"], "articles"),
     ];
     for (path, name, expected, misspelt) in cases {
         let mut values = parameter_enum(&doc, path, name);

@@ -169,6 +169,27 @@ async fn users_keys_audit_and_sessions_are_never_reached_with_a_key() {
 }
 
 #[tokio::test]
+async fn a_key_with_the_webhooks_scope_manages_webhooks_and_no_other_key_does() {
+    let app = spawn_app().await;
+    let (_, hooks) = key_with(&app, &["webhooks"]).await;
+    let (_, content) = key_with(&app, &["content:read", "content:write"]).await;
+    let body = json!({"url": "https://hooks.example.com/folio", "events": ["article.published"]});
+    let created = json_body(app.post("/api/v1/webhooks", Some(&hooks), &body).await, StatusCode::CREATED).await;
+    let path = format!("/api/v1/webhooks/{}", created["id"]);
+    json_body(app.get(&path, Some(&hooks)).await, StatusCode::OK).await;
+    json_body(app.get(&format!("{path}/deliveries"), Some(&hooks)).await, StatusCode::OK).await;
+    for response in
+        [app.get("/api/v1/webhooks", Some(&content)).await, app.post("/api/v1/webhooks", Some(&content), &body).await]
+    {
+        let refused = problem(response, StatusCode::FORBIDDEN).await;
+        assert!(refused["detail"].as_str().unwrap().contains("webhooks"), "{refused}");
+    }
+    // The audit trail names the key that made the webhook.
+    let audit = json_body(app.get("/api/v1/audit?resource=webhook", Some(&app.admin)).await, StatusCode::OK).await;
+    assert!(audit["data"][0]["api_key_id"].is_i64(), "{audit}");
+}
+
+#[tokio::test]
 async fn revoked_expired_tampered_and_orphaned_keys_are_refused_with_401() {
     let app = spawn_app().await;
     let (revoked_id, revoked) = key_with(&app, &["content:read"]).await;

@@ -19,6 +19,42 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 #[tokio::test]
+async fn the_webhooks_object_documents_every_event_with_its_payload_schema() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json", None).await.json().await.unwrap();
+    let events = [
+        "article.published",
+        "article.updated",
+        "article.unpublished",
+        "article.deleted",
+        "section.created",
+        "section.updated",
+        "section.deleted",
+        "tag.created",
+        "tag.updated",
+        "tag.deleted",
+        "ping",
+    ];
+    let webhooks = doc["webhooks"].as_object().expect("a webhooks object");
+    assert_eq!(webhooks.len(), events.len());
+    for event in events {
+        let post = &webhooks[event]["post"];
+        let reference = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+        let name = reference.strip_prefix("#/components/schemas/").unwrap();
+        let schema = &doc["components"]["schemas"][name];
+        for field in ["type", "timestamp", "sequence", "data"] {
+            assert!(schema["required"].as_array().unwrap().contains(&Value::from(field)), "{event}: {field}");
+        }
+        let data =
+            schema["properties"]["data"]["$ref"].as_str().unwrap().strip_prefix("#/components/schemas/").unwrap();
+        assert!(doc["components"]["schemas"][data]["properties"].is_object(), "{event}: {data} is documented");
+        let headers: Vec<&str> =
+            post["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"], "{event}");
+    }
+}
+
+#[tokio::test]
 async fn every_operation_has_a_summary_an_id_and_declared_security() {
     let app = spawn_app().await;
     let doc: Value = app.get("/api/v1/openapi.json", None).await.json().await.unwrap();

@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 
 pub mod cluster;
 pub mod database;
+pub mod receiver;
 use serde_json::{json, Value};
 
 pub const EMAIL: &str = "admin@example.com";

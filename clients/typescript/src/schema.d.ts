@@ -426,8 +426,741 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks. */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Create a webhook; the answer carries its secret, shown this once. */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook (without its secret). */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log. */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook. */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a webhook's secret; the answer carries the new one, shown this once. */
+        post: operations["rotate_webhook_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a signed `ping` event to a webhook (active or not). */
+        post: operations["test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a webhook's deliveries, newest first. */
+        get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now, delivered before or not (same event, same `webhook-id`). */
+        post: operations["redeliver_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "article.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `article.deleted` event
+         * @description An article was deleted, whatever its status; `data` is the article as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `article.published` event
+         * @description An article became live: published now, or a scheduled article's `published_at` came (within 10 s, with no request to cause it; announced once). Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `article.unpublished` event
+         * @description A live article stopped being live: made a draft, archived, or rescheduled into the future. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `article.updated` event
+         * @description A live article changed and is still live. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ArticleEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `ping` event
+         * @description Sent to one webhook by `POST /api/v1/webhooks/{id}/test`, whatever its events. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PingEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `section.created` event
+         * @description A section was created. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SectionEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `section.deleted` event
+         * @description A section was deleted; `data` is the section as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SectionEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "section.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `section.updated` event
+         * @description A section was changed. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SectionEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tag.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `tag.created` event
+         * @description A tag was created, also when an editor's article named a new one. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TagEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tag.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `tag.deleted` event
+         * @description A tag was deleted and detached from its articles; `data` is the tag as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TagEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tag.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `tag.updated` event
+         * @description A tag was changed. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /**
+                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                     * @example 42
+                     */
+                    "webhook-id": string;
+                    /**
+                     * @description When this attempt was signed, in Unix seconds
+                     * @example 1764547200
+                     */
+                    "webhook-timestamp": string;
+                    /**
+                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                     */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TagEvent"];
+                };
+            };
+            responses: {
+                /** @description Received */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         ApiKeyList: {
@@ -467,6 +1200,64 @@ export interface components {
              * @description Written at most once a minute; null until first used.
              */
             last_used_at: string | null;
+        };
+        /** @description An `article.*` event. */
+        ArticleEvent: {
+            /**
+             * @description The event type.
+             * @example article.published
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); the same on every attempt.
+             */
+            timestamp: string;
+            /**
+             * Format: int64
+             * @description The event's id, increasing with each event: also its `webhook-id` header,
+             *     by which a receiver drops a repeated delivery.
+             * @example 42
+             */
+            sequence: number;
+            data: components["schemas"]["ArticleEventData"];
+        };
+        /**
+         * @description `data` of the `article.*` events: the article as it is after the change (before
+         *     it, for `article.deleted`).
+         */
+        ArticleEventData: {
+            /**
+             * Format: int64
+             * @example 12
+             */
+            id: number;
+            /** @example dry-needling */
+            slug: string;
+            /** @example Dry needling */
+            title: string;
+            status: components["schemas"]["ArticleStatus"];
+            /**
+             * Format: int32
+             * @example 3
+             */
+            version: number;
+            /** Format: date-time */
+            published_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            section: null | components["schemas"]["EventRef"];
+            tags: components["schemas"]["EventRef"][];
+            /**
+             * @description What a CDN purges: `article-{id}`, `section-{id}`, `tag-{id}` of each tag, and `articles`.
+             * @example [
+             *       "article-12",
+             *       "section-3",
+             *       "tag-7",
+             *       "articles"
+             *     ]
+             */
+            cache_tags: string[];
         };
         /** @description Every article field but the body. */
         ArticleFields: {
@@ -605,7 +1396,7 @@ export interface components {
          * @description The kind of resource written.
          * @enum {string}
          */
-        AuditResource: "article" | "section" | "tag" | "user" | "api_key";
+        AuditResource: "article" | "section" | "tag" | "user" | "api_key" | "webhook";
         /** @description The article's author, embedded; never their email. */
         AuthorRef: {
             /**
@@ -739,6 +1530,19 @@ export interface components {
             role: components["schemas"]["Role"];
             bio?: null | components["schemas"]["Description"];
         };
+        /** @description A new webhook. */
+        CreateWebhook: {
+            /**
+             * @description Where events are POSTed. In production, a URL resolving to a loopback, private or
+             *     link-local address is refused unless `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
+             */
+            url: components["schemas"]["HttpUrl"];
+            /** @description At least one event type, or `["*"]`. */
+            events: components["schemas"]["EventType"][];
+            description?: null | components["schemas"]["Description"];
+            /** @description Defaults to true. */
+            active?: boolean | null;
+        };
         /** @description A new key: the one time the key itself is shown. */
         CreatedApiKey: components["schemas"]["ApiKeyResponse"] & {
             /**
@@ -747,12 +1551,74 @@ export interface components {
              */
             key: string;
         };
+        DeliveryList: {
+            data: components["schemas"]["DeliveryResponse"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description One event's delivery to one webhook: every attempt so far, summed up. */
+        DeliveryResponse: {
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description The event's id: its `webhook-id` header and `sequence`.
+             * @example 42
+             */
+            event_id: number;
+            /**
+             * @description The event's type (an event type, or `ping`).
+             * @example article.published
+             */
+            type: string;
+            /**
+             * Format: int32
+             * @description Attempts made so far.
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * Format: int32
+             * @description The HTTP status of the last attempt; null when none was made or none answered.
+             * @example 200
+             */
+            last_status: number | null;
+            /** @description Why the last attempt failed; null when it succeeded or none was made. */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due; null once delivered or when retries ran out.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Format: date-time
+             * @description When an attempt got a 2xx; null until then.
+             */
+            delivered_at: string | null;
+        };
         /** @example Articles from our clinicians. */
         Description: string;
         /** @example Nick Lorem */
         DisplayName: string;
         /** @example nick@example.com */
         Email: string;
+        /** @description A section or tag an article is filed under, as events name it. */
+        EventRef: {
+            /**
+             * Format: int64
+             * @example 3
+             */
+            id: number;
+            /** @example treatments */
+            slug: string;
+        };
+        /**
+         * @description An event a webhook can subscribe to; `*` subscribes to all of them.
+         * @enum {string}
+         */
+        EventType: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "*";
         /** @description One invalid input field; `field` is a JSON pointer into the body or a query parameter name. */
         FieldError: {
             /**
@@ -775,6 +1641,8 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok";
+        /** @example https://clinic.example/images/dry-needling.jpg */
+        HttpUrl: string;
         /** @description Credentials. */
         LoginRequest: {
             /** @example nick@example.com */
@@ -813,6 +1681,46 @@ export interface components {
         };
         /** @example correct horse battery staple */
         Password: string;
+        /** @description The test event of `POST /api/v1/webhooks/{id}/test`. */
+        PingEvent: {
+            /**
+             * @description The event type.
+             * @example ping
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); the same on every attempt.
+             */
+            timestamp: string;
+            /**
+             * Format: int64
+             * @description The event's id, increasing with each event: also its `webhook-id` header,
+             *     by which a receiver drops a repeated delivery.
+             * @example 42
+             */
+            sequence: number;
+            data: components["schemas"]["PingEventData"];
+        };
+        /** @description `data` of a `ping`. */
+        PingEventData: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            webhook_id: number;
+            /** @example https://hooks.example.com/folio */
+            url: string;
+        };
+        /** @description What a test ping queued. */
+        PingQueued: {
+            /**
+             * Format: int64
+             * @description The ping's event id: its `webhook-id` and `sequence`.
+             * @example 42
+             */
+            event_id: number;
+        };
         /** @description An RFC 9457 problem detail. */
         Problem: {
             /**
@@ -843,6 +1751,14 @@ export interface components {
              * @description The article's current version (409 on a stale `version` only).
              */
             current_version?: number | null;
+        };
+        /** @description What a redelivery queued. */
+        RedeliveryQueued: {
+            /**
+             * Format: int64
+             * @example 7
+             */
+            delivery_id: number;
         };
         /** @description A refresh token to rotate or revoke. */
         RefreshRequest: {
@@ -892,6 +1808,50 @@ export interface components {
          * @enum {string}
          */
         Scope: "content:read" | "content:write" | "webhooks" | "media";
+        /** @description A `section.*` event. */
+        SectionEvent: {
+            /**
+             * @description The event type.
+             * @example section.created
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); the same on every attempt.
+             */
+            timestamp: string;
+            /**
+             * Format: int64
+             * @description The event's id, increasing with each event: also its `webhook-id` header,
+             *     by which a receiver drops a repeated delivery.
+             * @example 42
+             */
+            sequence: number;
+            data: components["schemas"]["SectionEventData"];
+        };
+        /** @description `data` of the `section.*` events: the section after the change (before it, when deleted). */
+        SectionEventData: {
+            /**
+             * Format: int64
+             * @example 3
+             */
+            id: number;
+            /** @example treatments */
+            slug: string;
+            /** @example Treatments */
+            name: string;
+            /** Format: int64 */
+            parent_id: number | null;
+            /**
+             * @description `section-{id}`, `sections` and `articles` (articles embed their section).
+             * @example [
+             *       "section-3",
+             *       "sections",
+             *       "articles"
+             *     ]
+             */
+            cache_tags: string[];
+        };
         SectionList: {
             data: components["schemas"]["SectionResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -974,6 +1934,48 @@ export interface components {
         };
         /** @example blogs */
         Slug: string;
+        /** @description A `tag.*` event. */
+        TagEvent: {
+            /**
+             * @description The event type.
+             * @example tag.created
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); the same on every attempt.
+             */
+            timestamp: string;
+            /**
+             * Format: int64
+             * @description The event's id, increasing with each event: also its `webhook-id` header,
+             *     by which a receiver drops a repeated delivery.
+             * @example 42
+             */
+            sequence: number;
+            data: components["schemas"]["TagEventData"];
+        };
+        /** @description `data` of the `tag.*` events: the tag after the change (before it, when deleted). */
+        TagEventData: {
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /** @example sports-injuries */
+            slug: string;
+            /** @example Sports injuries */
+            name: string;
+            /**
+             * @description `tag-{id}`, `tags` and `articles` (articles embed their tags).
+             * @example [
+             *       "tag-7",
+             *       "tags",
+             *       "articles"
+             *     ]
+             */
+            cache_tags: string[];
+        };
         TagList: {
             data: components["schemas"]["TagResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -1113,6 +2115,13 @@ export interface components {
             bio?: null | components["schemas"]["Description"];
             disabled?: boolean;
         };
+        /** @description Changes to a webhook; absent fields stay, `null` clears the description. */
+        UpdateWebhook: {
+            url?: components["schemas"]["HttpUrl"];
+            events?: components["schemas"]["EventType"][];
+            description?: null | components["schemas"]["Description"];
+            active?: boolean;
+        };
         UserList: {
             data: components["schemas"]["UserResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -1140,6 +2149,39 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        WebhookList: {
+            data: components["schemas"]["WebhookResponse"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description An endpoint that receives events. Its secret is shown only when made. */
+        WebhookResponse: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            /** @example https://hooks.example.com/folio */
+            url: string;
+            /** @description The event types sent to it; `*` for all. */
+            events: components["schemas"]["EventType"][];
+            /** @example Rebuild the static site */
+            description: string | null;
+            /** @description An inactive webhook is sent nothing new (a test ping excepted). */
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A webhook with its signing secret: answered once, when made or rotated. */
+        WebhookWithSecret: components["schemas"]["WebhookResponse"] & {
+            /**
+             * @description `whsec_` + base64 of 32 random bytes; the key is the base64-decoded part after
+             *     `whsec_`. Shown only now: store it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwc2VjcmV0Zm9sZW8=
+             */
+            secret: string;
         };
     };
     responses: {
@@ -2635,7 +3677,7 @@ export interface operations {
                 /** @description Only this user's writes. */
                 user?: number;
                 /** @description Only writes to this kind of resource. */
-                resource?: "article" | "section" | "tag" | "user" | "api_key";
+                resource?: "article" | "section" | "tag" | "user" | "api_key" | "webhook";
                 /** @description Only writes to the resource with this id. */
                 resource_id?: number;
                 /** @description Only writes at or after this moment. */
@@ -2665,6 +3707,288 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number; a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (larger is a 422, not clamped). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhooks */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to the first, previous, next and last pages */
+                    Link?: string;
+                    /** @description Webhooks in all */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The new webhook, with its secret */
+            201: {
+                headers: {
+                    /** @description The webhook's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The changed webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook with its new secret; attempts from now on are signed with it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    test_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; its delivery shows in the log */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingQueued"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_webhook_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number; a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (larger is a 422, not clamped). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries, newest first */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to the first, previous, next and last pages */
+                    Link?: string;
+                    /** @description Deliveries in all */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliver_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+                /** @description The delivery's id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Due now; the log shows the attempt */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryQueued"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -14,7 +14,7 @@ use crate::content::policy::{self, Actor};
 use crate::content::slug::slugify;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections};
-use crate::store::{free_slug, now, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
+use crate::store::{free_slug, now, outbox, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
 
 /// The stored columns derived from a body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -288,6 +288,7 @@ pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared) -> StoreResul
         set_tags(conn, id, &content.tags, writer)?;
         let article = find(conn, id)?;
         revisions::record(conn, &article, writer.id, now)?;
+        outbox::article_written(conn, None, &article)?;
         Ok(article)
     })
 }
@@ -312,6 +313,7 @@ pub(super) fn replace(
     set_tags(conn, id, &content.tags, writer)?;
     let article = find(conn, id)?;
     revisions::record(conn, &article, writer.id, now)?;
+    outbox::article_written(conn, Some(current), &article)?;
     Ok(article)
 }
 
@@ -344,6 +346,7 @@ pub fn delete(conn: &mut Conn, id: i64, actor: &Actor, expected: &Expected) -> S
         may_replace(actor, &current, current.status)?;
         expected.hold_for(&current)?;
         diesel::delete(articles::table.find(id)).execute(conn)?;
+        outbox::article_deleted(conn, &current)?;
         Ok(())
     })
 }

@@ -1,0 +1,116 @@
+//! A webhook's delivery log, and sending one again on request (admin only).
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Path};
+use actix_web::HttpRequest;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::caller::Caller;
+use super::error::Reply;
+use super::query::{PageParams, Query};
+use super::respond::{self, PageMeta};
+use super::state::AppState;
+use crate::store::deliveries::{self, Delivery};
+use crate::store::{now, PageRequest};
+
+/// One event's delivery to one webhook: every attempt so far, summed up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryResponse {
+    #[schema(example = 7)]
+    pub id: i64,
+    /// The event's id: its `webhook-id` header and `sequence`.
+    #[schema(example = 42)]
+    pub event_id: i64,
+    /// The event's type (an event type, or `ping`).
+    #[serde(rename = "type")]
+    #[schema(example = "article.published")]
+    pub kind: String,
+    /// Attempts made so far.
+    #[schema(example = 1)]
+    pub attempts: i32,
+    /// The HTTP status of the last attempt; null when none was made or none answered.
+    #[schema(required = true, example = 200)]
+    pub last_status: Option<i32>,
+    /// Why the last attempt failed; null when it succeeded or none was made.
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    /// When the next attempt is due; null once delivered or when retries ran out.
+    #[schema(required = true)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When an attempt got a 2xx; null until then.
+    #[schema(required = true)]
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<Delivery> for DeliveryResponse {
+    fn from(d: Delivery) -> Self {
+        Self {
+            id: d.id,
+            event_id: d.event_id,
+            kind: d.kind,
+            attempts: d.attempts,
+            last_status: d.last_status,
+            last_error: d.last_error,
+            next_attempt_at: d.next_attempt_at.map(|at| at.and_utc()),
+            delivered_at: d.delivered_at.map(|at| at.and_utc()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub data: Vec<DeliveryResponse>,
+    pub meta: PageMeta,
+}
+
+/// List a webhook's deliveries, newest first.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
+    operation_id = "list_webhook_deliveries",
+    params(("id" = i64, Path, description = "The webhook's id", minimum = 1), PageParams),
+    responses(
+        (status = 200, description = "A page of deliveries, newest first", body = DeliveryList, headers(
+            ("X-Total-Count" = i64, description = "Deliveries in all"))),
+        super::openapi::ListRefused, super::openapi::GuardedOne,
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: Data<AppState>,
+    caller: Caller,
+    id: Path<i64>,
+    page: Query<PageParams>,
+    req: HttpRequest,
+) -> Reply {
+    caller.require_webhook_manager()?;
+    let id = id.into_inner();
+    let page = PageRequest::from(page.0);
+    let found = state.read(move |c| deliveries::list(c, id, page)).await?;
+    respond::page(&req, page, found, |data, meta| DeliveryList { data, meta })
+}
+
+/// What a redelivery queued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedeliveryQueued {
+    #[schema(example = 7)]
+    pub delivery_id: i64,
+}
+
+/// Send a delivery again now, delivered before or not (same event, same `webhook-id`).
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    operation_id = "redeliver_webhook_delivery",
+    params(
+        ("id" = i64, Path, description = "The webhook's id", minimum = 1),
+        ("delivery_id" = i64, Path, description = "The delivery's id", minimum = 1),
+    ),
+    responses(
+        (status = 202, description = "Due now; the log shows the attempt", body = RedeliveryQueued),
+        super::openapi::GuardedOne,
+    ),
+    security(("bearer" = [])))]
+pub async fn redeliver(state: Data<AppState>, caller: Caller, ids: Path<(i64, i64)>) -> Reply {
+    caller.require_webhook_manager()?;
+    let (id, delivery_id) = ids.into_inner();
+    state.write(move |c| deliveries::redeliver(c, id, delivery_id, now())).await?;
+    Ok(respond::json(StatusCode::ACCEPTED, respond::tagged(&RedeliveryQueued { delivery_id })?))
+}

@@ -1,0 +1,409 @@
+//! Webhooks through the real binary and a real HTTP receiver: signed Standard Webhooks
+//! deliveries that survive refusals, `kill -9` and a second instance, and scheduled
+//! articles announced once.
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+mod support;
+
+use support::database::TestDatabase;
+use support::receiver::{expected_signature, Mode, Received, Receiver};
+use support::Server;
+
+struct Api {
+    server: Server,
+    client: reqwest::Client,
+    token: String,
+}
+
+impl Api {
+    async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let server = Server::start_on(database_url, env).await;
+        let client = reqwest::Client::new();
+        let token = server.token(&client).await;
+        Self { server, client, token }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, self.server.url(path)).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// Creates a webhook to `url` for `events`; returns its id and secret.
+    async fn webhook(&self, url: &str, events: &[&str]) -> (i64, String) {
+        let (status, body) = self.post("/api/v1/webhooks", json!({"url": url, "events": events})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (body["id"].as_i64().unwrap(), body["secret"].as_str().unwrap().to_owned())
+    }
+
+    async fn publish(&self, title: &str) -> i64 {
+        let body = json!({"title": title, "body_markdown": "Body.", "status": "published"});
+        self.server.create_article(&self.client, &self.token, &body).await
+    }
+}
+
+fn retries(schedule: &str) -> Vec<(&'static str, String)> {
+    vec![("FOLIO_WEBHOOK_RETRIES", schedule.to_owned())]
+}
+
+fn env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_after_refusals_signed_once_each_and_every_attempt_is_logged() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(2)).await;
+    let other = Receiver::start(Mode::RefuseFirst(0)).await;
+    let vars = retries("1,1,2");
+    let api = Api::start(&db.url, &env(&vars)).await;
+    let (hook, secret) = api.webhook(&receiver.url(), &["article.published", "section.created"]).await;
+    let (_, other_secret) = api.webhook(&other.url(), &["*"]).await;
+
+    let (status, _) = api.post("/api/v1/sections", json!({"name": "Clinic news"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let article = api.publish("Dry needling explained").await;
+
+    // Two refusals each, then a 200: three attempts per event, 1 s and 1 s apart.
+    let all = receiver
+        .wait_for(30, "both events delivered", |all| all.iter().filter(|r| r.answered == 200).count() == 2)
+        .await;
+    let mut by_id: HashMap<String, Vec<Received>> = HashMap::new();
+    for r in &all {
+        by_id.entry(r.id().to_owned()).or_default().push(r.clone());
+    }
+    assert_eq!(by_id.len(), 2, "two events: {all:#?}");
+    for attempts in by_id.values() {
+        let answers: Vec<u16> = attempts.iter().map(|r| r.answered).collect();
+        assert_eq!(answers, vec![500, 500, 200], "attempts of one event");
+        assert!(attempts.iter().all(|r| r.body == attempts[0].body), "every attempt sends the same body");
+        for r in attempts {
+            assert_eq!(r.headers["webhook-signature"], expected_signature(&secret, r), "signature of {}", r.id());
+            let age = chrono::Utc::now().timestamp() - r.headers["webhook-timestamp"].parse::<i64>().unwrap();
+            assert!((0..60).contains(&age), "webhook-timestamp is the attempt's time");
+        }
+    }
+    let published = all.iter().map(Received::json).find(|b| b["type"] == "article.published").unwrap();
+    assert_eq!(published["data"]["id"], article);
+    assert_eq!(published["data"]["slug"], "dry-needling-explained");
+    assert_eq!(published["data"]["status"], "published");
+    assert_eq!(published["data"]["version"], 1);
+    assert!(published["data"]["cache_tags"].as_array().unwrap().contains(&json!(format!("article-{article}"))));
+    assert_eq!(
+        published["sequence"].to_string(),
+        all.iter().find(|r| r.json()["type"] == "article.published").unwrap().id()
+    );
+
+    // The log shows each attempt, newest first, once folio has recorded the last one.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = api.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+        if log["data"].as_array().unwrap().iter().all(|row| row["delivered_at"].is_string()) {
+            break log;
+        }
+        assert!(Instant::now() < deadline, "the 2xx is recorded: {log}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let rows = log["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["type"], "article.published");
+    assert_eq!(rows[1]["type"], "section.created");
+    for row in rows {
+        assert_eq!(row["attempts"], 3, "{row}");
+        assert_eq!(row["last_status"], 200);
+        assert!(row["delivered_at"].is_string() && row["next_attempt_at"].is_null() && row["last_error"].is_null());
+    }
+
+    // The endpoint for `*` got each event once, at the first attempt, signed with its own secret.
+    let got = other.wait_for(10, "the * webhook's events", |all| all.len() >= 2).await;
+    assert!(got.iter().all(|r| r.headers["webhook-signature"] == expected_signature(&other_secret, r)));
+
+    // Nothing more comes: one 2xx per event and endpoint.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(receiver.all().len(), 6, "no attempt after the 2xx");
+    let ids: Vec<String> = other.all().iter().map(|r| r.id().to_owned()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "the * endpoint got each event once");
+    assert_eq!(ids.len(), 2, "section.created and article.published: {ids:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_run_out_after_the_schedule_and_the_log_says_why() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(usize::MAX)).await;
+    let vars = retries("1,1,2");
+    let api = Api::start(&db.url, &env(&vars)).await;
+    let (hook, _) = api.webhook(&receiver.url(), &["article.published"]).await;
+    api.publish("Refused everywhere").await;
+    receiver.wait_for(20, "four attempts", |all| all.len() >= 4).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(receiver.all().len(), 4, "`1,1,2` is four attempts in all");
+    let log = api.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    let row = &log["data"][0];
+    assert_eq!(row["attempts"], 4);
+    assert_eq!(row["last_status"], 500);
+    assert!(row["last_error"].as_str().unwrap().contains("500"), "{row}");
+    assert!(row["delivered_at"].is_null() && row["next_attempt_at"].is_null(), "given up: {row}");
+
+    // Redelivery on request sends it again, with the same webhook-id.
+    let delivery = row["id"].as_i64().unwrap();
+    receiver.set_mode(Mode::RefuseFirst(4));
+    let (status, _) = api.post(&format!("/api/v1/webhooks/{hook}/deliveries/{delivery}/redeliver"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let all = receiver.wait_for(10, "the redelivery", |all| all.len() == 5).await;
+    assert_eq!(all[4].id(), all[0].id());
+    assert_eq!(all[4].answered, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_leased_when_folio_is_killed_are_delivered_after_restart() {
+    let db = TestDatabase::new();
+    // Accepts the request and never answers: folio holds the lease when it dies.
+    let receiver = Receiver::start(Mode::Hang).await;
+    let vars = retries("1,1,1,1,1,1,1,1");
+    let mut api = Api::start(&db.url, &env(&vars)).await;
+    api.webhook(&receiver.url(), &["*"]).await;
+    for n in 0..3 {
+        api.publish(&format!("Before the crash {n}")).await;
+    }
+    receiver.wait_for(10, "three sends in flight", |all| all.len() == 3).await;
+    api.server.child.kill().unwrap(); // SIGKILL
+    api.server.child.wait().unwrap();
+    receiver.set_mode(Mode::RefuseFirst(0));
+
+    let api = Api::start(&db.url, &env(&vars)).await;
+    // The leases (30 s) expire, then the rows are leased again and sent.
+    let all = receiver
+        .wait_for(60, "three events after the restart", |all| {
+            all.iter().filter(|r| r.answered == 200).map(Received::id).collect::<std::collections::HashSet<_>>().len()
+                == 3
+        })
+        .await;
+    let types: Vec<String> = all.iter().map(|r| r.json()["type"].as_str().unwrap().to_owned()).collect();
+    assert!(types.iter().all(|t| t == "article.published"), "{types:?}");
+    drop(api);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgresql_deliver_each_event_once() {
+    let db = TestDatabase::new();
+    if !db.is_postgres() {
+        eprintln!("skipped: set FOLIO_TEST_POSTGRES to run two instances on one database");
+        return;
+    }
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let first = Api::start(&db.url, &[]).await;
+    let second = Api::start(&db.url, &[]).await;
+    first.webhook(&receiver.url(), &["article.published"]).await;
+    for n in 0..20 {
+        let api = if n % 2 == 0 { &first } else { &second };
+        api.publish(&format!("Shared {n}")).await;
+    }
+    receiver.wait_for(30, "20 events", |all| all.len() >= 20).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let all = receiver.all();
+    let mut ids: Vec<&str> = all.iter().map(Received::id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    assert_eq!(all.len(), 20, "each event once across both instances");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_article_is_announced_once_when_its_moment_comes() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[]).await;
+    api.webhook(&receiver.url(), &["article.published"]).await;
+    let moment = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let body = json!({"title": "Later", "body_markdown": "Soon.", "status": "scheduled",
+        "published_at": moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
+    let id = api.server.create_article(&api.client, &api.token, &body).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(receiver.all().is_empty(), "nothing before its moment");
+    let all = receiver.wait_for(15, "the go-live", |all| !all.is_empty()).await;
+    assert!(chrono::Utc::now() >= moment, "announced after its moment");
+    assert_eq!(all[0].json()["data"]["id"], id);
+    assert_eq!(all[0].json()["type"], "article.published");
+
+    // A restart looks back for missed moments, and finds this one announced already.
+    drop(api);
+    let api = Api::start(&db.url, &[]).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(receiver.all().len(), 1, "announced exactly once");
+    drop(api);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_managed_with_a_secret_shown_once_rotated_and_pinged() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[]).await;
+    let (id, secret) = api.webhook(&receiver.url(), &["tag.created"]).await;
+    assert_eq!(STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap().len(), 32);
+    let read = api.get(&format!("/api/v1/webhooks/{id}")).await;
+    assert!(read.get("secret").is_none(), "the secret is shown once: {read}");
+    assert_eq!(read["events"], json!(["tag.created"]));
+    assert_eq!(api.get("/api/v1/webhooks").await["data"].as_array().unwrap().len(), 1);
+
+    for bad in [
+        json!({"url": "ftp://example.com/", "events": ["*"]}),
+        json!({"url": receiver.url(), "events": ["article.exploded"]}),
+        json!({"url": receiver.url(), "events": []}),
+    ] {
+        let (status, body) = api.post("/api/v1/webhooks", bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+
+    let (status, rotated) = api.post(&format!("/api/v1/webhooks/{id}/rotate-secret"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    let (status, queued) = api.post(&format!("/api/v1/webhooks/{id}/test"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let all = receiver.wait_for(10, "the ping", |all| !all.is_empty()).await;
+    assert_eq!(all[0].json()["type"], "ping");
+    assert_eq!(all[0].id(), queued["event_id"].to_string());
+    assert_eq!(all[0].headers["webhook-signature"], expected_signature(&new_secret, &all[0]));
+
+    let (status, patched) =
+        api.send(reqwest::Method::PATCH, &format!("/api/v1/webhooks/{id}"), Some(json!({"active": false}))).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["active"], false);
+    let (status, _) = api.send(reqwest::Method::DELETE, &format!("/api/v1/webhooks/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api.send(reqwest::Method::GET, &format!("/api/v1/webhooks/{id}/deliveries"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let audit = api.get("/api/v1/audit?resource=webhook").await;
+    let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.len(), 4, "create, rotate, change and delete are audited: {audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_refuses_internal_addresses_when_saved_and_when_sent() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let production = [("FOLIO_ENV", "production")];
+    let api = Api::start(&db.url, &production).await;
+    for url in
+        [receiver.url(), "http://169.254.169.254/latest".into(), "http://[::1]:9/".into(), "http://localhost:9/".into()]
+    {
+        let (status, body) = api.post("/api/v1/webhooks", json!({"url": url, "events": ["*"]})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert_eq!(body["errors"][0]["field"], "/url", "{body}");
+    }
+    drop(api);
+
+    // Allowed, a webhook to loopback is saved; once the setting is gone, it is not sent.
+    let allowed = [("FOLIO_ENV", "production"), ("FOLIO_WEBHOOK_ALLOW_PRIVATE", "true")];
+    let api = Api::start(&db.url, &allowed).await;
+    let (hook, _) = api.webhook(&receiver.url(), &["*"]).await;
+    drop(api);
+    let api = Api::start(&db.url, &production).await;
+    let (status, _) = api.post(&format!("/api/v1/webhooks/{hook}/test"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let row = loop {
+        let log = api.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+        if log["data"][0]["attempts"].as_i64().unwrap_or(0) > 0 {
+            break log["data"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "no attempt recorded");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(row["last_error"].as_str().unwrap().contains("refused"), "{row}");
+    assert!(receiver.all().is_empty(), "nothing reached the loopback receiver");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_change_the_public_can_see_is_one_event_and_a_refused_write_is_none() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[]).await;
+    api.webhook(&receiver.url(), &["*"]).await;
+    let patch = |path: String, body: Value| {
+        let api = &api;
+        async move {
+            let (status, answer) = api.send(reqwest::Method::PATCH, &path, Some(body)).await;
+            assert_eq!(status, StatusCode::OK, "PATCH {path}: {answer}");
+            answer
+        }
+    };
+
+    let (_, section) = api.post("/api/v1/sections", json!({"name": "News"})).await;
+    let section = section["id"].as_i64().unwrap();
+    patch(format!("/api/v1/sections/{section}"), json!({"name": "Clinic news"})).await;
+    let draft = json!({"title": "Knee pain", "body_markdown": "Body.", "section": "news", "tags": ["Knees"]});
+    let article = api.server.create_article(&api.client, &api.token, &draft).await;
+    let path = format!("/api/v1/articles/{article}");
+    patch(path.clone(), json!({"status": "published", "version": 1})).await;
+    patch(path.clone(), json!({"title": "Knee pain, explained", "version": 2})).await;
+    patch(path.clone(), json!({"status": "draft", "version": 3})).await;
+    patch(path.clone(), json!({"title": "Knee pain (draft)", "version": 4})).await;
+    let taken = json!({"title": "Another", "slug": "knee-pain", "body_markdown": "x", "status": "published"});
+    let refused = api.server.post_article(&api.client, &api.token, &taken).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "a refused write");
+    let etag = api.client.get(api.server.url(&path)).bearer_auth(&api.token).send().await.unwrap();
+    let etag = etag.headers()["etag"].to_str().unwrap().to_owned();
+    let deleted =
+        api.client.delete(api.server.url(&path)).bearer_auth(&api.token).header("If-Match", etag).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let tag = api.get("/api/v1/tags").await["data"][0]["id"].as_i64().unwrap();
+    patch(format!("/api/v1/tags/{tag}"), json!({"name": "Knee"})).await;
+    for gone in [format!("/api/v1/tags/{tag}"), format!("/api/v1/sections/{section}")] {
+        let (status, _) = api.send(reqwest::Method::DELETE, &gone, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "DELETE {gone}");
+    }
+
+    let expected = [
+        "section.created",
+        "section.updated",
+        "tag.created",
+        "article.published",
+        "article.updated",
+        "article.unpublished",
+        "article.deleted",
+        "tag.updated",
+        "tag.deleted",
+        "section.deleted",
+    ];
+    receiver.wait_for(15, "every event", |all| all.len() >= expected.len()).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut events: Vec<Value> = receiver.all().iter().map(Received::json).collect();
+    events.sort_by_key(|e| e["sequence"].as_i64().unwrap());
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, expected);
+    let published = &events[3]["data"];
+    assert_eq!(published["section"], json!({"id": section, "slug": "news"}));
+    assert_eq!(published["tags"], json!([{"id": tag, "slug": "knees"}]));
+    assert_eq!(
+        published["cache_tags"],
+        json!([format!("article-{article}"), format!("section-{section}"), format!("tag-{tag}"), "articles"])
+    );
+    assert_eq!(events[5]["data"]["status"], "draft");
+    assert_eq!(events[6]["data"]["version"], 5, "deleted: the article as it was");
+}
