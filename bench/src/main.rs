@@ -11,6 +11,7 @@
 //! memory, and prints the results against the targets, keeping them in BENCHMARKS.md.
 
 mod dataset;
+mod hooks;
 mod http;
 mod postgres;
 mod report;
@@ -72,7 +73,7 @@ struct Args {
     /// Extra environment for the server, e.g. `--server-env MALLOC_ARENA_MAX=2` (repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
     server_env: Vec<String>,
-    /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update.
+    /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update, webhooks.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// The backend: a SQLite file, or a PostgreSQL cluster the bench starts in its temporary directory.
@@ -82,6 +83,12 @@ struct Args {
     /// processes on the one database.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=8))]
     instances: u64,
+    /// Webhook endpoints for the fan-out scenario (receivers on loopback).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    webhooks: u64,
+    /// Publishes in the fan-out scenario, without and then with the webhooks.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    publishes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -90,7 +97,7 @@ enum Backend {
     Postgres,
 }
 
-const SCENARIO_KEYS: [&str; 7] = ["health", "slug", "section", "tags", "search", "create", "update"];
+const SCENARIO_KEYS: [&str; 8] = ["health", "slug", "section", "tags", "search", "create", "update", "webhooks"];
 
 fn say(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "{message}");
@@ -576,6 +583,51 @@ fn run(args: Args) -> anyhow::Result<bool> {
         });
     }
 
+    let mut fan_out_checks = Vec::new();
+    if wanted("webhooks") {
+        let (endpoints, publishes) = (usize::try_from(args.webhooks)?, usize::try_from(args.publishes)?);
+        say(format_args!("scenario webhooks: {publishes} publishes without, then with {endpoints} webhooks"));
+        let admin_token = writes::login(server.addr, &admin.email, &admin.password)?;
+        let plan = hooks::FanOut { endpoints, publishes, writers: connections.min(16) };
+        let outcome = hooks::run(server.addr, &admin_token, &token, &plan)?;
+        drained(&server, "the webhook fan-out", &mut notes);
+        let share = outcome.rate_with / outcome.rate_without.max(f64::MIN_POSITIVE);
+        let (p50, p99) = (outcome.latencies.percentile_ms(50.0), outcome.latencies.percentile_ms(99.0));
+        say(format_args!(
+            "  creates {:.0}/s without, {:.0}/s with ({:.0} %); delivery p50 {p50:.1} ms, p99 {p99:.1} ms; {}/{} \
+             delivered, the last {:.1} s after the last publish",
+            outcome.rate_without,
+            outcome.rate_with,
+            share * 100.0,
+            outcome.delivered,
+            outcome.expected,
+            outcome.drained.as_secs_f64()
+        ));
+        details.push(format!(
+            "- Webhook fan-out: {publishes} publishes (short bodies, {} writers) with no webhook, then {endpoints} \
+             receivers on loopback each subscribed to article.published and {publishes} more publishes; delivery \
+             latency runs from the 201 that acknowledged an article to the event's arrival at each receiver.",
+            plan.writers
+        ));
+        fan_out_checks.push(Check {
+            name: format!("creates/s with {endpoints} webhooks, against none"),
+            measured: format!("{:.0}/s vs {:.0}/s ({:.0} %)", outcome.rate_with, outcome.rate_without, share * 100.0),
+            target: "≥ 90 %".into(),
+            pass: share >= 0.9,
+        });
+        fan_out_checks.push(Check {
+            name: format!("webhook delivery, 201 → each of {endpoints} receivers"),
+            measured: format!(
+                "p50 {p50:.1} ms, p99 {p99:.1} ms; {}/{} delivered, the last {:.1} s after the last publish",
+                outcome.delivered,
+                outcome.expected,
+                outcome.drained.as_secs_f64()
+            ),
+            target: "every event, once".into(),
+            pass: outcome.delivered == outcome.expected,
+        });
+    }
+
     if args.instances > 1 {
         let n = args.instances;
         let mut others = Vec::new();
@@ -650,32 +702,38 @@ fn run(args: Args) -> anyhow::Result<bool> {
             ),
         ],
         rows,
-        checks: vec![
-            Check {
-                name: "errors the clients saw, all scenarios".into(),
-                measured: errors.to_string(),
-                target: "0".into(),
-                pass: errors == 0,
-            },
-            Check {
-                name: "errors the server logged".into(),
-                measured: logged_errors.to_string(),
-                target: "0".into(),
-                pass: logged_errors == 0,
-            },
-            Check {
-                name: "peak RSS of the server".into(),
-                measured: format!("{} (VmHWM; {} idle)", mb(peak), mb(idle_rss)),
-                target: "≤ 100 MB".into(),
-                pass: peak <= 100_000_000,
-            },
-            Check {
-                name: "cold start (spawn to first 200 on /health)".into(),
-                measured: format!("{cold_ms:.1} ms"),
-                target: "≤ 100 ms".into(),
-                pass: cold_ms <= 100.0,
-            },
-        ],
+        checks: [
+            vec![
+                Check {
+                    name: "errors the clients saw, all scenarios".into(),
+                    measured: errors.to_string(),
+                    target: "0".into(),
+                    pass: errors == 0,
+                },
+                Check {
+                    name: "errors the server logged".into(),
+                    measured: logged_errors.to_string(),
+                    target: "0".into(),
+                    pass: logged_errors == 0,
+                },
+                Check {
+                    name: "peak RSS of the server".into(),
+                    measured: format!("{} (VmHWM; {} idle)", mb(peak), mb(idle_rss)),
+                    target: "≤ 100 MB".into(),
+                    pass: peak <= 100_000_000,
+                },
+                Check {
+                    name: "cold start (spawn to first 200 on /health)".into(),
+                    measured: format!("{cold_ms:.1} ms"),
+                    target: "≤ 100 ms".into(),
+                    pass: cold_ms <= 100.0,
+                },
+            ],
+            fan_out_checks,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         notes: {
             let mut all = vec!["Scenarios:".to_owned()];
             all.extend(details);
