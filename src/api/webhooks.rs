@@ -18,6 +18,7 @@ use crate::content::events::EventType;
 use crate::domain::{Description, HttpUrl};
 use crate::store::audit::Change;
 use crate::store::webhooks::{self, WebhookInput, WebhookPatch, WebhookRow};
+use crate::store::{Conn, StoreResult};
 use crate::validation::Errors;
 use crate::webhooks::{guard, sign};
 
@@ -206,14 +207,7 @@ pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: 
         active: input.active.required(&mut errors, "/active"),
     };
     errors.finish(()).map_err(ApiError::invalid)?;
-    let hook = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "webhook", id),
-            move |c| webhooks::update(c, id, patch),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&WebhookResponse::from(hook))?))
+    updated::<WebhookResponse>(&state, &caller, id, move |c| webhooks::update(c, id, patch)).await
 }
 
 /// Delete a webhook and its delivery log.
@@ -244,14 +238,18 @@ pub async fn rotate_secret(state: Data<AppState>, caller: Caller, id: Path<i64>)
     caller.require_webhook_manager()?;
     let id = id.into_inner();
     let secret = sign::new_secret();
-    let hook = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "webhook", id),
-            move |c| webhooks::rotate_secret(c, id, secret),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&WebhookWithSecret::from(hook))?))
+    updated::<WebhookWithSecret>(&state, &caller, id, move |c| webhooks::rotate_secret(c, id, secret)).await
+}
+
+/// Changes webhook `id` by `change`, audited as its update, and answers it as a `Body`.
+async fn updated<Body: Serialize + From<WebhookRow>>(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    change: impl FnOnce(&mut Conn) -> StoreResult<WebhookRow> + Send + 'static,
+) -> Reply {
+    let hook = state.write_audited(caller.actor(), move |_| Change::new("update", "webhook", id), change).await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&Body::from(hook))?))
 }
 
 /// What a test ping queued.
