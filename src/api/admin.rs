@@ -1,12 +1,13 @@
-//! What the admin-only collections without filters (users, API keys) share: their list
-//! and their read by id, documented and answered the same way.
+//! What the admin-only collections without filters (users, API keys, webhooks) share:
+//! their list and their read by id, documented and answered the same way.
 
 /// The list body and the documented list and get handlers of an admin-only collection:
-/// a page of `$store::list` and one `$store::find`, each item made a `$Item`; a read
-/// answers with its ETag and `Last-Modified` from `$modified`. Each handler's doc comment
-/// is its summary (utoipa reads only literal doc comments).
+/// a page of `$store::list` and one `$store::find`, each item made a `$Item`, for callers
+/// `Caller::$allowed` lets in; a read answers with its ETag and `Last-Modified` from
+/// `$modified`. Each handler's doc comment is its summary (utoipa reads only literal doc
+/// comments).
 macro_rules! reads {
-    ($List:ident of $Item:ident from $store:ident, last_modified $modified:expr;
+    ($List:ident of $Item:ident from $store:ident, last_modified $modified:expr, allowed $allowed:ident;
      tag $tag:literal, path $path:literal;
      $(#[doc = $list_doc:literal])* list $list_operation:literal, page $page:literal, all $all:literal;
      $(#[doc = $get_doc:literal])* get $get_operation:literal, id $id:literal, one $one:literal) => {
@@ -31,7 +32,7 @@ macro_rules! reads {
             page: $crate::api::query::Query<$crate::api::query::PageParams>,
             req: ::actix_web::HttpRequest,
         ) -> $crate::api::error::Reply {
-            caller.require_admin()?;
+            caller.$allowed()?;
             let page = $crate::store::PageRequest::from(page.0);
             let found = state.read(move |c| $store::list(c, page)).await?;
             $crate::api::respond::page(&req, page, found, |data, meta| $List { data, meta })
@@ -53,7 +54,7 @@ macro_rules! reads {
             req: ::actix_web::HttpRequest,
         ) -> $crate::api::error::Reply {
             $crate::api::query::QueryReader::new(req.query_string()).finish()?;
-            caller.require_admin()?;
+            caller.$allowed()?;
             let id = id.into_inner();
             let body = $Item::from(state.read(move |c| $store::find(c, id)).await?);
             let modified: fn(&$Item) -> ::chrono::DateTime<::chrono::Utc> = $modified;

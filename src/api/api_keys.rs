@@ -85,7 +85,7 @@ pub struct CreateApiKey {
 
 admin::reads! {
     ApiKeyList of ApiKeyResponse from api_keys,
-        last_modified |key: &ApiKeyResponse| key.last_used_at.unwrap_or(key.created_at);
+        last_modified |key: &ApiKeyResponse| key.last_used_at.unwrap_or(key.created_at), allowed require_admin;
     tag "api-keys", path "/api/v1/api-keys";
     /// List API keys.
     list "list_api_keys", page "A page of keys, without the keys themselves", all "Keys in all";

@@ -95,7 +95,8 @@ impl FromQuery for DeleteUserParams {
 }
 
 admin::reads! {
-    UserList of UserResponse from users, last_modified |user: &UserResponse| user.updated_at;
+    UserList of UserResponse from users,
+        last_modified |user: &UserResponse| user.updated_at, allowed require_admin;
     tag "users", path "/api/v1/users";
     /// List users.
     list "list_users", page "A page of users", all "Users in all";

@@ -3,22 +3,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::admin;
 use super::caller::Caller;
 use super::error::{ApiError, Reply};
 use super::json::{Patch, Validating};
-use super::query::{PageParams, Query, QueryReader};
-use super::respond::{self, PageMeta};
+use super::respond;
 use super::state::AppState;
 use crate::content::events::EventType;
 use crate::domain::{Description, HttpUrl};
 use crate::store::audit::Change;
 use crate::store::webhooks::{self, WebhookInput, WebhookPatch, WebhookRow};
-use crate::store::PageRequest;
+use crate::store::{Conn, StoreResult};
 use crate::validation::Errors;
 use crate::webhooks::{guard, sign};
 
@@ -72,12 +72,6 @@ impl From<WebhookRow> for WebhookWithSecret {
         let secret = row.secret.clone();
         Self { webhook: row.into(), secret }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookList {
-    pub data: Vec<WebhookResponse>,
-    pub meta: PageMeta,
 }
 
 /// A new webhook.
@@ -146,20 +140,14 @@ async fn checked_url(state: &AppState, url: &str, errors: &mut Errors) -> String
     url.to_owned()
 }
 
-/// List webhooks.
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks",
-    params(PageParams),
-    responses(
-        (status = 200, description = "A page of webhooks", body = WebhookList, headers(
-            ("X-Total-Count" = i64, description = "Webhooks in all"))),
-        super::openapi::ListRefused, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn list(state: Data<AppState>, caller: Caller, page: Query<PageParams>, req: HttpRequest) -> Reply {
-    caller.require_webhook_manager()?;
-    let page = PageRequest::from(page.0);
-    let found = state.read(move |c| webhooks::list(c, page)).await?;
-    respond::page(&req, page, found, |data, meta| WebhookList { data, meta })
+admin::reads! {
+    WebhookList of WebhookResponse from webhooks,
+        last_modified |hook: &WebhookResponse| hook.updated_at, allowed require_webhook_manager;
+    tag "webhooks", path "/api/v1/webhooks";
+    /// List webhooks.
+    list "list_webhooks", page "A page of webhooks", all "Webhooks in all";
+    /// Get a webhook (without its secret).
+    get "get_webhook", id "The webhook's id", one "The webhook"
 }
 
 /// Create a webhook; the answer carries its secret, shown this once.
@@ -194,24 +182,6 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
     respond::created(format!("/api/v1/webhooks/{}", hook.id), &WebhookWithSecret::from(hook))
 }
 
-/// Get a webhook (without its secret).
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "get_webhook",
-    params(("id" = i64, Path, description = "The webhook's id", minimum = 1)),
-    responses(
-        (status = 200, description = "The webhook", body = WebhookResponse,
-            headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne, super::openapi::NotAllowed,
-    ),
-    security(("bearer" = [])))]
-pub async fn get(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {
-    QueryReader::new(req.query_string()).finish()?;
-    caller.require_webhook_manager()?;
-    let id = id.into_inner();
-    let hook = state.read(move |c| webhooks::find(c, id)).await?;
-    let body = WebhookResponse::from(hook);
-    respond::resource(&req, &body, body.updated_at)
-}
-
 /// Change a webhook.
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "update_webhook",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1)),
@@ -237,14 +207,7 @@ pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: 
         active: input.active.required(&mut errors, "/active"),
     };
     errors.finish(()).map_err(ApiError::invalid)?;
-    let hook = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "webhook", id),
-            move |c| webhooks::update(c, id, patch),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&WebhookResponse::from(hook))?))
+    updated::<WebhookResponse>(&state, &caller, id, move |c| webhooks::update(c, id, patch)).await
 }
 
 /// Delete a webhook and its delivery log.
@@ -275,14 +238,18 @@ pub async fn rotate_secret(state: Data<AppState>, caller: Caller, id: Path<i64>)
     caller.require_webhook_manager()?;
     let id = id.into_inner();
     let secret = sign::new_secret();
-    let hook = state
-        .write_audited(
-            caller.actor(),
-            move |_| Change::new("update", "webhook", id),
-            move |c| webhooks::rotate_secret(c, id, secret),
-        )
-        .await?;
-    Ok(respond::json(StatusCode::OK, respond::tagged(&WebhookWithSecret::from(hook))?))
+    updated::<WebhookWithSecret>(&state, &caller, id, move |c| webhooks::rotate_secret(c, id, secret)).await
+}
+
+/// Changes webhook `id` by `change`, audited as its update, and answers it as a `Body`.
+async fn updated<Body: Serialize + From<WebhookRow>>(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    change: impl FnOnce(&mut Conn) -> StoreResult<WebhookRow> + Send + 'static,
+) -> Reply {
+    let hook = state.write_audited(caller.actor(), move |_| Change::new("update", "webhook", id), change).await?;
+    Ok(respond::json(StatusCode::OK, respond::tagged(&Body::from(hook))?))
 }
 
 /// What a test ping queued.

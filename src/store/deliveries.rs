@@ -150,12 +150,10 @@ pub fn list(conn: &mut Conn, webhook_id: i64, page: PageRequest) -> StoreResult<
     super::webhooks::find(conn, webhook_id)?;
     let mine = webhook_deliveries::webhook_id.eq(webhook_id);
     let total = webhook_deliveries::table.filter(mine).count().get_result(conn)?;
-    let items = webhook_deliveries::table
+    let rows = webhook_deliveries::table
         .inner_join(webhook_events::table)
         .filter(mine)
         .order(webhook_deliveries::id.desc())
-        .limit(page.per_page)
-        .offset(page.offset())
         .select((
             webhook_deliveries::id,
             webhook_deliveries::event_id,
@@ -165,9 +163,8 @@ pub fn list(conn: &mut Conn, webhook_id: i64, page: PageRequest) -> StoreResult<
             webhook_deliveries::last_error,
             webhook_deliveries::next_attempt_at,
             webhook_deliveries::delivered_at,
-        ))
-        .load(conn)?;
-    Ok(Page { items, total })
+        ));
+    page.load(conn, rows, total)
 }
 
 /// Makes delivery `id` of webhook `webhook_id` due now, delivered or not.

@@ -56,13 +56,7 @@ pub fn find(conn: &mut Conn, id: i64) -> StoreResult<WebhookRow> {
 
 pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<WebhookRow>> {
     let total = webhooks::table.count().get_result(conn)?;
-    let items = webhooks::table
-        .order(webhooks::id.asc())
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(WebhookRow::as_select())
-        .load(conn)?;
-    Ok(Page { items, total })
+    page.load(conn, webhooks::table.order(webhooks::id.asc()).select(WebhookRow::as_select()), total)
 }
 
 pub fn create(conn: &mut Conn, input: WebhookInput) -> StoreResult<WebhookRow> {
