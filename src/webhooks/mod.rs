@@ -29,6 +29,11 @@ use crate::store::{now, outbox, StoreResult};
 pub const CONCURRENCY: usize = 8;
 /// How long an endpoint has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries leased in one transaction: each lease takes the write lock (and, on
+/// SQLite, a flush to disk) that publishes need too, so fewer, larger leases leave
+/// them more of it. Bounded by the lease: sent [`CONCURRENCY`] at a time, a batch is
+/// done within two [`TIMEOUT`]s (20 s), well inside [`deliveries::LEASE`] (30 s).
+const LEASE_BATCH: usize = CONCURRENCY + CONCURRENCY / 2;
 /// How often an idle worker looks for due deliveries.
 const POLL: Duration = Duration::from_millis(250);
 /// How often the ticker looks for scheduled articles whose moment came.
@@ -99,7 +104,7 @@ impl Worker {
                 continue;
             }
             let leased = match self.due_now().await {
-                Ok(true) => self.lease(free).await,
+                Ok(true) => self.lease(LEASE_BATCH).await,
                 Ok(false) => Ok(Vec::new()),
                 Err(err) => Err(err),
             };
@@ -112,7 +117,7 @@ impl Worker {
             };
             // Fewer than wanted: the queue is drained. Waiting a poll before the next
             // lease gathers the events of that time into one lease transaction.
-            let drained = leased.len() < free;
+            let drained = leased.len() < LEASE_BATCH;
             for due in leased {
                 let Ok(permit) = permits.clone().acquire_owned().await else { return };
                 let worker = self.clone();
