@@ -27,6 +27,13 @@ pub enum Conn {
     Postgres(PgConnection),
 }
 
+impl Conn {
+    /// True on PostgreSQL: where the store writes SQL of its own, it asks this.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
 pub type Pooled = PooledConnection<Manager>;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

@@ -20,7 +20,7 @@ pub struct Sql {
 impl Sql {
     /// Starts a statement for `conn`'s backend with `text`, which holds no value.
     pub fn new(conn: &Conn, text: &str) -> Self {
-        Self { query: diesel::sql_query(text).into_boxed(), postgres: matches!(conn, Conn::Postgres(_)), binds: 0 }
+        Self { query: diesel::sql_query(text).into_boxed(), postgres: conn.is_postgres(), binds: 0 }
     }
 
     pub fn is_postgres(&self) -> bool {

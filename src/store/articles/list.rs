@@ -205,7 +205,7 @@ fn page_ids(conn: &Conn, query: &ListQuery, r: &Resolved) -> Sql {
 /// The highlighted passage of each of `ids` that matched `search`: made for the
 /// page's rows only.
 fn snippets(conn: &mut Conn, search: &str, ids: &[i64]) -> StoreResult<Vec<Snippet>> {
-    let q = if matches!(conn, Conn::Postgres(_)) {
+    let q = if conn.is_postgres() {
         let options = format!("StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=24, MinWords=12, ShortWord=0");
         Sql::new(conn, "SELECT id, ts_headline('simple', concat_ws(' … ', title, excerpt, body_text), ")
             .with::<Text, _>("CAST(? AS tsquery), ", search.to_owned())
@@ -252,7 +252,7 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
     let search = match query.search.as_deref().map(search::terms) {
         // No word to look for: nothing can match.
         Some(terms) if terms.is_empty() => return Ok(None),
-        Some(terms) if matches!(conn, Conn::Postgres(_)) => Some(search::tsquery(conn, &terms)?),
+        Some(terms) if conn.is_postgres() => Some(search::tsquery(conn, &terms)?),
         Some(terms) => Some(search::fts5(&terms)),
         None => None,
     };
