@@ -38,12 +38,30 @@ pub fn folio_binary() -> anyhow::Result<PathBuf> {
     if stale {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let _ = writeln!(std::io::stderr(), "building: cargo build --release -p folio --bin folio");
-        let status = Command::new(&cargo)
+        let mut build = Command::new(&cargo);
+        build
             .args(["build", "--release", "-p", "folio", "--bin", "folio"])
             .current_dir(repository_root())
-            .env("CARGO_TARGET_DIR", target_dir)
-            .status()
-            .with_context(|| format!("running {cargo} build"))?;
+            .env("CARGO_TARGET_DIR", target_dir);
+        // What `cargo run` told this bench about itself: ring's build script reruns when
+        // CARGO_MANIFEST_DIR changes, so passing it on would rebuild ring (and folio)
+        // here and again at the next `cargo run`.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&&*name)
+            {
+                build.env_remove(&*name);
+            }
+        }
+        let status = build.status().with_context(|| format!("running {cargo} build"))?;
         anyhow::ensure!(status.success(), "cargo build --release -p folio --bin folio failed ({status})");
     }
     anyhow::ensure!(folio.exists(), "{} is missing after the build", folio.display());
