@@ -179,6 +179,8 @@ diesel::table! {
         payload -> Text,
         created_at -> Timestamp,
         dedupe_key -> Nullable<Text>,
+        max_webhook_id -> BigInt,
+        dispatched_at -> Nullable<Timestamp>,
     }
 }
 

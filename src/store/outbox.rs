@@ -1,13 +1,16 @@
 //! The outbox: every event webhooks announce is a `webhook_events` row written in the
-//! transaction of the change that causes it, with one `webhook_deliveries` row per
-//! active webhook that wants it. Nothing is sent here: the delivery workers
-//! ([`crate::webhooks`]) send what these rows say, so a change and its event are
-//! committed together or not at all.
+//! transaction of the change that causes it, so a change and its event are committed
+//! together or not at all. The event's deliveries, one `webhook_deliveries` row per
+//! active webhook that wants it, are written moments later by a delivery worker
+//! ([`fan_out`]), many events in one transaction: a change costs one row more than
+//! without webhooks, however many webhooks there are. Nothing is sent here: the workers
+//! ([`crate::webhooks`]) send what the delivery rows say.
 //!
 //! The payloads (`data` of each event) are documented in the OpenAPI `webhooks` object
 //! ([`crate::api::webhook_events`]).
 
 use chrono::NaiveDateTime;
+use diesel::dsl::max;
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -18,9 +21,9 @@ use super::{now, write_tx, Conn, StoreResult};
 use crate::content::events::{wants, ArticleEventData, EventRef, EventType, SectionEventData, TagEventData};
 use crate::db::schema::{articles as articles_table, webhook_deliveries, webhook_events, webhooks};
 
-/// Writes an event of type `kind` with `data`, and a delivery of it to each active
-/// webhook subscribed to it (or to `only`, for a ping). Call inside the change's write
-/// transaction. Returns the event's id, its sequence.
+/// Writes an event of type `kind` with `data`, to go to the webhooks that exist now
+/// and want it, or to `only` (a ping, whose delivery is written at once). Call inside
+/// the change's write transaction. Returns the event's id, its sequence.
 pub fn emit(
     conn: &mut Conn,
     kind: &str,
@@ -29,28 +32,24 @@ pub fn emit(
     only: Option<i64>,
 ) -> StoreResult<i64> {
     let now = now();
+    let newest = match only {
+        Some(id) => Some(id),
+        None => webhooks::table.select(max(webhooks::id)).first::<Option<i64>>(conn)?,
+    };
+    // No webhook to fan out to, or the one of a ping: nothing is left for a worker.
+    let dispatched_at = (only.is_some() || newest.is_none()).then_some(now);
     let event_id: i64 = diesel::insert_into(webhook_events::table)
         .values((
             webhook_events::kind.eq(kind),
             webhook_events::payload.eq(data.to_string()),
             webhook_events::created_at.eq(now),
             webhook_events::dedupe_key.eq(dedupe_key),
+            webhook_events::max_webhook_id.eq(newest.unwrap_or(0)),
+            webhook_events::dispatched_at.eq(dispatched_at),
         ))
         .returning(webhook_events::id)
         .get_result(conn)?;
-    let targets: Vec<i64> = match only {
-        Some(id) => vec![id],
-        None => webhooks::table
-            .filter(webhooks::active.eq(true))
-            .select((webhooks::id, webhooks::events))
-            .load::<(i64, String)>(conn)?
-            .into_iter()
-            .filter(|(_, events)| wants(&serde_json::from_str::<Vec<String>>(events).unwrap_or_default(), kind))
-            .map(|(id, _)| id)
-            .collect(),
-    };
-    // One row a statement: a multi-row insert is written differently per backend.
-    for webhook_id in targets {
+    if let Some(webhook_id) = only {
         diesel::insert_into(webhook_deliveries::table)
             .values((
                 webhook_deliveries::webhook_id.eq(webhook_id),
@@ -62,6 +61,64 @@ pub fn emit(
             .execute(conn)?;
     }
     Ok(event_id)
+}
+
+/// Whether any event waits for [`fan_out`].
+pub fn undispatched(conn: &mut Conn) -> StoreResult<bool> {
+    let first = webhook_events::table
+        .filter(webhook_events::dispatched_at.is_null())
+        .select(webhook_events::id)
+        .first::<i64>(conn)
+        .optional()?;
+    Ok(first.is_some())
+}
+
+/// Writes the deliveries of the oldest `limit` events not yet fanned out, due at
+/// `now`: one per webhook that is active now, wants the event's type and is not newer
+/// than the event. Call inside a write transaction (which makes it one instance's
+/// work). Returns how many events it fanned out.
+pub fn fan_out(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<usize> {
+    let events: Vec<i64> = webhook_events::table
+        .filter(webhook_events::dispatched_at.is_null())
+        .order(webhook_events::id.asc())
+        .limit(limit)
+        .select(webhook_events::id)
+        .load(conn)?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let hooks: Vec<(i64, String)> =
+        webhooks::table.filter(webhooks::active.eq(true)).select((webhooks::id, webhooks::events)).load(conn)?;
+    for (webhook_id, subscribed) in hooks {
+        let subscribed: Vec<String> = serde_json::from_str(&subscribed).unwrap_or_default();
+        let kinds: Vec<&str> = EventType::EVENTS.iter().map(|e| e.as_str()).filter(|k| wants(&subscribed, k)).collect();
+        // One statement a webhook, for all the events of this batch it wants.
+        let rows = webhook_events::table
+            .filter(webhook_events::id.eq_any(&events))
+            .filter(webhook_events::max_webhook_id.ge(webhook_id))
+            .filter(webhook_events::kind.eq_any(kinds))
+            .select((
+                webhook_id.into_sql::<diesel::sql_types::BigInt>(),
+                webhook_events::id,
+                0.into_sql::<diesel::sql_types::Integer>(),
+                now.into_sql::<diesel::sql_types::Timestamp>().nullable(),
+                now.into_sql::<diesel::sql_types::Timestamp>(),
+            ));
+        diesel::insert_into(webhook_deliveries::table)
+            .values(rows)
+            .into_columns((
+                webhook_deliveries::webhook_id,
+                webhook_deliveries::event_id,
+                webhook_deliveries::attempts,
+                webhook_deliveries::next_attempt_at,
+                webhook_deliveries::created_at,
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(&events)))
+        .set(webhook_events::dispatched_at.eq(Some(now)))
+        .execute(conn)?;
+    Ok(events.len())
 }
 
 fn key_taken(conn: &mut Conn, key: &str) -> StoreResult<bool> {

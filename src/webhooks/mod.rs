@@ -23,7 +23,7 @@ use crate::api::state::AppState;
 use crate::config::WebhookSettings;
 use crate::db::schema::{articles, webhook_deliveries};
 use crate::store::deliveries::{self, Attempt, Due};
-use crate::store::{now, outbox, StoreResult};
+use crate::store::{now, outbox, write_tx, StoreResult};
 
 /// Deliveries in flight per process.
 pub const CONCURRENCY: usize = 8;
@@ -34,6 +34,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// them more of it. Bounded by the lease: sent [`CONCURRENCY`] at a time, a batch is
 /// done within two [`TIMEOUT`]s (20 s), well inside [`deliveries::LEASE`] (30 s).
 const LEASE_BATCH: usize = CONCURRENCY + CONCURRENCY / 2;
+/// Events fanned out in one transaction, at most.
+const FAN_OUT_BATCH: i64 = 256;
 /// How often an idle worker looks for due deliveries.
 const POLL: Duration = Duration::from_millis(250);
 /// How often the ticker looks for scheduled articles whose moment came.
@@ -132,11 +134,15 @@ impl Worker {
         }
     }
 
-    /// Whether any delivery is due: a read, so an idle process does not take the write lock.
+    /// Whether any event waits for its fan-out or any delivery is due: a read, so an
+    /// idle process does not take the write lock.
     async fn due_now(&self) -> Result<bool, crate::api::error::ApiError> {
         let now = now();
         self.state
             .read(move |conn| {
+                if outbox::undispatched(conn)? {
+                    return Ok(true);
+                }
                 let due: i64 = webhook_deliveries::table
                     .filter(webhook_deliveries::delivered_at.is_null())
                     .filter(webhook_deliveries::next_attempt_at.le(now))
@@ -148,9 +154,19 @@ impl Worker {
             .await
     }
 
+    /// Fans out the events that wait for it, then leases up to `limit` due deliveries:
+    /// one write transaction for both.
     async fn lease(&self, limit: usize) -> Result<Vec<Due>, crate::api::error::ApiError> {
         let limit = i64::try_from(limit).unwrap_or(1);
-        self.state.write(move |conn| deliveries::lease(conn, now(), limit)).await
+        self.state
+            .write(move |conn| {
+                write_tx(conn, |conn| {
+                    let now = now();
+                    outbox::fan_out(conn, now, FAN_OUT_BATCH)?;
+                    deliveries::lease(conn, now, limit)
+                })
+            })
+            .await
     }
 
     async fn deliver(&self, due: Due) {
