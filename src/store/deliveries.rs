@@ -38,6 +38,9 @@ struct Leasable {
 
 /// Leases up to `limit` deliveries due at `now` that no live lease holds.
 pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Due>> {
+    if limit < 1 {
+        return Ok(Vec::new());
+    }
     write_tx(conn, |conn| {
         let mut query = Sql::new(conn, "SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL")
             .with::<Timestamp, _>(" AND next_attempt_at <= ?", now)
@@ -75,6 +78,23 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
     })
 }
 
+/// Extends the leases of deliveries `ids`, still held by the worker that leased them
+/// and not yet sent, to `now + LEASE`; a lease that has already run out stays so (another
+/// worker may hold the delivery now).
+pub fn renew(conn: &mut Conn, ids: &[i64], now: NaiveDateTime) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq_any(ids))
+            .filter(webhook_deliveries::leased_until.ge(now)),
+    )
+    .set(webhook_deliveries::leased_until.eq(Some(now + LEASE)))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// What one attempt came to.
 #[derive(Debug, Clone)]
 pub struct Attempt {
@@ -93,6 +113,9 @@ impl Attempt {
 /// Records attempts, each of delivery `id` (see [`record_one`]), in one transaction:
 /// one commit, and one disk flush, for all the attempts that finished together.
 pub fn record(conn: &mut Conn, attempts: &[(i64, Attempt)], retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
     write_tx(conn, |conn| {
         for (id, attempt) in attempts {
             match record_one(conn, *id, attempt, retries, now) {

@@ -1,15 +1,22 @@
 //! Sending webhooks: the delivery workers and the scheduled-publication ticker that
 //! every folio process runs beside its HTTP server.
 //!
-//! Events and deliveries are rows ([`crate::store::outbox`]); a worker leases the due
-//! ones ([`deliveries::lease`]), sends each with at most [`CONCURRENCY`] in flight and a
-//! [`TIMEOUT`], signs it the Standard Webhooks way, and records the attempt. A process
-//! killed mid-send leaves leases that expire, and the rows are sent again: at least
-//! once, with the same `webhook-id`.
+//! Events are rows written with the change that causes them ([`crate::store::outbox`]).
+//! Each process runs one dispatcher, which in one write transaction per cycle records
+//! the attempts that finished, renews the leases of the deliveries it still holds, fans
+//! out new events into deliveries and leases the due ones ([`deliveries::lease`]). Its
+//! senders send them with at most [`CONCURRENCY`] in flight and a [`TIMEOUT`], signed
+//! the Standard Webhooks way. A process killed mid-send leaves leases that expire, and
+//! the rows are sent again: at least once, with the same `webhook-id`.
+//!
+//! Cycles are at least [`CYCLE`] apart while there is work: every write transaction
+//! waits for the write lock that changes need too (and, on SQLite, flushes the disk),
+//! so a few large ones cost changes far less than many small ones.
 
 pub mod guard;
 pub mod sign;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +25,9 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Semaphore};
+use tokio::time::Instant;
 
+use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
 use crate::db::schema::{articles, webhook_deliveries};
@@ -26,17 +35,17 @@ use crate::store::deliveries::{self, Attempt, Due};
 use crate::store::{now, outbox, write_tx, StoreResult};
 
 /// Deliveries in flight per process.
-pub const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = 16;
 /// How long an endpoint has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Deliveries leased in one transaction: each lease takes the write lock (and, on
-/// SQLite, a flush to disk) that publishes need too, so fewer, larger leases leave
-/// them more of it. Bounded by the lease: sent [`CONCURRENCY`] at a time, a batch is
-/// done within two [`TIMEOUT`]s (20 s), well inside [`deliveries::LEASE`] (30 s).
-const LEASE_BATCH: usize = CONCURRENCY + CONCURRENCY / 2;
+/// Deliveries a process holds at most: leased, and waiting to be sent or being sent.
+/// Their leases are renewed while they wait, however long the endpoints take.
+const HELD: usize = 1024;
 /// Events fanned out in one transaction, at most.
 const FAN_OUT_BATCH: i64 = 256;
-/// How often an idle worker looks for due deliveries.
+/// The shortest time between two cycles while there is work.
+const CYCLE: Duration = Duration::from_millis(100);
+/// How often an idle dispatcher looks for new events and due deliveries.
 const POLL: Duration = Duration::from_millis(250);
 /// How often the ticker looks for scheduled articles whose moment came.
 const TICK: Duration = Duration::from_secs(2);
@@ -59,19 +68,14 @@ pub fn body(due: &Due) -> String {
     .to_string()
 }
 
-/// Attempts recorded in one transaction, at most.
-const RECORD_BATCH: usize = 256;
-
 struct Worker {
     state: Data<AppState>,
     client: reqwest::Client,
     retries: Vec<u64>,
     allow_private: bool,
-    /// Finished attempts, to the recorder.
-    finished: mpsc::UnboundedSender<(i64, Attempt)>,
 }
 
-/// Starts the delivery worker and the ticker on the current runtime.
+/// Starts the dispatcher, its senders and the ticker on the current runtime.
 pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Result<()> {
     let mut client = reqwest::Client::builder()
         .timeout(TIMEOUT)
@@ -81,62 +85,111 @@ pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Resul
     if !settings.allow_private {
         client = client.dns_resolver(Arc::new(guard::PublicOnly));
     }
-    let (finished, attempts) = mpsc::unbounded_channel();
     let worker = Arc::new(Worker {
         state,
         client: client.build()?,
         retries: settings.retries.clone(),
         allow_private: settings.allow_private,
-        finished,
     });
-    tokio::spawn(worker.clone().record_forever(attempts));
-    tokio::spawn(worker.clone().deliver_forever());
+    let (leased, to_send) = mpsc::channel(HELD);
+    let (finished, attempts) = mpsc::unbounded_channel();
+    tokio::spawn(worker.clone().send_forever(to_send, finished));
+    tokio::spawn(worker.clone().dispatch_forever(leased, attempts));
     tokio::spawn(worker.tick_forever());
     Ok(())
 }
 
+/// What one dispatcher cycle writes and gets.
+struct Cycle {
+    finished: Vec<(i64, Attempt)>,
+    renew: Vec<i64>,
+    /// How many due deliveries to lease (fanning out new events first), if any.
+    room: usize,
+}
+
 impl Worker {
-    async fn deliver_forever(self: Arc<Self>) {
+    /// Sends what the dispatcher leased, [`CONCURRENCY`] at a time, and hands each
+    /// attempt back to it.
+    async fn send_forever(
+        self: Arc<Self>,
+        mut leased: mpsc::Receiver<Due>,
+        finished: mpsc::UnboundedSender<(i64, Attempt)>,
+    ) {
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
+        while let Some(due) = leased.recv().await {
+            let Ok(permit) = permits.clone().acquire_owned().await else { return };
+            let (worker, finished) = (self.clone(), finished.clone());
+            tokio::spawn(async move {
+                let attempt = worker.send(&due).await;
+                // The dispatcher has gone only when the process is stopping; the lease then expires.
+                let _ = finished.send((due.id, attempt));
+                drop(permit);
+            });
+        }
+    }
+
+    async fn dispatch_forever(
+        self: Arc<Self>,
+        leased: mpsc::Sender<Due>,
+        mut attempts: mpsc::UnboundedReceiver<(i64, Attempt)>,
+    ) {
+        // What this process holds, and until when its lease runs.
+        let mut held: HashMap<i64, NaiveDateTime> = HashMap::new();
+        let mut finished = Vec::new();
         loop {
-            let free = permits.available_permits();
-            if free < CONCURRENCY / 2 {
-                // Wait for sends to finish, then lease several at once.
-                drop(permits.clone().acquire_owned().await);
-                continue;
+            let started = Instant::now();
+            while let Ok(attempt) = attempts.try_recv() {
+                finished.push(attempt);
             }
-            let leased = match self.due_now().await {
-                Ok(true) => self.lease(LEASE_BATCH).await,
-                Ok(false) => Ok(Vec::new()),
-                Err(err) => Err(err),
+            for (id, _) in &finished {
+                held.remove(id);
+            }
+            let now = now();
+            let renew: Vec<i64> =
+                held.iter().filter(|(_, until)| **until - now < deliveries::LEASE / 2).map(|(id, _)| *id).collect();
+            let room = HELD.saturating_sub(held.len());
+            let room = match room > 0 && self.due_now().await.unwrap_or(true) {
+                true => room,
+                false => 0,
             };
-            let leased = match leased {
-                Ok(leased) => leased,
-                Err(err) => {
-                    tracing::warn!(error = %err, "cannot lease webhook deliveries");
-                    Vec::new()
+            let busy = !finished.is_empty() || !renew.is_empty() || room > 0;
+            if busy {
+                let cycle = Cycle { finished: std::mem::take(&mut finished), renew, room };
+                match self.cycle(cycle).await {
+                    Ok((renewed, due)) => {
+                        let until = now + deliveries::LEASE;
+                        held.extend(renewed.into_iter().map(|id| (id, until)));
+                        for due in due {
+                            // Never full (it holds no more than `held` does); closed
+                            // only when the process is stopping.
+                            let id = due.id;
+                            match leased.try_send(due) {
+                                Ok(()) => drop(held.insert(id, until)),
+                                Err(mpsc::error::TrySendError::Full(_)) => {}
+                                Err(mpsc::error::TrySendError::Closed(_)) => return,
+                            }
+                        }
+                    }
+                    // The attempts are not recorded: their leases expire, and they
+                    // are sent again.
+                    Err(err) => tracing::warn!(error = %err, "cannot dispatch webhook deliveries"),
                 }
-            };
-            // Fewer than wanted: the queue is drained. Waiting a poll before the next
-            // lease gathers the events of that time into one lease transaction.
-            let drained = leased.len() < LEASE_BATCH;
-            for due in leased {
-                let Ok(permit) = permits.clone().acquire_owned().await else { return };
-                let worker = self.clone();
-                tokio::spawn(async move {
-                    worker.deliver(due).await;
-                    drop(permit);
-                });
             }
-            if drained {
+            if held.is_empty() {
                 tokio::time::sleep(POLL).await;
+            } else {
+                // A send finishing wakes the dispatcher, at most once a cycle.
+                tokio::time::sleep_until(started + CYCLE).await;
+                if let Ok(Some(attempt)) = tokio::time::timeout(POLL, attempts.recv()).await {
+                    finished.push(attempt);
+                }
             }
         }
     }
 
     /// Whether any event waits for its fan-out or any delivery is due: a read, so an
     /// idle process does not take the write lock.
-    async fn due_now(&self) -> Result<bool, crate::api::error::ApiError> {
+    async fn due_now(&self) -> Result<bool, ApiError> {
         let now = now();
         self.state
             .read(move |conn| {
@@ -154,45 +207,26 @@ impl Worker {
             .await
     }
 
-    /// Fans out the events that wait for it, then leases up to `limit` due deliveries:
-    /// one write transaction for both.
-    async fn lease(&self, limit: usize) -> Result<Vec<Due>, crate::api::error::ApiError> {
-        let limit = i64::try_from(limit).unwrap_or(1);
+    /// One write transaction: records the finished attempts, renews leases, fans out
+    /// the events that wait for it and leases up to `room` due deliveries. Returns the
+    /// renewed ids and the leased deliveries.
+    async fn cycle(&self, cycle: Cycle) -> Result<(Vec<i64>, Vec<Due>), ApiError> {
+        let retries = self.retries.clone();
         self.state
             .write(move |conn| {
                 write_tx(conn, |conn| {
                     let now = now();
-                    outbox::fan_out(conn, now, FAN_OUT_BATCH)?;
-                    deliveries::lease(conn, now, limit)
+                    deliveries::record(conn, &cycle.finished, &retries, now)?;
+                    deliveries::renew(conn, &cycle.renew, now)?;
+                    let mut due = Vec::new();
+                    if cycle.room > 0 {
+                        outbox::fan_out(conn, now, FAN_OUT_BATCH)?;
+                        due = deliveries::lease(conn, now, i64::try_from(cycle.room).unwrap_or(1))?;
+                    }
+                    Ok((cycle.renew, due))
                 })
             })
             .await
-    }
-
-    async fn deliver(&self, due: Due) {
-        let attempt = self.send(&due).await;
-        // The recorder has gone only when the process is stopping; the lease then expires.
-        let _ = self.finished.send((due.id, attempt));
-    }
-
-    /// Records finished attempts, all that are waiting in one transaction: a busy
-    /// process flushes the disk once per batch rather than once per attempt.
-    async fn record_forever(self: Arc<Self>, mut attempts: mpsc::UnboundedReceiver<(i64, Attempt)>) {
-        while let Some(first) = attempts.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < RECORD_BATCH {
-                match attempts.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
-            }
-            let retries = self.retries.clone();
-            let count = batch.len();
-            if let Err(err) = self.state.write(move |conn| deliveries::record(conn, &batch, &retries, now())).await {
-                // Their leases expire and the deliveries are sent again.
-                tracing::warn!(attempts = count, error = %err, "cannot record webhook attempts");
-            }
-        }
     }
 
     async fn send(&self, due: &Due) -> Attempt {
