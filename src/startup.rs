@@ -129,7 +129,7 @@ impl Application {
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
-            write_turn: Default::default(),
+            writes: crate::db::writer::Writes::start()?,
             cache: ResponseCache::new(ttl),
             key_uses: KeyUses::default(),
             webhooks_allow_private: settings.webhooks.allow_private,

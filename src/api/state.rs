@@ -11,11 +11,12 @@ use super::error::ApiError;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
+use crate::db::writer::Writes;
 use crate::db::{Conn, Database};
 use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
-use crate::store::{write_tx, StoreResult};
+use crate::store::{write_tx, StoreError, StoreResult};
 
 pub struct AppState {
     pub db: Database,
@@ -27,9 +28,9 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Where every password hash runs: its own few threads, bounded.
     pub hashes: HashLane,
-    /// Writers wait their turn here, not in a blocking thread: there is one writer
-    /// connection, and a queue of writes holding blocking threads starves reads.
-    pub write_turn: tokio::sync::Mutex<()>,
+    /// The writer thread, where writes queue for their turn without holding a
+    /// blocking thread each (a queue of those would starve reads).
+    pub writes: Writes,
     /// Anonymous reads of public content; emptied by every content write.
     pub cache: ResponseCache,
     /// When this instance last wrote each API key's `last_used_at`.
@@ -80,16 +81,26 @@ impl AppState {
     {
         let db = self.db.clone();
         // Waiting for the turn counts against the deadline too: behind a stuck write,
-        // the rest are told to retry instead of queueing without end.
-        let started = Instant::now();
-        let Ok(_turn) = actix_web::rt::time::timeout(self.db.deadline(), self.write_turn.lock()).await else {
-            tracing::warn!("no turn to write before the deadline");
-            return Err(ApiError::Unavailable);
-        };
+        // the rest are told to retry instead of queueing without end, and are not run
+        // when their turn comes after all.
+        let deadline = self.db.deadline();
+        let due = Instant::now() + deadline;
+        let answer = self.writes.run(move || {
+            if Instant::now() >= due {
+                return Err(StoreError::Unavailable("no turn to write before the deadline".into()));
+            }
+            f(&mut *db.writer()?)
+        });
         // A write cut by the deadline may still commit when the database wakes: like
         // any request cut by a timeout, its outcome is unknown to the client.
-        let left = self.db.deadline().saturating_sub(started.elapsed());
-        within(left, web::block(move || f(&mut *db.writer()?))).await
+        match actix_web::rt::time::timeout(deadline, answer).await {
+            Ok(Ok(written)) => written.map_err(ApiError::from),
+            Ok(Err(_)) => Err(ApiError::internal(anyhow::anyhow!("a write panicked"))),
+            Err(_) => {
+                tracing::warn!(?deadline, "no write before the deadline");
+                Err(ApiError::Unavailable)
+            }
+        }
     }
 }
 

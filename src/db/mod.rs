@@ -10,6 +10,7 @@
 //! never wait for a writer (WAL on SQLite, MVCC on PostgreSQL).
 
 pub mod schema;
+pub mod writer;
 
 use std::time::Duration;
 
