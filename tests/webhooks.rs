@@ -407,3 +407,41 @@ async fn each_change_the_public_can_see_is_one_event_and_a_refused_write_is_none
     assert_eq!(events[5]["data"]["status"], "draft");
     assert_eq!(events[6]["data"]["version"], 5, "deleted: the article as it was");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_gets_the_events_from_after_it_was_made_while_it_is_active() {
+    let db = TestDatabase::new();
+    let (early, late) = (Receiver::start(Mode::RefuseFirst(0)).await, Receiver::start(Mode::RefuseFirst(0)).await);
+    let api = Api::start(&db.url, &[]).await;
+    api.webhook(&early.url(), &["*"]).await;
+
+    // Made right after the first publish, before a worker sends its event: not for it.
+    let first = api.publish("Before the second webhook").await;
+    let (late_hook, _) = api.webhook(&late.url(), &["*"]).await;
+    let second = api.publish("After the second webhook").await;
+    early.wait_for(10, "both events at the first webhook", |all| all.len() >= 2).await;
+    late.wait_for(10, "the second event at the second webhook", |all| !all.is_empty()).await;
+
+    // Inactive when its event is sent: never sent to it, also once active again.
+    let path = format!("/api/v1/webhooks/{late_hook}");
+    let (status, _) = api.send(reqwest::Method::PATCH, &path, Some(json!({"active": false}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let third = api.publish("While the second webhook is off").await;
+    early.wait_for(10, "the third event at the first webhook", |all| all.len() >= 3).await;
+    let (status, _) = api.send(reqwest::Method::PATCH, &path, Some(json!({"active": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let fourth = api.publish("With the second webhook on again").await;
+    early.wait_for(10, "the fourth event at the first webhook", |all| all.len() >= 4).await;
+    late.wait_for(10, "the fourth event at the second webhook", |all| all.len() >= 2).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    let articles = |receiver: &Receiver| -> Vec<i64> {
+        let mut ids: Vec<i64> = receiver.all().iter().map(|r| r.json()["data"]["id"].as_i64().unwrap()).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(articles(&early), vec![first, second, third, fourth]);
+    assert_eq!(articles(&late), vec![second, fourth]);
+    let log = api.get(&format!("{path}/deliveries")).await;
+    assert_eq!(log["meta"]["total"], 2, "the log lists what was sent: {log}");
+}

@@ -66,6 +66,10 @@ pub struct DeliveryList {
 }
 
 /// List a webhook's deliveries, newest first.
+///
+/// An event's delivery is listed from its first attempt on, moments after the change
+/// (a ping's at once). A webhook never gets an event from before it was made, nor one
+/// whose first attempt falls while it is inactive.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
     operation_id = "list_webhook_deliveries",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1), PageParams),

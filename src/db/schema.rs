@@ -181,6 +181,7 @@ diesel::table! {
         dedupe_key -> Nullable<Text>,
         max_webhook_id -> BigInt,
         dispatched_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
     }
 }
 

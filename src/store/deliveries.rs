@@ -1,26 +1,35 @@
-//! Deliveries: one row per event and webhook, leased by a worker while it sends it,
-//! and the record of every attempt.
+//! Deliveries: one row per event and webhook, written with the outcome of its first
+//! attempt and updated by each retry; and the leases that make a worker the one that
+//! sends an event's first attempts ([`crate::store::outbox::lease_events`]) or a
+//! delivery's retry ([`lease`]).
 //!
 //! A lease is taken in a write transaction (which holds the database's write lock on
-//! every instance) and lasts [`LEASE`]: a worker killed mid-send leaves a lease that
-//! expires, after which any worker leases the row again. So every event is sent at
-//! least once; without a crash, a row with `delivered_at` is never sent again.
+//! every instance) and lasts [`LEASE`], renewed while its worker still holds it: a
+//! worker killed mid-send leaves leases that expire, after which any worker leases the
+//! rows again, and sends the event to the webhooks that have no delivery row for it yet.
+//! So every event is sent at least once; without a crash, a webhook that answered 2xx
+//! is never sent that event again.
+
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
 use super::sql::Sql;
 use super::{write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 
-/// How long a leased delivery belongs to the worker that leased it.
+/// How long a lease belongs to the worker that took it, unless renewed.
 pub const LEASE: Duration = Duration::seconds(30);
 
-/// A delivery to send: where, signed with what, and the event.
+/// One send to make: where, signed with what, and the event.
 #[derive(Debug, Clone, Queryable)]
 pub struct Due {
-    pub id: i64,
+    /// The delivery row; none for an event's first attempt, whose row its outcome writes.
+    pub delivery: Option<i64>,
+    pub webhook_id: i64,
+    /// Attempts made before this one.
     pub attempts: i32,
     pub url: String,
     pub secret: String,
@@ -30,13 +39,36 @@ pub struct Due {
     pub created_at: NaiveDateTime,
 }
 
+/// Delivery rows written by one statement, at most: 7 bound values each, well inside
+/// SQLite's and PostgreSQL's limits.
+const INSERT_ROWS: usize = 500;
+
+/// What a worker holds a lease on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Held {
+    /// An event whose first attempts it is sending.
+    Event(i64),
+    /// A delivery it is retrying.
+    Delivery(i64),
+}
+
+impl Due {
+    pub fn held(&self) -> Held {
+        match self.delivery {
+            Some(id) => Held::Delivery(id),
+            None => Held::Event(self.event_id),
+        }
+    }
+}
+
 #[derive(QueryableByName)]
 struct Leasable {
     #[diesel(sql_type = BigInt)]
     id: i64,
 }
 
-/// Leases up to `limit` deliveries due at `now` that no live lease holds.
+/// Leases up to `limit` delivery rows due at `now` (retries, and pings) that no live
+/// lease holds.
 pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Due>> {
     if limit < 1 {
         return Ok(Vec::new());
@@ -64,7 +96,8 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
             .filter(webhook_deliveries::id.eq_any(&ids))
             .order(webhook_deliveries::id.asc())
             .select((
-                webhook_deliveries::id,
+                webhook_deliveries::id.nullable(),
+                webhook_deliveries::webhook_id,
                 webhook_deliveries::attempts,
                 webhooks::url,
                 webhooks::secret,
@@ -78,20 +111,36 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
     })
 }
 
-/// Extends the leases of deliveries `ids`, still held by the worker that leased them
-/// and not yet sent, to `now + LEASE`; a lease that has already run out stays so (another
-/// worker may hold the delivery now).
-pub fn renew(conn: &mut Conn, ids: &[i64], now: NaiveDateTime) -> StoreResult<()> {
-    if ids.is_empty() {
-        return Ok(());
+/// Extends the leases of `held`, still held by the worker that took them, to
+/// `now + LEASE`; a lease that has already run out stays so (another worker may hold
+/// it now).
+pub fn renew(conn: &mut Conn, held: &[Held], now: NaiveDateTime) -> StoreResult<()> {
+    let (mut events, mut rows) = (Vec::new(), Vec::new());
+    for lease in held {
+        match *lease {
+            Held::Event(id) => events.push(id),
+            Held::Delivery(id) => rows.push(id),
+        }
     }
-    diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq_any(ids))
-            .filter(webhook_deliveries::leased_until.ge(now)),
-    )
-    .set(webhook_deliveries::leased_until.eq(Some(now + LEASE)))
-    .execute(conn)?;
+    let until = Some(now + LEASE);
+    if !events.is_empty() {
+        diesel::update(
+            webhook_events::table
+                .filter(webhook_events::id.eq_any(&events))
+                .filter(webhook_events::leased_until.ge(now)),
+        )
+        .set(webhook_events::leased_until.eq(until))
+        .execute(conn)?;
+    }
+    if !rows.is_empty() {
+        diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(&rows))
+                .filter(webhook_deliveries::leased_until.ge(now)),
+        )
+        .set(webhook_deliveries::leased_until.eq(until))
+        .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -108,40 +157,129 @@ impl Attempt {
     pub fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
-}
 
-/// Records attempts, each of delivery `id` (see [`record_one`]), in one transaction:
-/// one commit, and one disk flush, for all the attempts that finished together.
-pub fn record(conn: &mut Conn, attempts: &[(i64, Attempt)], retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
-    if attempts.is_empty() {
-        return Ok(());
-    }
-    write_tx(conn, |conn| {
-        for (id, attempt) in attempts {
-            match record_one(conn, *id, attempt, retries, now) {
-                // Its webhook was deleted meanwhile.
-                Err(StoreError::NotFound) => {}
-                other => other?,
-            }
+    /// `(delivered_at, next_attempt_at)` after this attempt, the `attempts`th: delivered
+    /// on a 2xx, else due again after `retries[attempts - 1]` seconds, or given up when
+    /// the schedule has no more.
+    fn outcome(
+        &self,
+        attempts: i32,
+        retries: &[u64],
+        now: NaiveDateTime,
+    ) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
+        if self.succeeded() {
+            return (Some(now), None);
         }
-        Ok(())
-    })
-}
-
-/// Records an attempt of delivery `id`: delivered on a 2xx, else due again after
-/// `retries[n - 1]` seconds for its `n`th attempt, or given up when the schedule has no more.
-fn record_one(conn: &mut Conn, id: i64, attempt: &Attempt, retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
-    let attempts: i32 = webhook_deliveries::table.find(id).select(webhook_deliveries::attempts).first(conn)?;
-    let attempts = attempts.saturating_add(1);
-    let (delivered_at, next_attempt_at) = if attempt.succeeded() {
-        (Some(now), None)
-    } else {
         let index = usize::try_from(attempts).unwrap_or(usize::MAX).saturating_sub(1);
         let next = retries
             .get(index)
             .map(|seconds| now + Duration::seconds(i64::try_from(*seconds).unwrap_or(i64::MAX / 1_000)));
         (None, next)
-    };
+    }
+}
+
+/// Records finished attempts in one transaction (one commit, and one disk flush, for
+/// all the attempts that finished together): an event's first attempt writes its
+/// delivery row, a retry updates it. Then marks `dispatched` events, whose first
+/// attempts are all recorded now, as such.
+pub fn record(
+    conn: &mut Conn,
+    attempts: &[(Due, Attempt)],
+    dispatched: &[i64],
+    retries: &[u64],
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    if attempts.is_empty() && dispatched.is_empty() {
+        return Ok(());
+    }
+    write_tx(conn, |conn| {
+        let (first, again): (Vec<_>, Vec<_>) = attempts.iter().partition(|(due, _)| due.delivery.is_none());
+        record_first(conn, &first, retries, now)?;
+        for (due, attempt) in again {
+            if let Some(id) = due.delivery {
+                match record_again(conn, id, attempt, retries, now) {
+                    // Its webhook was deleted meanwhile.
+                    Err(StoreError::NotFound) => {}
+                    other => other?,
+                }
+            }
+        }
+        if !dispatched.is_empty() {
+            diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(dispatched)))
+                .set((
+                    webhook_events::dispatched_at.eq(Some(now)),
+                    webhook_events::leased_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes the delivery rows of first attempts, but none for a webhook deleted
+/// meanwhile, nor a second for an event and webhook (another worker's, whose lease ran
+/// out while this one sent).
+fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    let hooks: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.webhook_id).collect();
+    let events: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.event_id).collect();
+    let live: HashSet<i64> =
+        webhooks::table.filter(webhooks::id.eq_any(&hooks)).select(webhooks::id).load(conn)?.into_iter().collect();
+    let written = written(conn, &hooks, &events)?;
+    let rows: Vec<_> = attempts
+        .iter()
+        .filter(|(due, _)| live.contains(&due.webhook_id) && !written.contains(&(due.webhook_id, due.event_id)))
+        .collect();
+    // Many rows a statement: diesel writes a multi-row insert for one backend only.
+    for chunk in rows.chunks(INSERT_ROWS) {
+        let mut insert = Sql::new(
+            conn,
+            "INSERT INTO webhook_deliveries (webhook_id, event_id, attempts, last_status, last_error, \
+             next_attempt_at, delivered_at, created_at) VALUES ",
+        );
+        for (i, (due, attempt)) in chunk.iter().enumerate() {
+            let (delivered_at, next_attempt_at) = attempt.outcome(1, retries, now);
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind::<BigInt, _>(due.webhook_id)
+                .push(", ")
+                .bind::<BigInt, _>(due.event_id)
+                .push(", 1, ")
+                .bind::<Nullable<Integer>, _>(attempt.status.map(i32::from))
+                .push(", ")
+                .bind::<Nullable<Text>, _>(attempt.error.clone())
+                .push(", ")
+                .bind::<Nullable<Timestamp>, _>(next_attempt_at)
+                .push(", ")
+                .bind::<Nullable<Timestamp>, _>(delivered_at)
+                .push(", ")
+                .bind::<Timestamp, _>(now)
+                .push(")");
+        }
+        insert.query().execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Which of `hooks` have a delivery of which of `events`: one look-up of the
+/// (webhook, event) index each.
+pub fn written(conn: &mut Conn, hooks: &BTreeSet<i64>, events: &BTreeSet<i64>) -> StoreResult<HashSet<(i64, i64)>> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq_any(hooks))
+        .filter(webhook_deliveries::event_id.eq_any(events))
+        .select((webhook_deliveries::webhook_id, webhook_deliveries::event_id))
+        .load(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Records another attempt of delivery `id`.
+fn record_again(conn: &mut Conn, id: i64, attempt: &Attempt, retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+    let attempts: i32 = webhook_deliveries::table.find(id).select(webhook_deliveries::attempts).first(conn)?;
+    let attempts = attempts.saturating_add(1);
+    let (delivered_at, next_attempt_at) = attempt.outcome(attempts, retries, now);
     diesel::update(webhook_deliveries::table.find(id))
         .set((
             webhook_deliveries::attempts.eq(attempts),

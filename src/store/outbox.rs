@@ -1,10 +1,9 @@
 //! The outbox: every event webhooks announce is a `webhook_events` row written in the
 //! transaction of the change that causes it, so a change and its event are committed
-//! together or not at all. The event's deliveries, one `webhook_deliveries` row per
-//! active webhook that wants it, are written moments later by a delivery worker
-//! ([`fan_out`]), many events in one transaction: a change costs one row more than
-//! without webhooks, however many webhooks there are. Nothing is sent here: the workers
-//! ([`crate::webhooks`]) send what the delivery rows say.
+//! together or not at all: one row more than without webhooks, however many webhooks
+//! there are. A delivery worker ([`crate::webhooks`]) leases waiting events
+//! ([`lease_events`]), sends each to the webhooks that want it, and writes one
+//! `webhook_deliveries` row per webhook with the outcome ([`super::deliveries`]).
 //!
 //! The payloads (`data` of each event) are documented in the OpenAPI `webhooks` object
 //! ([`crate::api::webhook_events`]).
@@ -15,6 +14,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use super::articles::{self, Article};
+use super::deliveries::{self, Due, LEASE};
 use super::sections::SectionRow;
 use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
@@ -63,62 +63,95 @@ pub fn emit(
     Ok(event_id)
 }
 
-/// Whether any event waits for [`fan_out`].
-pub fn undispatched(conn: &mut Conn) -> StoreResult<bool> {
+/// Whether any event waits for its first attempts: not yet dispatched, and held by no
+/// live lease.
+pub fn waiting(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
     let first = webhook_events::table
         .filter(webhook_events::dispatched_at.is_null())
+        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
         .select(webhook_events::id)
         .first::<i64>(conn)
         .optional()?;
     Ok(first.is_some())
 }
 
-/// Writes the deliveries of the oldest `limit` events not yet fanned out, due at
-/// `now`: one per webhook that is active now, wants the event's type and is not newer
-/// than the event. Call inside a write transaction (which makes it one instance's
-/// work). Returns how many events it fanned out.
-pub fn fan_out(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<usize> {
-    let events: Vec<i64> = webhook_events::table
+/// Leases the oldest events that wait for their first attempts, as many as make about
+/// `room` sends: one to each webhook that is active now, wants the event's type, is
+/// not newer than the event and has no delivery of it yet. An event with no such
+/// webhook is dispatched at once. Call inside a write transaction (which makes it one
+/// worker's lease among all instances).
+pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreResult<Vec<Due>> {
+    if room == 0 {
+        return Ok(Vec::new());
+    }
+    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = webhook_events::table
         .filter(webhook_events::dispatched_at.is_null())
+        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
         .order(webhook_events::id.asc())
-        .limit(limit)
-        .select(webhook_events::id)
+        .limit(i64::try_from(room).unwrap_or(i64::MAX))
+        .select((
+            webhook_events::id,
+            webhook_events::kind,
+            webhook_events::payload,
+            webhook_events::created_at,
+            webhook_events::max_webhook_id,
+        ))
         .load(conn)?;
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    let hooks: Vec<(i64, String)> =
-        webhooks::table.filter(webhooks::active.eq(true)).select((webhooks::id, webhooks::events)).load(conn)?;
-    for (webhook_id, subscribed) in hooks {
-        let subscribed: Vec<String> = serde_json::from_str(&subscribed).unwrap_or_default();
-        let kinds: Vec<&str> = EventType::EVENTS.iter().map(|e| e.as_str()).filter(|k| wants(&subscribed, k)).collect();
-        // One statement a webhook, for all the events of this batch it wants.
-        let rows = webhook_events::table
-            .filter(webhook_events::id.eq_any(&events))
-            .filter(webhook_events::max_webhook_id.ge(webhook_id))
-            .filter(webhook_events::kind.eq_any(kinds))
-            .select((
-                webhook_id.into_sql::<diesel::sql_types::BigInt>(),
-                webhook_events::id,
-                0.into_sql::<diesel::sql_types::Integer>(),
-                now.into_sql::<diesel::sql_types::Timestamp>().nullable(),
-                now.into_sql::<diesel::sql_types::Timestamp>(),
-            ));
-        diesel::insert_into(webhook_deliveries::table)
-            .values(rows)
-            .into_columns((
-                webhook_deliveries::webhook_id,
-                webhook_deliveries::event_id,
-                webhook_deliveries::attempts,
-                webhook_deliveries::next_attempt_at,
-                webhook_deliveries::created_at,
-            ))
+    let hooks: Vec<(i64, String, String, String)> = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .order(webhooks::id.asc())
+        .select((webhooks::id, webhooks::url, webhooks::secret, webhooks::events))
+        .load(conn)?;
+    let hooks: Vec<(i64, String, String, Vec<String>)> = hooks
+        .into_iter()
+        .map(|(id, url, secret, events)| (id, url, secret, serde_json::from_str(&events).unwrap_or_default()))
+        .collect();
+    // Deliveries written before a worker's lease ran out: those webhooks have theirs.
+    let written =
+        deliveries::written(conn, &hooks.iter().map(|h| h.0).collect(), &events.iter().map(|e| e.0).collect())?;
+    let (mut due, mut leased, mut done) = (Vec::new(), Vec::new(), Vec::new());
+    for (event_id, kind, payload, created_at, newest) in events {
+        let sends: Vec<Due> = hooks
+            .iter()
+            .filter(|(id, _, _, subscribed)| {
+                *id <= newest && wants(subscribed, &kind) && !written.contains(&(*id, event_id))
+            })
+            .map(|(id, url, secret, _)| Due {
+                delivery: None,
+                webhook_id: *id,
+                attempts: 0,
+                url: url.clone(),
+                secret: secret.clone(),
+                event_id,
+                kind: kind.clone(),
+                payload: payload.clone(),
+                created_at,
+            })
+            .collect();
+        if sends.is_empty() {
+            done.push(event_id);
+            continue;
+        }
+        if !due.is_empty() && due.len() + sends.len() > room {
+            break;
+        }
+        leased.push(event_id);
+        due.extend(sends);
+    }
+    if !done.is_empty() {
+        diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(&done)))
+            .set(webhook_events::dispatched_at.eq(Some(now)))
             .execute(conn)?;
     }
-    diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(&events)))
-        .set(webhook_events::dispatched_at.eq(Some(now)))
-        .execute(conn)?;
-    Ok(events.len())
+    if !leased.is_empty() {
+        diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(&leased)))
+            .set(webhook_events::leased_until.eq(Some(now + LEASE)))
+            .execute(conn)?;
+    }
+    Ok(due)
 }
 
 fn key_taken(conn: &mut Conn, key: &str) -> StoreResult<bool> {

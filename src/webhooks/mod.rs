@@ -3,15 +3,16 @@
 //!
 //! Events are rows written with the change that causes them ([`crate::store::outbox`]).
 //! Each process runs one dispatcher, which in one write transaction per cycle records
-//! the attempts that finished, renews the leases of the deliveries it still holds, fans
-//! out new events into deliveries and leases the due ones ([`deliveries::lease`]). Its
-//! senders send them with at most [`CONCURRENCY`] in flight and a [`TIMEOUT`], signed
-//! the Standard Webhooks way. A process killed mid-send leaves leases that expire, and
-//! the rows are sent again: at least once, with the same `webhook-id`.
+//! the attempts that finished, renews the leases it still holds, and leases due retries
+//! ([`deliveries::lease`]) and waiting events ([`outbox::lease_events`]), as many sends
+//! as it has room for. Its senders send them with at most [`CONCURRENCY`] in flight
+//! and a [`TIMEOUT`], signed the Standard Webhooks way. A process killed mid-send
+//! leaves leases that expire, and the sends are made again: at least once, with the
+//! same `webhook-id`.
 //!
 //! Cycles are at least [`CYCLE`] apart while there is work: every write transaction
-//! waits for the write lock that changes need too (and, on SQLite, flushes the disk),
-//! so a few large ones cost changes far less than many small ones.
+//! waits its turn with the changes (and, on SQLite, flushes the disk), so a few large
+//! ones cost changes far less than many small ones.
 
 pub mod guard;
 pub mod sign;
@@ -31,7 +32,7 @@ use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
 use crate::db::schema::{articles, webhook_deliveries};
-use crate::store::deliveries::{self, Attempt, Due};
+use crate::store::deliveries::{self, Attempt, Due, Held};
 use crate::store::{now, outbox, write_tx, StoreResult};
 
 /// Deliveries in flight per process.
@@ -41,8 +42,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries a process holds at most: leased, and waiting to be sent or being sent.
 /// Their leases are renewed while they wait, however long the endpoints take.
 const HELD: usize = 1024;
-/// Events fanned out in one transaction, at most.
-const FAN_OUT_BATCH: i64 = 256;
 /// The shortest time between two cycles while there is work.
 const CYCLE: Duration = Duration::from_millis(100);
 /// How often an idle dispatcher looks for new events and due deliveries.
@@ -91,7 +90,7 @@ pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Resul
         retries: settings.retries.clone(),
         allow_private: settings.allow_private,
     });
-    let (leased, to_send) = mpsc::channel(HELD);
+    let (leased, to_send) = mpsc::unbounded_channel();
     let (finished, attempts) = mpsc::unbounded_channel();
     tokio::spawn(worker.clone().send_forever(to_send, finished));
     tokio::spawn(worker.clone().dispatch_forever(leased, attempts));
@@ -101,10 +100,60 @@ pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Resul
 
 /// What one dispatcher cycle writes and gets.
 struct Cycle {
-    finished: Vec<(i64, Attempt)>,
-    renew: Vec<i64>,
-    /// How many due deliveries to lease (fanning out new events first), if any.
+    finished: Vec<(Due, Attempt)>,
+    /// Events whose first attempts are all among `finished` or recorded before.
+    dispatched: Vec<i64>,
+    renew: Vec<Held>,
+    /// How many sends to lease, if any.
     room: usize,
+}
+
+/// What a dispatcher holds: its leases, and the sends under each.
+#[derive(Default)]
+struct Holdings {
+    until: HashMap<Held, NaiveDateTime>,
+    sends: HashMap<Held, usize>,
+    total: usize,
+}
+
+impl Holdings {
+    fn take(&mut self, due: &Due, until: NaiveDateTime) {
+        let held = due.held();
+        self.until.insert(held, until);
+        *self.sends.entry(held).or_default() += 1;
+        self.total += 1;
+    }
+
+    /// Notes a finished send; returns its event when that was the last of the event's
+    /// first attempts.
+    fn finish(&mut self, due: &Due) -> Option<i64> {
+        let held = due.held();
+        let left = self.sends.get_mut(&held)?;
+        *left -= 1;
+        self.total -= 1;
+        if *left > 0 {
+            return None;
+        }
+        self.sends.remove(&held);
+        self.until.remove(&held);
+        match held {
+            Held::Event(id) => Some(id),
+            Held::Delivery(_) => None,
+        }
+    }
+
+    /// The leases that run out within half a lease of `now`.
+    fn expiring(&self, now: NaiveDateTime) -> Vec<Held> {
+        self.until.iter().filter(|(_, until)| **until - now < deliveries::LEASE / 2).map(|(held, _)| *held).collect()
+    }
+
+    fn renewed(&mut self, held: &[Held], until: NaiveDateTime) {
+        for lease in held {
+            if let Some(at) = self.until.get_mut(lease) {
+                *at = until;
+            }
+        }
+    }
 }
 
 impl Worker {
@@ -112,8 +161,8 @@ impl Worker {
     /// attempt back to it.
     async fn send_forever(
         self: Arc<Self>,
-        mut leased: mpsc::Receiver<Due>,
-        finished: mpsc::UnboundedSender<(i64, Attempt)>,
+        mut leased: mpsc::UnboundedReceiver<Due>,
+        finished: mpsc::UnboundedSender<(Due, Attempt)>,
     ) {
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
         while let Some(due) = leased.recv().await {
@@ -122,7 +171,7 @@ impl Worker {
             tokio::spawn(async move {
                 let attempt = worker.send(&due).await;
                 // The dispatcher has gone only when the process is stopping; the lease then expires.
-                let _ = finished.send((due.id, attempt));
+                let _ = finished.send((due, attempt));
                 drop(permit);
             });
         }
@@ -130,43 +179,35 @@ impl Worker {
 
     async fn dispatch_forever(
         self: Arc<Self>,
-        leased: mpsc::Sender<Due>,
-        mut attempts: mpsc::UnboundedReceiver<(i64, Attempt)>,
+        leased: mpsc::UnboundedSender<Due>,
+        mut attempts: mpsc::UnboundedReceiver<(Due, Attempt)>,
     ) {
-        // What this process holds, and until when its lease runs.
-        let mut held: HashMap<i64, NaiveDateTime> = HashMap::new();
+        let mut holdings = Holdings::default();
         let mut finished = Vec::new();
         loop {
             let started = Instant::now();
             while let Ok(attempt) = attempts.try_recv() {
                 finished.push(attempt);
             }
-            for (id, _) in &finished {
-                held.remove(id);
-            }
+            let dispatched: Vec<i64> = finished.iter().filter_map(|(due, _)| holdings.finish(due)).collect();
             let now = now();
-            let renew: Vec<i64> =
-                held.iter().filter(|(_, until)| **until - now < deliveries::LEASE / 2).map(|(id, _)| *id).collect();
-            let room = HELD.saturating_sub(held.len());
+            let renew = holdings.expiring(now);
+            let room = HELD.saturating_sub(holdings.total);
             let room = match room > 0 && self.due_now().await.unwrap_or(true) {
                 true => room,
                 false => 0,
             };
-            let busy = !finished.is_empty() || !renew.is_empty() || room > 0;
-            if busy {
-                let cycle = Cycle { finished: std::mem::take(&mut finished), renew, room };
+            if !finished.is_empty() || !renew.is_empty() || room > 0 {
+                let cycle = Cycle { finished: std::mem::take(&mut finished), dispatched, renew, room };
                 match self.cycle(cycle).await {
                     Ok((renewed, due)) => {
                         let until = now + deliveries::LEASE;
-                        held.extend(renewed.into_iter().map(|id| (id, until)));
+                        holdings.renewed(&renewed, until);
                         for due in due {
-                            // Never full (it holds no more than `held` does); closed
-                            // only when the process is stopping.
-                            let id = due.id;
-                            match leased.try_send(due) {
-                                Ok(()) => drop(held.insert(id, until)),
-                                Err(mpsc::error::TrySendError::Full(_)) => {}
-                                Err(mpsc::error::TrySendError::Closed(_)) => return,
+                            holdings.take(&due, until);
+                            // Closed only when the process is stopping.
+                            if leased.send(due).is_err() {
+                                return;
                             }
                         }
                     }
@@ -175,7 +216,7 @@ impl Worker {
                     Err(err) => tracing::warn!(error = %err, "cannot dispatch webhook deliveries"),
                 }
             }
-            if held.is_empty() {
+            if holdings.total == 0 {
                 tokio::time::sleep(POLL).await;
             } else {
                 // A send finishing wakes the dispatcher, at most once a cycle.
@@ -187,13 +228,13 @@ impl Worker {
         }
     }
 
-    /// Whether any event waits for its fan-out or any delivery is due: a read, so an
-    /// idle process does not take the write lock.
+    /// Whether any event waits for its first attempts or any retry is due: a read, so
+    /// an idle process does not take the write lock.
     async fn due_now(&self) -> Result<bool, ApiError> {
         let now = now();
         self.state
             .read(move |conn| {
-                if outbox::undispatched(conn)? {
+                if outbox::waiting(conn, now)? {
                     return Ok(true);
                 }
                 let due: i64 = webhook_deliveries::table
@@ -207,22 +248,19 @@ impl Worker {
             .await
     }
 
-    /// One write transaction: records the finished attempts, renews leases, fans out
-    /// the events that wait for it and leases up to `room` due deliveries. Returns the
-    /// renewed ids and the leased deliveries.
-    async fn cycle(&self, cycle: Cycle) -> Result<(Vec<i64>, Vec<Due>), ApiError> {
+    /// One write transaction: records the finished attempts, renews leases, and leases
+    /// up to `room` sends, due retries first, then waiting events' first attempts.
+    /// Returns the renewed leases and the sends.
+    async fn cycle(&self, cycle: Cycle) -> Result<(Vec<Held>, Vec<Due>), ApiError> {
         let retries = self.retries.clone();
         self.state
             .write(move |conn| {
                 write_tx(conn, |conn| {
                     let now = now();
-                    deliveries::record(conn, &cycle.finished, &retries, now)?;
+                    deliveries::record(conn, &cycle.finished, &cycle.dispatched, &retries, now)?;
                     deliveries::renew(conn, &cycle.renew, now)?;
-                    let mut due = Vec::new();
-                    if cycle.room > 0 {
-                        outbox::fan_out(conn, now, FAN_OUT_BATCH)?;
-                        due = deliveries::lease(conn, now, i64::try_from(cycle.room).unwrap_or(1))?;
-                    }
+                    let mut due = deliveries::lease(conn, now, i64::try_from(cycle.room).unwrap_or(0))?;
+                    due.extend(outbox::lease_events(conn, now, cycle.room.saturating_sub(due.len()))?);
                     Ok((cycle.renew, due))
                 })
             })

@@ -504,7 +504,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a webhook's deliveries, newest first. */
+        /**
+         * List a webhook's deliveries, newest first.
+         * @description An event's delivery is listed from its first attempt on, moments after the change
+         *     (a ping's at once). A webhook never gets an event from before it was made, nor one
+         *     whose first attempt falls while it is inactive.
+         */
         get: operations["list_webhook_deliveries"];
         put?: never;
         post?: never;
