@@ -65,7 +65,7 @@ pub struct DeliveryList {
     pub meta: PageMeta,
 }
 
-/// List a webhook's deliveries, newest first.
+/// List a webhook's deliveries, newest event first.
 ///
 /// An event's delivery is listed from its first attempt on, moments after the change
 /// (a ping's at once). A webhook never gets an event from before it was made, nor one
@@ -74,7 +74,7 @@ pub struct DeliveryList {
     operation_id = "list_webhook_deliveries",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1), PageParams),
     responses(
-        (status = 200, description = "A page of deliveries, newest first", body = DeliveryList, headers(
+        (status = 200, description = "A page of deliveries, newest event first", body = DeliveryList, headers(
             ("X-Total-Count" = i64, description = "Deliveries in all"))),
         super::openapi::ListRefused, super::openapi::GuardedOne,
     ),

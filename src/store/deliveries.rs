@@ -11,6 +11,7 @@
 //! is never sent that event again.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -23,20 +24,33 @@ use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 /// How long a lease belongs to the worker that took it, unless renewed.
 pub const LEASE: Duration = Duration::seconds(30);
 
-/// One send to make: where, signed with what, and the event.
-#[derive(Debug, Clone, Queryable)]
+/// An event as a send needs it.
+#[derive(Debug)]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    /// Its `data`, as JSON.
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Where a send goes, and the secret it is signed with.
+#[derive(Debug)]
+pub struct Target {
+    pub id: i64,
+    pub url: String,
+    pub secret: String,
+}
+
+/// One send to make; an event's sends share it, a webhook's share its target.
+#[derive(Debug, Clone)]
 pub struct Due {
     /// The delivery row; none for an event's first attempt, whose row its outcome writes.
     pub delivery: Option<i64>,
-    pub webhook_id: i64,
     /// Attempts made before this one.
     pub attempts: i32,
-    pub url: String,
-    pub secret: String,
-    pub event_id: i64,
-    pub kind: String,
-    pub payload: String,
-    pub created_at: NaiveDateTime,
+    pub webhook: Arc<Target>,
+    pub event: Arc<Event>,
 }
 
 /// Delivery rows written by one statement, at most: 7 bound values each, well inside
@@ -56,10 +70,14 @@ impl Due {
     pub fn held(&self) -> Held {
         match self.delivery {
             Some(id) => Held::Delivery(id),
-            None => Held::Event(self.event_id),
+            None => Held::Event(self.event.id),
         }
     }
 }
+
+/// A leased delivery row: its id and attempts, its webhook's id, URL and secret, and
+/// its event's id, type, payload and time.
+type LeasedRow = (i64, i32, i64, String, String, i64, String, String, NaiveDateTime);
 
 #[derive(QueryableByName)]
 struct Leasable {
@@ -90,15 +108,15 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
         diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
             .set(webhook_deliveries::leased_until.eq(Some(now + LEASE)))
             .execute(conn)?;
-        let due = webhook_deliveries::table
+        let rows: Vec<LeasedRow> = webhook_deliveries::table
             .inner_join(webhooks::table)
             .inner_join(webhook_events::table)
             .filter(webhook_deliveries::id.eq_any(&ids))
             .order(webhook_deliveries::id.asc())
             .select((
-                webhook_deliveries::id.nullable(),
-                webhook_deliveries::webhook_id,
+                webhook_deliveries::id,
                 webhook_deliveries::attempts,
+                webhooks::id,
                 webhooks::url,
                 webhooks::secret,
                 webhook_events::id,
@@ -106,7 +124,16 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
                 webhook_events::payload,
                 webhook_events::created_at,
             ))
-            .load::<Due>(conn)?;
+            .load(conn)?;
+        let due = rows
+            .into_iter()
+            .map(|(delivery, attempts, webhook, url, secret, event, kind, payload, created_at)| Due {
+                delivery: Some(delivery),
+                attempts,
+                webhook: Arc::new(Target { id: webhook, url, secret }),
+                event: Arc::new(Event { id: event, kind, payload, created_at }),
+            })
+            .collect();
         Ok(due)
     })
 }
@@ -223,14 +250,14 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
     if attempts.is_empty() {
         return Ok(());
     }
-    let hooks: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.webhook_id).collect();
-    let events: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.event_id).collect();
+    let hooks: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.webhook.id).collect();
+    let events: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.event.id).collect();
     let live: HashSet<i64> =
         webhooks::table.filter(webhooks::id.eq_any(&hooks)).select(webhooks::id).load(conn)?.into_iter().collect();
     let written = written(conn, &hooks, &events)?;
     let rows: Vec<_> = attempts
         .iter()
-        .filter(|(due, _)| live.contains(&due.webhook_id) && !written.contains(&(due.webhook_id, due.event_id)))
+        .filter(|(due, _)| live.contains(&due.webhook.id) && !written.contains(&(due.webhook.id, due.event.id)))
         .collect();
     // Many rows a statement: diesel writes a multi-row insert for one backend only.
     for chunk in rows.chunks(INSERT_ROWS) {
@@ -243,9 +270,9 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
             let (delivered_at, next_attempt_at) = attempt.outcome(1, retries, now);
             insert = insert
                 .push(if i == 0 { "(" } else { ", (" })
-                .bind::<BigInt, _>(due.webhook_id)
+                .bind::<BigInt, _>(due.webhook.id)
                 .push(", ")
-                .bind::<BigInt, _>(due.event_id)
+                .bind::<BigInt, _>(due.event.id)
                 .push(", 1, ")
                 .bind::<Nullable<Integer>, _>(attempt.status.map(i32::from))
                 .push(", ")
@@ -306,7 +333,7 @@ pub struct Delivery {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
-/// Webhook `webhook_id`'s deliveries, newest first.
+/// Webhook `webhook_id`'s deliveries, newest event first.
 pub fn list(conn: &mut Conn, webhook_id: i64, page: PageRequest) -> StoreResult<Page<Delivery>> {
     super::webhooks::find(conn, webhook_id)?;
     let mine = webhook_deliveries::webhook_id.eq(webhook_id);
@@ -314,7 +341,7 @@ pub fn list(conn: &mut Conn, webhook_id: i64, page: PageRequest) -> StoreResult<
     let rows = webhook_deliveries::table
         .inner_join(webhook_events::table)
         .filter(mine)
-        .order(webhook_deliveries::id.desc())
+        .order((webhook_deliveries::event_id.desc(), webhook_deliveries::id.desc()))
         .select((
             webhook_deliveries::id,
             webhook_deliveries::event_id,

@@ -8,13 +8,15 @@
 //! The payloads (`data` of each event) are documented in the OpenAPI `webhooks` object
 //! ([`crate::api::webhook_events`]).
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::max;
 use diesel::prelude::*;
 use serde_json::Value;
 
 use super::articles::{self, Article};
-use super::deliveries::{self, Due, LEASE};
+use super::deliveries::{self, Due, Event, Target, LEASE};
 use super::sections::SectionRow;
 use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
@@ -105,40 +107,33 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
         .order(webhooks::id.asc())
         .select((webhooks::id, webhooks::url, webhooks::secret, webhooks::events))
         .load(conn)?;
-    let hooks: Vec<(i64, String, String, Vec<String>)> = hooks
+    let hooks: Vec<(Arc<Target>, Vec<String>)> = hooks
         .into_iter()
-        .map(|(id, url, secret, events)| (id, url, secret, serde_json::from_str(&events).unwrap_or_default()))
+        .map(|(id, url, secret, events)| {
+            (Arc::new(Target { id, url, secret }), serde_json::from_str(&events).unwrap_or_default())
+        })
         .collect();
     // Deliveries written before a worker's lease ran out: those webhooks have theirs.
     let written =
-        deliveries::written(conn, &hooks.iter().map(|h| h.0).collect(), &events.iter().map(|e| e.0).collect())?;
+        deliveries::written(conn, &hooks.iter().map(|h| h.0.id).collect(), &events.iter().map(|e| e.0).collect())?;
     let (mut due, mut leased, mut done) = (Vec::new(), Vec::new(), Vec::new());
-    for (event_id, kind, payload, created_at, newest) in events {
+    for (id, kind, payload, created_at, newest) in events {
+        let event = Arc::new(Event { id, kind, payload, created_at });
         let sends: Vec<Due> = hooks
             .iter()
-            .filter(|(id, _, _, subscribed)| {
-                *id <= newest && wants(subscribed, &kind) && !written.contains(&(*id, event_id))
+            .filter(|(target, subscribed)| {
+                target.id <= newest && wants(subscribed, &event.kind) && !written.contains(&(target.id, id))
             })
-            .map(|(id, url, secret, _)| Due {
-                delivery: None,
-                webhook_id: *id,
-                attempts: 0,
-                url: url.clone(),
-                secret: secret.clone(),
-                event_id,
-                kind: kind.clone(),
-                payload: payload.clone(),
-                created_at,
-            })
+            .map(|(target, _)| Due { delivery: None, attempts: 0, webhook: target.clone(), event: event.clone() })
             .collect();
         if sends.is_empty() {
-            done.push(event_id);
+            done.push(id);
             continue;
         }
         if !due.is_empty() && due.len() + sends.len() > room {
             break;
         }
-        leased.push(event_id);
+        leased.push(id);
         due.extend(sends);
     }
     if !done.is_empty() {

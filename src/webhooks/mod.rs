@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web::Data;
+use actix_web::web::{Bytes, Data};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -32,7 +32,7 @@ use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
 use crate::db::schema::{articles, webhook_deliveries};
-use crate::store::deliveries::{self, Attempt, Due, Held};
+use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, write_tx, StoreResult};
 
 /// Deliveries in flight per process.
@@ -55,17 +55,21 @@ const CATCH_UP: chrono::Duration = chrono::Duration::days(7);
 /// The version of the migration that made the outbox.
 const OUTBOX_MIGRATION: &str = "20261130000020";
 
-/// The body every attempt of a delivery sends: the same bytes each time.
-pub fn body(due: &Due) -> String {
-    let data: Value = serde_json::from_str(&due.payload).unwrap_or(Value::Null);
-    json!({
-        "type": due.kind,
-        "timestamp": due.created_at.and_utc(),
-        "sequence": due.event_id,
+/// The body every send of `event` carries: the same bytes to every webhook, at every
+/// attempt.
+pub fn body(event: &Event) -> Bytes {
+    let data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    let body = json!({
+        "type": event.kind,
+        "timestamp": event.created_at.and_utc(),
+        "sequence": event.id,
         "data": data,
-    })
-    .to_string()
+    });
+    Bytes::from(body.to_string())
 }
+
+/// A leased send and its body.
+type Outgoing = (Due, Bytes);
 
 struct Worker {
     state: Data<AppState>,
@@ -161,15 +165,15 @@ impl Worker {
     /// attempt back to it.
     async fn send_forever(
         self: Arc<Self>,
-        mut leased: mpsc::UnboundedReceiver<Due>,
+        mut leased: mpsc::UnboundedReceiver<Outgoing>,
         finished: mpsc::UnboundedSender<(Due, Attempt)>,
     ) {
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
-        while let Some(due) = leased.recv().await {
+        while let Some((due, body)) = leased.recv().await {
             let Ok(permit) = permits.clone().acquire_owned().await else { return };
             let (worker, finished) = (self.clone(), finished.clone());
             tokio::spawn(async move {
-                let attempt = worker.send(&due).await;
+                let attempt = worker.send(&due, body).await;
                 // The dispatcher has gone only when the process is stopping; the lease then expires.
                 let _ = finished.send((due, attempt));
                 drop(permit);
@@ -179,7 +183,7 @@ impl Worker {
 
     async fn dispatch_forever(
         self: Arc<Self>,
-        leased: mpsc::UnboundedSender<Due>,
+        leased: mpsc::UnboundedSender<Outgoing>,
         mut attempts: mpsc::UnboundedReceiver<(Due, Attempt)>,
     ) {
         let mut holdings = Holdings::default();
@@ -203,10 +207,17 @@ impl Worker {
                     Ok((renewed, due)) => {
                         let until = now + deliveries::LEASE;
                         holdings.renewed(&renewed, until);
+                        // An event's sends follow each other: its body is made once.
+                        let mut made: Option<(i64, Bytes)> = None;
                         for due in due {
                             holdings.take(&due, until);
+                            let content = match &made {
+                                Some((event, content)) if *event == due.event.id => content.clone(),
+                                _ => body(&due.event),
+                            };
+                            made = Some((due.event.id, content.clone()));
                             // Closed only when the process is stopping.
-                            if leased.send(due).is_err() {
+                            if leased.send((due, content)).is_err() {
                                 return;
                             }
                         }
@@ -267,9 +278,9 @@ impl Worker {
             .await
     }
 
-    async fn send(&self, due: &Due) -> Attempt {
+    async fn send(&self, due: &Due, body: Bytes) -> Attempt {
         let failed = |error: String| Attempt { status: None, error: Some(error) };
-        let url = match guard::parse(&due.url) {
+        let url = match guard::parse(&due.webhook.url) {
             Ok(url) => url,
             Err(why) => return failed(format!("the URL {why}")),
         };
@@ -279,10 +290,9 @@ impl Worker {
                 return failed(format!("refused: the URL {why}"));
             }
         }
-        let id = due.event_id.to_string();
+        let id = due.event.id.to_string();
         let timestamp = Utc::now().timestamp();
-        let body = body(due);
-        let Some(signature) = sign::signature(&due.secret, &id, timestamp, &body) else {
+        let Some(signature) = sign::signature(&due.webhook.secret, &id, timestamp, &body) else {
             return failed("the webhook's secret is not a whsec_ secret".into());
         };
         let sent = self

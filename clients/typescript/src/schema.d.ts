@@ -505,7 +505,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a webhook's deliveries, newest first.
+         * List a webhook's deliveries, newest event first.
          * @description An event's delivery is listed from its first attempt on, moments after the change
          *     (a ping's at once). A webhook never gets an event from before it was made, nor one
          *     whose first attempt falls while it is inactive.
@@ -3948,7 +3948,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of deliveries, newest first */
+            /** @description A page of deliveries, newest event first */
             200: {
                 headers: {
                     /** @description RFC 8288 links to the first, previous, next and last pages */
