@@ -80,17 +80,38 @@ pub struct FanOut {
     pub endpoints: usize,
     pub publishes: usize,
     pub writers: usize,
+    pub rounds: usize,
+}
+
+/// One round: creates per second without and with the webhooks.
+pub struct Round {
+    pub without: f64,
+    pub with: f64,
+}
+
+impl Round {
+    pub fn share(&self) -> f64 {
+        self.with / self.without.max(f64::MIN_POSITIVE)
+    }
 }
 
 pub struct Outcome {
-    pub rate_without: f64,
-    pub rate_with: f64,
+    pub rounds: Vec<Round>,
     /// From each 201 to the event's arrival, per receiver.
     pub latencies: Latencies,
     pub delivered: usize,
     pub expected: usize,
-    /// From the last 201 to the last arrival.
+    /// From the last 201 to the last arrival, the longest of the rounds.
     pub drained: Duration,
+}
+
+impl Outcome {
+    /// The median round's share of creates with the webhooks against without.
+    pub fn median_share(&self) -> f64 {
+        let mut shares: Vec<f64> = self.rounds.iter().map(Round::share).collect();
+        shares.sort_by(f64::total_cmp);
+        shares.get(shares.len() / 2).copied().unwrap_or(0.0)
+    }
 }
 
 /// `count` publishes over `writers` keep-alive connections; each article's id and the
@@ -131,46 +152,94 @@ fn publish(
     Ok((acked, count as f64 / started.elapsed().as_secs_f64()))
 }
 
-/// Publishes without webhooks, then subscribes the receivers and publishes again, and
-/// waits (at most two minutes) for every event at every receiver.
-pub fn run(addr: SocketAddr, admin_token: &str, token: &str, plan: &FanOut) -> anyhow::Result<Outcome> {
-    let (_, rate_without) = publish(addr, token, plan.publishes, plan.writers, "without")?;
-    let mut receivers = Vec::new();
+/// What the publishes with the webhooks on came to at the receivers.
+struct Arrived {
+    samples: Vec<u64>,
+    drained: Duration,
+}
+
+/// Subscribes one webhook per receiver, publishes, waits (at most two minutes) for
+/// every event at every receiver, and deletes the webhooks again.
+fn publish_with(
+    addr: SocketAddr,
+    admin_token: &str,
+    token: &str,
+    plan: &FanOut,
+    receivers: &[Receiver],
+    label: &str,
+) -> anyhow::Result<(Arrived, f64)> {
     let mut admin = Client::new(addr);
-    for _ in 0..plan.endpoints {
-        let receiver = Receiver::start()?;
+    let auth = format!("Bearer {admin_token}");
+    let mut hooks = Vec::with_capacity(receivers.len());
+    for receiver in receivers {
         let body = json!({"url": format!("http://{}/hook", receiver.addr), "events": ["article.published"]});
-        let headers = [("Authorization", &*format!("Bearer {admin_token}")), ("Content-Type", "application/json")];
+        let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
         let created = admin.request("POST", "/api/v1/webhooks", &headers, Some(body.to_string().as_bytes()))?;
         anyhow::ensure!(created.status == 201, "creating a webhook answered {}", created.status);
-        receivers.push(receiver);
+        hooks.push(created.json()?["id"].as_i64().context("a webhook without an id")?);
     }
-    let (acked, rate_with) = publish(addr, token, plan.publishes, plan.writers, "with")?;
+    let (acked, rate) = publish(addr, token, plan.publishes, plan.writers, label)?;
+    let acked: HashMap<i64, Instant> = acked.into_iter().collect();
+    let last_ack = acked.values().max().copied().unwrap_or_else(Instant::now);
+    let arrivals = || -> Vec<(i64, Instant)> {
+        receivers
+            .iter()
+            .flat_map(|r| r.arrivals.lock().map(|a| a.clone()).unwrap_or_default())
+            .filter(|(id, _)| acked.contains_key(id))
+            .collect()
+    };
     let expected = acked.len() * receivers.len();
-    let count = || receivers.iter().map(|r| r.arrivals.lock().map_or(0, |a| a.len())).sum::<usize>();
-    let last_ack = acked.iter().map(|(_, at)| *at).max().unwrap_or_else(Instant::now);
     let deadline = Instant::now() + Duration::from_secs(120);
-    while count() < expected && Instant::now() < deadline {
+    while arrivals().len() < expected && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let acked: HashMap<i64, Instant> = acked.into_iter().collect();
     let mut samples = Vec::with_capacity(expected);
     let mut last_arrival = last_ack;
-    for receiver in &receivers {
-        let arrivals = receiver.arrivals.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-        for (id, arrived) in arrivals.iter() {
-            if let Some(sent) = acked.get(id) {
-                samples.push(arrived.saturating_duration_since(*sent).as_micros() as u64);
-                last_arrival = last_arrival.max(*arrived);
-            }
+    for (id, arrived) in arrivals() {
+        if let Some(sent) = acked.get(&id) {
+            samples.push(arrived.saturating_duration_since(*sent).as_micros() as u64);
+            last_arrival = last_arrival.max(arrived);
         }
     }
-    Ok(Outcome {
-        rate_without,
-        rate_with,
-        delivered: samples.len(),
-        expected,
-        latencies: Latencies::new(samples),
-        drained: last_arrival.saturating_duration_since(last_ack),
-    })
+    for hook in hooks {
+        let deleted =
+            admin.request("DELETE", &format!("/api/v1/webhooks/{hook}"), &[("Authorization", &auth)], None)?;
+        anyhow::ensure!(deleted.status == 204, "deleting a webhook answered {}", deleted.status);
+    }
+    Ok((Arrived { samples, drained: last_arrival.saturating_duration_since(last_ack) }, rate))
+}
+
+/// Rounds of publishes without and with the webhooks, in turns (without first, then
+/// with first, ...), so that neither always runs on the larger database.
+pub fn run(addr: SocketAddr, admin_token: &str, token: &str, plan: &FanOut) -> anyhow::Result<Outcome> {
+    let receivers = (0..plan.endpoints).map(|_| Receiver::start()).collect::<anyhow::Result<Vec<_>>>()?;
+    let mut outcome = Outcome {
+        rounds: Vec::new(),
+        latencies: Latencies::new(Vec::new()),
+        delivered: 0,
+        expected: 0,
+        drained: Duration::ZERO,
+    };
+    let mut samples = Vec::new();
+    for round in 0..plan.rounds {
+        let mut with = |label: &str| -> anyhow::Result<f64> {
+            let (arrived, rate) = publish_with(addr, admin_token, token, plan, &receivers, label)?;
+            outcome.expected += plan.publishes * plan.endpoints;
+            outcome.delivered += arrived.samples.len();
+            outcome.drained = outcome.drained.max(arrived.drained);
+            samples.extend(arrived.samples);
+            Ok(rate)
+        };
+        let (with_label, without_label) = (format!("with {round}"), format!("without {round}"));
+        let (without, with) = if round % 2 == 0 {
+            let without = publish(addr, token, plan.publishes, plan.writers, &without_label)?.1;
+            (without, with(&with_label)?)
+        } else {
+            let with = with(&with_label)?;
+            (publish(addr, token, plan.publishes, plan.writers, &without_label)?.1, with)
+        };
+        outcome.rounds.push(Round { without, with });
+    }
+    outcome.latencies = Latencies::new(samples);
+    Ok(outcome)
 }
