@@ -445,3 +445,38 @@ async fn a_webhook_gets_the_events_from_after_it_was_made_while_it_is_active() {
     let log = api.get(&format!("{path}/deliveries")).await;
     assert_eq!(log["meta"]["total"], 2, "the log lists what was sent: {log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inactive_webhooks_retries_wait_until_it_is_active_again() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(1)).await;
+    let vars = retries("3,1");
+    let api = Api::start(&db.url, &env(&vars)).await;
+    let (hook, _) = api.webhook(&receiver.url(), &["*"]).await;
+    api.publish("Refused once").await;
+    receiver.wait_for(10, "the refused first attempt", |all| !all.is_empty()).await;
+    let path = format!("/api/v1/webhooks/{hook}");
+    let (status, _) = api.send(reqwest::Method::PATCH, &path, Some(json!({"active": false}))).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The retry fell due 3 s after the refusal; inactive, the webhook is sent nothing,
+    // also while another webhook's sends go on.
+    let other = Receiver::start(Mode::RefuseFirst(0)).await;
+    api.webhook(&other.url(), &["*"]).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    api.publish("Sent to the other webhook").await;
+    other.wait_for(10, "the other webhook's event", |all| !all.is_empty()).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(receiver.all().len(), 1, "no retry while inactive");
+    // A test ping goes to an inactive webhook all the same.
+    let (status, _) = api.post(&format!("{path}/test"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let pinged = receiver.wait_for(10, "the ping", |all| all.len() == 2).await;
+    assert_eq!(pinged[1].json()["type"], "ping");
+
+    let (status, _) = api.send(reqwest::Method::PATCH, &path, Some(json!({"active": true}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let all = receiver.wait_for(10, "the retry once active", |all| all.len() == 3).await;
+    assert_eq!(all[2].json()["type"], "article.published");
+    assert_eq!(all.iter().map(|r| r.answered).collect::<Vec<_>>(), vec![500, 500, 200], "the ping refused once too");
+}

@@ -36,7 +36,8 @@ pub struct WebhookResponse {
     pub events: Vec<EventType>,
     #[schema(required = true, example = "Rebuild the static site")]
     pub description: Option<String>,
-    /// An inactive webhook is sent nothing new (a test ping excepted).
+    /// An inactive webhook is sent nothing but a test ping: not the events of that time,
+    /// ever, and its retries only once it is active again.
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -19,6 +19,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
 use super::sql::Sql;
 use super::{write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use crate::content::events::PING;
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 
 /// How long a lease belongs to the worker that took it, unless renewed.
@@ -85,14 +86,21 @@ struct Leasable {
     id: i64,
 }
 
-/// Leases up to `limit` delivery rows due at `now` (retries, and pings) that no live
-/// lease holds.
+/// Leases up to `limit` delivery rows due at `now` (retries, and pings) of active
+/// webhooks that no live lease holds.
 pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Due>> {
     if limit < 1 {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
+        // An inactive webhook's retries wait until it is active again; a test ping goes
+        // to it all the same.
         let mut query = Sql::new(conn, "SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL")
+            .with::<Text, _>(
+                " AND (webhook_id IN (SELECT id FROM webhooks WHERE active) \
+                 OR event_id IN (SELECT id FROM webhook_events WHERE type = ?))",
+                PING,
+            )
             .with::<Timestamp, _>(" AND next_attempt_at <= ?", now)
             .with::<Timestamp, _>(" AND (leased_until IS NULL OR leased_until < ?)", now)
             .with::<BigInt, _>(" ORDER BY next_attempt_at, id LIMIT ?", limit);

@@ -31,7 +31,8 @@ use tokio::time::Instant;
 use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
-use crate::db::schema::{articles, webhook_deliveries};
+use crate::content::events::PING;
+use crate::db::schema::{articles, webhook_deliveries, webhook_events, webhooks};
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, write_tx, StoreResult};
 
@@ -249,7 +250,10 @@ impl Worker {
                     return Ok(true);
                 }
                 let due: i64 = webhook_deliveries::table
+                    .inner_join(webhooks::table)
+                    .inner_join(webhook_events::table)
                     .filter(webhook_deliveries::delivered_at.is_null())
+                    .filter(webhooks::active.eq(true).or(webhook_events::kind.eq(PING)))
                     .filter(webhook_deliveries::next_attempt_at.le(now))
                     .filter(webhook_deliveries::leased_until.is_null().or(webhook_deliveries::leased_until.lt(now)))
                     .count()

@@ -2172,7 +2172,10 @@ export interface components {
             events: components["schemas"]["EventType"][];
             /** @example Rebuild the static site */
             description: string | null;
-            /** @description An inactive webhook is sent nothing new (a test ping excepted). */
+            /**
+             * @description An inactive webhook is sent nothing but a test ping: not the events of that time,
+             *     ever, and its retries only once it is active again.
+             */
             active: boolean;
             /** Format: date-time */
             created_at: string;
