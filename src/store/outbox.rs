@@ -86,22 +86,6 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
     if room == 0 {
         return Ok(Vec::new());
     }
-    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = webhook_events::table
-        .filter(webhook_events::dispatched_at.is_null())
-        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
-        .order(webhook_events::id.asc())
-        .limit(i64::try_from(room).unwrap_or(i64::MAX))
-        .select((
-            webhook_events::id,
-            webhook_events::kind,
-            webhook_events::payload,
-            webhook_events::created_at,
-            webhook_events::max_webhook_id,
-        ))
-        .load(conn)?;
-    if events.is_empty() {
-        return Ok(Vec::new());
-    }
     let hooks: Vec<(i64, String, String, String)> = webhooks::table
         .filter(webhooks::active.eq(true))
         .order(webhooks::id.asc())
@@ -113,6 +97,24 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
             (Arc::new(Target { id, url, secret }), serde_json::from_str(&events).unwrap_or_default())
         })
         .collect();
+    // Each event goes to at most every webhook: no more events than make `room` sends.
+    let wanted = room.div_ceil(hooks.len().max(1));
+    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = webhook_events::table
+        .filter(webhook_events::dispatched_at.is_null())
+        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
+        .order(webhook_events::id.asc())
+        .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
+        .select((
+            webhook_events::id,
+            webhook_events::kind,
+            webhook_events::payload,
+            webhook_events::created_at,
+            webhook_events::max_webhook_id,
+        ))
+        .load(conn)?;
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     // Deliveries written before a worker's lease ran out: those webhooks have theirs.
     let written =
         deliveries::written(conn, &hooks.iter().map(|h| h.0.id).collect(), &events.iter().map(|e| e.0).collect())?;
