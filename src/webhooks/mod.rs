@@ -25,6 +25,7 @@ use actix_web::web::{Bytes, Data};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
+use thread_priority::ThreadPriority;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::time::Instant;
 
@@ -79,7 +80,8 @@ struct Worker {
     allow_private: bool,
 }
 
-/// Starts the dispatcher, its senders and the ticker on the current runtime.
+/// Starts the dispatcher and the ticker on the current runtime, and the senders on a
+/// thread of their own at the lowest priority.
 pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Result<()> {
     let mut client = reqwest::Client::builder()
         .timeout(TIMEOUT)
@@ -97,7 +99,15 @@ pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Resul
     });
     let (leased, to_send) = mpsc::unbounded_channel();
     let (finished, attempts) = mpsc::unbounded_channel();
-    tokio::spawn(worker.clone().send_forever(to_send, finished));
+    let sender = worker.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("folio-webhooks".into()).spawn(move || {
+        // Requests first: on a busy machine the sends take what the server leaves.
+        if let Err(err) = ThreadPriority::Min.set_for_current() {
+            tracing::warn!(error = ?err, "webhook sends run at normal priority");
+        }
+        runtime.block_on(sender.send_forever(to_send, finished));
+    })?;
     tokio::spawn(worker.clone().dispatch_forever(leased, attempts));
     tokio::spawn(worker.tick_forever());
     Ok(())
