@@ -201,6 +201,8 @@ fn publish_with(
             last_arrival = last_arrival.max(arrived);
         }
     }
+    // A fresh connection: the first may have idled past folio's keep-alive meanwhile.
+    let mut admin = Client::new(addr);
     for hook in hooks {
         let deleted =
             admin.request("DELETE", &format!("/api/v1/webhooks/{hook}"), &[("Authorization", &auth)], None)?;
