@@ -15,9 +15,9 @@
 //! ones cost changes far less than many small ones.
 
 pub mod guard;
+mod holdings;
 pub mod sign;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,6 +36,7 @@ use crate::content::events::PING;
 use crate::db::schema::{articles, webhook_deliveries, webhook_events, webhooks};
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, write_tx, StoreResult};
+use holdings::Holdings;
 
 /// Deliveries in flight per process.
 pub const CONCURRENCY: usize = 16;
@@ -121,54 +122,6 @@ struct Cycle {
     renew: Vec<Held>,
     /// How many sends to lease, if any.
     room: usize,
-}
-
-/// What a dispatcher holds: its leases, and the sends under each.
-#[derive(Default)]
-struct Holdings {
-    until: HashMap<Held, NaiveDateTime>,
-    sends: HashMap<Held, usize>,
-    total: usize,
-}
-
-impl Holdings {
-    fn take(&mut self, due: &Due, until: NaiveDateTime) {
-        let held = due.held();
-        self.until.insert(held, until);
-        *self.sends.entry(held).or_default() += 1;
-        self.total += 1;
-    }
-
-    /// Notes a finished send; returns its event when that was the last of the event's
-    /// first attempts.
-    fn finish(&mut self, due: &Due) -> Option<i64> {
-        let held = due.held();
-        let left = self.sends.get_mut(&held)?;
-        *left -= 1;
-        self.total -= 1;
-        if *left > 0 {
-            return None;
-        }
-        self.sends.remove(&held);
-        self.until.remove(&held);
-        match held {
-            Held::Event(id) => Some(id),
-            Held::Delivery(_) => None,
-        }
-    }
-
-    /// The leases that run out within half a lease of `now`.
-    fn expiring(&self, now: NaiveDateTime) -> Vec<Held> {
-        self.until.iter().filter(|(_, until)| **until - now < deliveries::LEASE / 2).map(|(held, _)| *held).collect()
-    }
-
-    fn renewed(&mut self, held: &[Held], until: NaiveDateTime) {
-        for lease in held {
-            if let Some(at) = self.until.get_mut(lease) {
-                *at = until;
-            }
-        }
-    }
 }
 
 impl Worker {
