@@ -86,25 +86,34 @@ struct Leasable {
     id: i64,
 }
 
-/// Leases up to `limit` delivery rows due at `now` (retries, and pings) of active
-/// webhooks that no live lease holds.
+/// The ids of the delivery rows due at `now` (retries, and pings) that no live lease
+/// holds. An inactive webhook's retries wait until it is active again; a test ping goes
+/// to it all the same. The due rows come from the index on next_attempt_at, each joined
+/// by key.
+fn due_rows(conn: &Conn, now: NaiveDateTime) -> Sql {
+    Sql::new(
+        conn,
+        "SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+         JOIN webhook_events e ON e.id = d.event_id WHERE d.delivered_at IS NULL",
+    )
+    .with::<Text, _>(" AND (w.active OR e.type = ?)", PING)
+    .with::<Timestamp, _>(" AND d.next_attempt_at <= ?", now)
+    .with::<Timestamp, _>(" AND (d.leased_until IS NULL OR d.leased_until < ?)", now)
+}
+
+/// Whether any delivery row is due at `now` (see [`due_rows`]).
+pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
+    let first = due_rows(conn, now).push(" LIMIT 1").query().load::<Leasable>(conn)?;
+    Ok(!first.is_empty())
+}
+
+/// Leases up to `limit` delivery rows due at `now` (see [`due_rows`]).
 pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Due>> {
     if limit < 1 {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
-        // An inactive webhook's retries wait until it is active again; a test ping goes
-        // to it all the same. The due rows come from the index on next_attempt_at, each
-        // joined by key.
-        let mut query = Sql::new(
-            conn,
-            "SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-             JOIN webhook_events e ON e.id = d.event_id WHERE d.delivered_at IS NULL",
-        )
-        .with::<Text, _>(" AND (w.active OR e.type = ?)", PING)
-        .with::<Timestamp, _>(" AND d.next_attempt_at <= ?", now)
-        .with::<Timestamp, _>(" AND (d.leased_until IS NULL OR d.leased_until < ?)", now)
-        .with::<BigInt, _>(" ORDER BY d.next_attempt_at, d.id LIMIT ?", limit);
+        let mut query = due_rows(conn, now).with::<BigInt, _>(" ORDER BY d.next_attempt_at, d.id LIMIT ?", limit);
         if query.is_postgres() {
             // The write lock already makes leases one at a time; this keeps them so
             // should a lease ever run outside it.

@@ -22,6 +22,7 @@ use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
 use crate::content::events::{wants, ArticleEventData, EventRef, EventType, SectionEventData, TagEventData};
 use crate::db::schema::{articles as articles_table, webhook_deliveries, webhook_events, webhooks};
+use crate::db::MultiBackend;
 
 /// Writes an event of type `kind` with `data`, to go to the webhooks that exist now
 /// and want it, or to `only` (a ping, whose delivery is written at once). Call inside
@@ -65,15 +66,18 @@ pub fn emit(
     Ok(event_id)
 }
 
-/// Whether any event waits for its first attempts: not yet dispatched, and held by no
-/// live lease.
-pub fn waiting(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
-    let first = webhook_events::table
+/// The events that wait for their first attempts: not yet dispatched, and held by no
+/// live lease at `now`.
+fn waiting_events(now: NaiveDateTime) -> webhook_events::BoxedQuery<'static, MultiBackend> {
+    webhook_events::table
         .filter(webhook_events::dispatched_at.is_null())
         .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
-        .select(webhook_events::id)
-        .first::<i64>(conn)
-        .optional()?;
+        .into_boxed()
+}
+
+/// Whether any event waits for its first attempts (see [`waiting_events`]).
+pub fn waiting(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
+    let first = waiting_events(now).select(webhook_events::id).first::<i64>(conn).optional()?;
     Ok(first.is_some())
 }
 
@@ -99,9 +103,7 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
         .collect();
     // Each event goes to at most every webhook: no more events than make `room` sends.
     let wanted = room.div_ceil(hooks.len().max(1));
-    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = webhook_events::table
-        .filter(webhook_events::dispatched_at.is_null())
-        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
+    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = waiting_events(now)
         .order(webhook_events::id.asc())
         .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
         .select((
@@ -243,17 +245,29 @@ pub fn article_deleted(conn: &mut Conn, article: &Article) -> StoreResult<()> {
     emit(conn, EventType::ArticleDeleted.as_str(), &article_data(article), None, None).map(drop)
 }
 
+/// The published articles whose scheduled moment lies in `(since, until]`.
+fn going_live(since: NaiveDateTime, until: NaiveDateTime) -> articles_table::BoxedQuery<'static, MultiBackend> {
+    articles_table::table
+        .filter(articles_table::status.eq("published"))
+        .filter(articles_table::published_at.gt(since))
+        .filter(articles_table::published_at.le(until))
+        .into_boxed()
+}
+
+/// Whether any article's scheduled moment lies in `(since, until]`: a read, so that an
+/// idle ticker does not take the write lock for [`publish_due`].
+pub fn any_going_live(conn: &mut Conn, since: NaiveDateTime, until: NaiveDateTime) -> StoreResult<bool> {
+    let first = going_live(since, until).select(articles_table::id).first::<i64>(conn).optional()?;
+    Ok(first.is_some())
+}
+
 /// Emits `article.published` for every article whose scheduled moment lies in
 /// `(since, until]` and has no such event yet; returns how many. Runs in a write
 /// transaction, so among instances one does it; the dedupe key proves it was done.
 pub fn publish_due(conn: &mut Conn, since: NaiveDateTime, until: NaiveDateTime) -> StoreResult<usize> {
     write_tx(conn, |conn| {
-        let due: Vec<(i64, Option<NaiveDateTime>)> = articles_table::table
-            .filter(articles_table::status.eq("published"))
-            .filter(articles_table::published_at.gt(since))
-            .filter(articles_table::published_at.le(until))
-            .select((articles_table::id, articles_table::published_at))
-            .load(conn)?;
+        let due: Vec<(i64, Option<NaiveDateTime>)> =
+            going_live(since, until).select((articles_table::id, articles_table::published_at)).load(conn)?;
         let mut emitted = 0;
         for (id, published_at) in due {
             let key = published_key(id, published_at);

@@ -32,8 +32,6 @@ use tokio::time::Instant;
 use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
-use crate::content::events::PING;
-use crate::db::schema::{articles, webhook_deliveries, webhook_events, webhooks};
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, write_tx, StoreResult};
 use holdings::Holdings;
@@ -207,23 +205,7 @@ impl Worker {
     /// an idle process does not take the write lock.
     async fn due_now(&self) -> Result<bool, ApiError> {
         let now = now();
-        self.state
-            .read(move |conn| {
-                if outbox::waiting(conn, now)? {
-                    return Ok(true);
-                }
-                let due: i64 = webhook_deliveries::table
-                    .inner_join(webhooks::table)
-                    .inner_join(webhook_events::table)
-                    .filter(webhook_deliveries::delivered_at.is_null())
-                    .filter(webhooks::active.eq(true).or(webhook_events::kind.eq(PING)))
-                    .filter(webhook_deliveries::next_attempt_at.le(now))
-                    .filter(webhook_deliveries::leased_until.is_null().or(webhook_deliveries::leased_until.lt(now)))
-                    .count()
-                    .get_result(conn)?;
-                Ok(due > 0)
-            })
-            .await
+        self.state.read(move |conn| Ok(outbox::waiting(conn, now)? || deliveries::any_due(conn, now)?)).await
     }
 
     /// One write transaction: records the finished attempts, renews leases, and leases
@@ -305,18 +287,7 @@ impl Worker {
 
     /// Announces the articles whose scheduled moment lies in `(from, until]`.
     async fn tick(&self, from: NaiveDateTime, until: NaiveDateTime) -> Result<(), crate::api::error::ApiError> {
-        let any: bool = self
-            .state
-            .read(move |conn| {
-                let n: i64 = articles::table
-                    .filter(articles::status.eq("published"))
-                    .filter(articles::published_at.gt(from))
-                    .filter(articles::published_at.le(until))
-                    .count()
-                    .get_result(conn)?;
-                Ok(n > 0)
-            })
-            .await?;
+        let any = self.state.read(move |conn| outbox::any_going_live(conn, from, until)).await?;
         if any {
             let emitted = self.state.write(move |conn| outbox::publish_due(conn, from, until)).await?;
             if emitted > 0 {
