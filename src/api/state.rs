@@ -16,7 +16,7 @@ use crate::db::{Conn, Database};
 use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
-use crate::store::{write_tx, StoreError, StoreResult};
+use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
 
 pub struct AppState {
     pub db: Database,
@@ -48,6 +48,21 @@ impl AppState {
     {
         let db = self.db.clone();
         within(self.db.deadline(), web::block(move || f(&mut *db.reader()?))).await
+    }
+
+    /// Runs `f` in a [`claim_tx`]: on PostgreSQL on a pooled connection beside the
+    /// writer, so it does not wait its turn with the content writes; on SQLite on the
+    /// writer connection, in turn.
+    pub async fn claim<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        if !self.db.is_shared() {
+            return self.write(move |conn| claim_tx(conn, f)).await;
+        }
+        let db = self.db.clone();
+        within(self.db.deadline(), web::block(move || claim_tx(&mut *db.reader()?, f))).await
     }
 
     /// Runs `f` on the writer connection and records `change` of its result in the

@@ -8,6 +8,8 @@
 //! Writes go through a pool of one connection, so that a process's writers queue
 //! here instead of failing with "database is locked"; reads use their own pool and
 //! never wait for a writer (WAL on SQLite, MVCC on PostgreSQL).
+//! On PostgreSQL the webhook dispatcher's bookkeeping, which locks rows rather than
+//! the database ([`crate::store::claim_tx`]), runs on a connection of the readers' pool.
 
 pub mod schema;
 pub mod writer;

@@ -3,8 +3,8 @@
 //! sends an event's first attempts ([`crate::store::outbox::lease_events`]) or a
 //! delivery's retry ([`lease`]).
 //!
-//! A lease is taken in a write transaction (which holds the database's write lock on
-//! every instance) and lasts [`LEASE`], renewed while its worker still holds it: a
+//! A lease is taken in a [`super::claim_tx`] (on PostgreSQL, rows another instance is
+//! leasing are skipped) and lasts [`LEASE`], renewed while its worker still holds it: a
 //! worker killed mid-send leaves leases that expire, after which any worker leases the
 //! rows again, and sends the event to the webhooks that have no delivery row for it yet.
 //! So every event is sent at least once; without a crash, a webhook that answered 2xx
@@ -80,8 +80,9 @@ impl Due {
 /// its event's id, type, payload and time.
 type LeasedRow = (i64, i32, i64, String, String, i64, String, String, NaiveDateTime);
 
+/// A row's id, as SQL of the store's own reads it.
 #[derive(QueryableByName)]
-struct Leasable {
+struct RowId {
     #[diesel(sql_type = BigInt)]
     id: i64,
 }
@@ -103,7 +104,7 @@ fn due_rows(conn: &Conn, now: NaiveDateTime) -> Sql {
 
 /// Whether any delivery row is due at `now` (see [`due_rows`]).
 pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
-    let first = due_rows(conn, now).push(" LIMIT 1").query().load::<Leasable>(conn)?;
+    let first = due_rows(conn, now).push(" LIMIT 1").query().load::<RowId>(conn)?;
     Ok(!first.is_empty())
 }
 
@@ -115,11 +116,10 @@ pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec
     write_tx(conn, |conn| {
         let mut query = due_rows(conn, now).with::<BigInt, _>(" ORDER BY d.next_attempt_at, d.id LIMIT ?", limit);
         if query.is_postgres() {
-            // The write lock already makes leases one at a time; this keeps them so
-            // should a lease ever run outside it.
+            // Other instances lease beside this one: rows they are leasing are skipped.
             query = query.push(" FOR UPDATE OF d SKIP LOCKED");
         }
-        let ids: Vec<i64> = query.query().load::<Leasable>(conn)?.into_iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = query.query().load::<RowId>(conn)?.into_iter().map(|r| r.id).collect();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -269,14 +269,13 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
         return Ok(());
     }
     let hooks: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.webhook.id).collect();
-    let events: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.event.id).collect();
-    let live: HashSet<i64> =
-        webhooks::table.filter(webhooks::id.eq_any(&hooks)).select(webhooks::id).load(conn)?.into_iter().collect();
-    let written = written(conn, &hooks, &events)?;
-    let rows: Vec<_> = attempts
-        .iter()
-        .filter(|(due, _)| live.contains(&due.webhook.id) && !written.contains(&(due.webhook.id, due.event.id)))
-        .collect();
+    let mut live = Sql::new(conn, "SELECT id FROM webhooks WHERE id IN (").list::<BigInt, _>(hooks).push(")");
+    if live.is_postgres() {
+        // A webhook being deleted is waited for; one deleted is not read.
+        live = live.push(" FOR KEY SHARE");
+    }
+    let live: HashSet<i64> = live.query().load::<RowId>(conn)?.into_iter().map(|row| row.id).collect();
+    let rows: Vec<_> = attempts.iter().filter(|(due, _)| live.contains(&due.webhook.id)).collect();
     // Many rows a statement: diesel writes a multi-row insert for one backend only.
     for chunk in rows.chunks(INSERT_ROWS) {
         let mut insert = Sql::new(
@@ -303,7 +302,7 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
                 .bind::<Timestamp, _>(now)
                 .push(")");
         }
-        insert.query().execute(conn)?;
+        insert.push(" ON CONFLICT (webhook_id, event_id) DO NOTHING").query().execute(conn)?;
     }
     Ok(())
 }

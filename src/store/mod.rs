@@ -226,6 +226,19 @@ pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>)
     }
 }
 
+/// Runs `f` in a transaction that claims the rows it changes rather than the whole
+/// database, for bookkeeping beside the content writes (the webhook dispatcher's).
+/// On PostgreSQL it takes no write lock, so it neither waits for the writers nor holds
+/// them up: its statements lock the rows they read to change (`FOR UPDATE SKIP
+/// LOCKED`, `FOR KEY SHARE`) and its inserts give way on conflict. On SQLite, where one
+/// writer writes at a time whatever it claims, it is a [`write_tx`].
+pub fn claim_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
+    match conn {
+        Conn::Postgres(_) => conn.transaction(f),
+        Conn::Sqlite(_) => write_tx(conn, f),
+    }
+}
+
 /// Runs `f` in a read-only transaction that sees the database as it was when the
 /// transaction began, whatever other writers do meanwhile: SQLite's transactions read
 /// one snapshot; PostgreSQL's do at REPEATABLE READ. For reads that must agree with

@@ -8,16 +8,19 @@
 //! The payloads (`data` of each event) are documented in the OpenAPI `webhooks` object
 //! ([`crate::api::webhook_events`]).
 
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use diesel::dsl::max;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use serde_json::Value;
 
 use super::articles::{self, Article};
 use super::deliveries::{self, Due, Event, Target, LEASE};
 use super::sections::SectionRow;
+use super::sql::Sql;
 use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
 use crate::content::events::{wants, ArticleEventData, EventRef, EventType, SectionEventData, TagEventData};
@@ -67,29 +70,63 @@ pub fn emit(
 }
 
 /// The events that wait for their first attempts: not yet dispatched, and held by no
-/// live lease at `now`.
-fn waiting_events(now: NaiveDateTime) -> webhook_events::BoxedQuery<'static, MultiBackend> {
-    webhook_events::table
-        .filter(webhook_events::dispatched_at.is_null())
-        .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now)))
-        .into_boxed()
+/// live lease at `now`, oldest first.
+fn waiting_events(conn: &Conn, now: NaiveDateTime) -> Sql {
+    Sql::new(
+        conn,
+        "SELECT id, type AS kind, payload, created_at, max_webhook_id, leased_until FROM webhook_events \
+         WHERE dispatched_at IS NULL",
+    )
+    .with::<Timestamp, _>(" AND (leased_until IS NULL OR leased_until < ?) ORDER BY id", now)
+}
+
+/// A waiting event as a lease reads it.
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    payload: String,
+    #[diesel(sql_type = Timestamp)]
+    created_at: NaiveDateTime,
+    /// The newest webhook when it was written: newer ones never get it.
+    #[diesel(sql_type = BigInt)]
+    max_webhook_id: i64,
+    /// Set if a worker leased it before (and its lease ran out).
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    leased_until: Option<NaiveDateTime>,
 }
 
 /// Whether any event waits for its first attempts (see [`waiting_events`]).
 pub fn waiting(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
-    let first = waiting_events(now).select(webhook_events::id).first::<i64>(conn).optional()?;
-    Ok(first.is_some())
+    let first = waiting_events(conn, now).push(" LIMIT 1").query().load::<Waiting>(conn)?;
+    Ok(!first.is_empty())
 }
 
 /// Leases the oldest events that wait for their first attempts, as many as make about
 /// `room` sends: one to each webhook that is active now, wants the event's type, is
 /// not newer than the event and has no delivery of it yet. An event with no such
-/// webhook is dispatched at once. Call inside a write transaction (which makes it one
-/// worker's lease among all instances).
+/// webhook is dispatched at once. Call inside a [`super::claim_tx`]: on PostgreSQL the
+/// events are locked as they are read and those another worker is leasing are skipped.
 pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreResult<Vec<Due>> {
     if room == 0 {
         return Ok(Vec::new());
     }
+    // Each event goes to at most every webhook: no more events than make `room` sends.
+    let active = webhooks::table.filter(webhooks::active.eq(true)).count().get_result::<i64>(conn)?;
+    let wanted = room.div_ceil(usize::try_from(active).unwrap_or(1).max(1));
+    let mut query = waiting_events(conn, now).with::<BigInt, _>(" LIMIT ?", i64::try_from(wanted).unwrap_or(i64::MAX));
+    if query.is_postgres() {
+        query = query.push(" FOR UPDATE SKIP LOCKED");
+    }
+    let events = query.query().load::<Waiting>(conn)?;
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Read after the events: every webhook an event may go to was made before the
+    // event was written, so this read sees it even while other writers commit.
     let hooks: Vec<(i64, String, String, String)> = webhooks::table
         .filter(webhooks::active.eq(true))
         .order(webhooks::id.asc())
@@ -101,32 +138,21 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
             (Arc::new(Target { id, url, secret }), serde_json::from_str(&events).unwrap_or_default())
         })
         .collect();
-    // Each event goes to at most every webhook: no more events than make `room` sends.
-    let wanted = room.div_ceil(hooks.len().max(1));
-    let events: Vec<(i64, String, String, NaiveDateTime, i64)> = waiting_events(now)
-        .order(webhook_events::id.asc())
-        .limit(i64::try_from(wanted).unwrap_or(i64::MAX))
-        .select((
-            webhook_events::id,
-            webhook_events::kind,
-            webhook_events::payload,
-            webhook_events::created_at,
-            webhook_events::max_webhook_id,
-        ))
-        .load(conn)?;
-    if events.is_empty() {
-        return Ok(Vec::new());
-    }
     // Deliveries written before a worker's lease ran out: those webhooks have theirs.
-    let written =
-        deliveries::written(conn, &hooks.iter().map(|h| h.0.id).collect(), &events.iter().map(|e| e.0).collect())?;
+    // An event never leased has none.
+    let leased_before: BTreeSet<i64> = events.iter().filter(|e| e.leased_until.is_some()).map(|e| e.id).collect();
+    let written = match leased_before.is_empty() {
+        true => HashSet::new(),
+        false => deliveries::written(conn, &hooks.iter().map(|h| h.0.id).collect(), &leased_before)?,
+    };
     let (mut due, mut leased, mut done) = (Vec::new(), Vec::new(), Vec::new());
-    for (id, kind, payload, created_at, newest) in events {
+    for waiting in events {
+        let Waiting { id, kind, payload, created_at, max_webhook_id, .. } = waiting;
         let event = Arc::new(Event { id, kind, payload, created_at });
         let sends: Vec<Due> = hooks
             .iter()
             .filter(|(target, subscribed)| {
-                target.id <= newest && wants(subscribed, &event.kind) && !written.contains(&(target.id, id))
+                target.id <= max_webhook_id && wants(subscribed, &event.kind) && !written.contains(&(target.id, id))
             })
             .map(|(target, _)| Due { delivery: None, attempts: 0, webhook: target.clone(), event: event.clone() })
             .collect();

@@ -2,7 +2,7 @@
 //! every folio process runs beside its HTTP server.
 //!
 //! Events are rows written with the change that causes them ([`crate::store::outbox`]).
-//! Each process runs one dispatcher, which in one write transaction per cycle records
+//! Each process runs one dispatcher, which in one transaction per cycle records
 //! the attempts that finished, renews the leases it still holds, and leases due retries
 //! ([`deliveries::lease`]) and waiting events ([`outbox::lease_events`]), as many sends
 //! as it has room for. Its senders send them with at most [`CONCURRENCY`] in flight
@@ -10,9 +10,10 @@
 //! leaves leases that expire, and the sends are made again: at least once, with the
 //! same `webhook-id`.
 //!
-//! Cycles are at least [`CYCLE`] apart while there is work: every write transaction
-//! waits its turn with the changes (and, on SQLite, flushes the disk), so a few large
-//! ones cost changes far less than many small ones.
+//! Cycles are at least [`CYCLE`] apart while there is work: on SQLite each cycle's
+//! transaction waits its turn with the changes and flushes the disk, so a few large
+//! ones cost changes far less than many small ones. On PostgreSQL a cycle locks the
+//! rows it changes and runs beside the changes ([`crate::store::claim_tx`]).
 
 pub mod guard;
 mod holdings;
@@ -33,7 +34,7 @@ use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::config::WebhookSettings;
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
-use crate::store::{now, outbox, write_tx, StoreResult};
+use crate::store::{now, outbox, StoreResult};
 use holdings::Holdings;
 
 /// Deliveries in flight per process.
@@ -208,21 +209,19 @@ impl Worker {
         self.state.read(move |conn| Ok(outbox::waiting(conn, now)? || deliveries::any_due(conn, now)?)).await
     }
 
-    /// One write transaction: records the finished attempts, renews leases, and leases
-    /// up to `room` sends, due retries first, then waiting events' first attempts.
-    /// Returns the renewed leases and the sends.
+    /// One transaction, which claims rows (see [`AppState::claim`]): records the
+    /// finished attempts, renews leases, and leases up to `room` sends, due retries
+    /// first, then waiting events' first attempts. Returns the renewed leases and the sends.
     async fn cycle(&self, cycle: Cycle) -> Result<(Vec<Held>, Vec<Due>), ApiError> {
         let retries = self.retries.clone();
         self.state
-            .write(move |conn| {
-                write_tx(conn, |conn| {
-                    let now = now();
-                    deliveries::record(conn, &cycle.finished, &cycle.dispatched, &retries, now)?;
-                    deliveries::renew(conn, &cycle.renew, now)?;
-                    let mut due = deliveries::lease(conn, now, i64::try_from(cycle.room).unwrap_or(0))?;
-                    due.extend(outbox::lease_events(conn, now, cycle.room.saturating_sub(due.len()))?);
-                    Ok((cycle.renew, due))
-                })
+            .claim(move |conn| {
+                let now = now();
+                deliveries::record(conn, &cycle.finished, &cycle.dispatched, &retries, now)?;
+                deliveries::renew(conn, &cycle.renew, now)?;
+                let mut due = deliveries::lease(conn, now, i64::try_from(cycle.room).unwrap_or(0))?;
+                due.extend(outbox::lease_events(conn, now, cycle.room.saturating_sub(due.len()))?);
+                Ok((cycle.renew, due))
             })
             .await
     }
