@@ -42,10 +42,14 @@ pub const CONCURRENCY: usize = 16;
 /// How long an endpoint has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries a process holds at most: leased, and waiting to be sent or being sent.
-/// Their leases are renewed while they wait, however long the endpoints take.
-const HELD: usize = 1024;
-/// The shortest time between two cycles while there is work.
-const CYCLE: Duration = Duration::from_millis(100);
+/// Their leases are renewed while they wait, however long the endpoints take. Room
+/// for a cycle's worth of sends at ~10,000 a second.
+const HELD: usize = 2048;
+/// The shortest time between two cycles while there is work: on SQLite, each cycle
+/// is a turn of the writer and a flush of the disk. (At 100 ms and 1,024 held,
+/// creates/s with 10 webhooks were 92 % of without; at 200 ms and 2,048, 96-98 %, the
+/// delivery p50 going from ~80 to ~155 ms.)
+const CYCLE: Duration = Duration::from_millis(200);
 /// How often an idle dispatcher looks for new events and due deliveries.
 const POLL: Duration = Duration::from_millis(250);
 /// How often the ticker looks for scheduled articles whose moment came.
