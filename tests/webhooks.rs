@@ -480,3 +480,41 @@ async fn an_inactive_webhooks_retries_wait_until_it_is_active_again() {
     assert_eq!(all[2].json()["type"], "article.published");
     assert_eq!(all.iter().map(|r| r.answered).collect::<Vec<_>>(), vec![500, 500, 200], "the ping refused once too");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_deleted_while_it_is_sent_to_leaves_the_others_deliveries_recorded() {
+    let db = TestDatabase::new();
+    let slow = Duration::from_millis(1500);
+    let (doomed, kept) = (Receiver::start(Mode::Slow(slow)).await, Receiver::start(Mode::Slow(slow)).await);
+    let api = Api::start(&db.url, &[]).await;
+    let (doomed_hook, _) = api.webhook(&doomed.url(), &["article.published"]).await;
+    let (kept_hook, _) = api.webhook(&kept.url(), &["article.published"]).await;
+    let first = api.publish("Sent to both").await;
+    doomed.wait_for(10, "the send to the webhook to delete", |all| !all.is_empty()).await;
+    kept.wait_for(10, "the send to the webhook kept", |all| !all.is_empty()).await;
+
+    // Deleted while both sends wait for their answers: both attempts finish after it,
+    // and are recorded together (one transaction), the deleted webhook's left out.
+    let (status, _) = api.send(reqwest::Method::DELETE, &format!("/api/v1/webhooks/{doomed_hook}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let log_path = format!("/api/v1/webhooks/{kept_hook}/deliveries");
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let log = loop {
+        let log = api.get(&log_path).await;
+        if log["meta"]["total"] == 1 || Instant::now() > deadline {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(log["meta"]["total"], 1, "the kept webhook's attempt is recorded at once: {log}");
+    let delivery = &log["data"][0];
+    assert_eq!(delivery["event_id"].as_i64(), kept.all()[0].id().parse().ok());
+    assert_eq!((delivery["attempts"].as_i64(), delivery["last_status"].as_i64()), (Some(1), Some(200)), "{log}");
+
+    let second = api.publish("Sent to the kept webhook only").await;
+    kept.wait_for(10, "the second event", |all| all.len() >= 2).await;
+    tokio::time::sleep(slow + Duration::from_secs(1)).await;
+    let ids: Vec<i64> = kept.all().iter().map(|r| r.json()["data"]["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![first, second], "each event once");
+    assert_eq!(doomed.all().len(), 1, "nothing more to the deleted webhook");
+}

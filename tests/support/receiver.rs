@@ -41,6 +41,8 @@ pub enum Mode {
     RefuseFirst(usize),
     /// Record the request and never answer.
     Hang,
+    /// Record the request, and answer 200 after this long.
+    Slow(Duration),
 }
 
 /// A real HTTP/1.1 endpoint on port 0 that records every request.
@@ -132,6 +134,11 @@ async fn serve(mut stream: tokio::net::TcpStream, log: Arc<Mutex<Vec<Received>>>
             log.lock().unwrap().push(Received { headers, body, answered: 0 });
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return;
+        }
+        Mode::Slow(delay) => {
+            log.lock().unwrap().push(Received { headers, body, answered: 200 });
+            tokio::time::sleep(delay).await;
+            200
         }
         Mode::RefuseFirst(n) => {
             let mut log = log.lock().unwrap();
