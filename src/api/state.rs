@@ -58,11 +58,11 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
     {
-        if !self.db.is_shared() {
-            return self.write(move |conn| claim_tx(conn, f)).await;
+        match self.db.is_shared() {
+            // The readers' pool: a connection like any other, bar the turn.
+            true => self.read(move |conn| claim_tx(conn, f)).await,
+            false => self.write(move |conn| claim_tx(conn, f)).await,
         }
-        let db = self.db.clone();
-        within(self.db.deadline(), web::block(move || claim_tx(&mut *db.reader()?, f))).await
     }
 
     /// Runs `f` on the writer connection and records `change` of its result in the

@@ -82,9 +82,9 @@ type LeasedRow = (i64, i32, i64, String, String, i64, String, String, NaiveDateT
 
 /// A row's id, as SQL of the store's own reads it.
 #[derive(QueryableByName)]
-struct RowId {
+pub(super) struct RowId {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
 }
 
 /// The ids of the delivery rows due at `now` (retries, and pings) that no live lease
@@ -108,52 +108,51 @@ pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
     Ok(!first.is_empty())
 }
 
-/// Leases up to `limit` delivery rows due at `now` (see [`due_rows`]).
+/// Leases up to `limit` delivery rows due at `now` (see [`due_rows`]). Call inside a
+/// [`super::claim_tx`].
 pub fn lease(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<Due>> {
     if limit < 1 {
         return Ok(Vec::new());
     }
-    write_tx(conn, |conn| {
-        let mut query = due_rows(conn, now).with::<BigInt, _>(" ORDER BY d.next_attempt_at, d.id LIMIT ?", limit);
-        if query.is_postgres() {
-            // Other instances lease beside this one: rows they are leasing are skipped.
-            query = query.push(" FOR UPDATE OF d SKIP LOCKED");
-        }
-        let ids: Vec<i64> = query.query().load::<RowId>(conn)?.into_iter().map(|r| r.id).collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
-            .set(webhook_deliveries::leased_until.eq(Some(now + LEASE)))
-            .execute(conn)?;
-        let rows: Vec<LeasedRow> = webhook_deliveries::table
-            .inner_join(webhooks::table)
-            .inner_join(webhook_events::table)
-            .filter(webhook_deliveries::id.eq_any(&ids))
-            .order(webhook_deliveries::id.asc())
-            .select((
-                webhook_deliveries::id,
-                webhook_deliveries::attempts,
-                webhooks::id,
-                webhooks::url,
-                webhooks::secret,
-                webhook_events::id,
-                webhook_events::kind,
-                webhook_events::payload,
-                webhook_events::created_at,
-            ))
-            .load(conn)?;
-        let due = rows
-            .into_iter()
-            .map(|(delivery, attempts, webhook, url, secret, event, kind, payload, created_at)| Due {
-                delivery: Some(delivery),
-                attempts,
-                webhook: Arc::new(Target { id: webhook, url, secret }),
-                event: Arc::new(Event { id: event, kind, payload, created_at }),
-            })
-            .collect();
-        Ok(due)
-    })
+    let mut query = due_rows(conn, now).with::<BigInt, _>(" ORDER BY d.next_attempt_at, d.id LIMIT ?", limit);
+    if query.is_postgres() {
+        // Other instances lease beside this one: rows they are leasing are skipped.
+        query = query.push(" FOR UPDATE OF d SKIP LOCKED");
+    }
+    let ids: Vec<i64> = query.query().load::<RowId>(conn)?.into_iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
+        .set(webhook_deliveries::leased_until.eq(Some(now + LEASE)))
+        .execute(conn)?;
+    let rows: Vec<LeasedRow> = webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .inner_join(webhook_events::table)
+        .filter(webhook_deliveries::id.eq_any(&ids))
+        .order(webhook_deliveries::id.asc())
+        .select((
+            webhook_deliveries::id,
+            webhook_deliveries::attempts,
+            webhooks::id,
+            webhooks::url,
+            webhooks::secret,
+            webhook_events::id,
+            webhook_events::kind,
+            webhook_events::payload,
+            webhook_events::created_at,
+        ))
+        .load(conn)?;
+    let due = rows
+        .into_iter()
+        .map(|(delivery, attempts, webhook, url, secret, event, kind, payload, created_at)| Due {
+            delivery: Some(delivery),
+            attempts,
+            webhook: Arc::new(Target { id: webhook, url, secret }),
+            event: Arc::new(Event { id: event, kind, payload, created_at }),
+        })
+        .collect();
+    Ok(due)
 }
 
 /// Extends the leases of `held`, still held by the worker that took them, to
@@ -223,10 +222,10 @@ impl Attempt {
     }
 }
 
-/// Records finished attempts in one transaction (one commit, and one disk flush, for
-/// all the attempts that finished together): an event's first attempt writes its
-/// delivery row, a retry updates it. Then marks `dispatched` events, whose first
-/// attempts are all recorded now, as such.
+/// Records finished attempts: an event's first attempt writes its delivery row, a
+/// retry updates it. Then marks `dispatched` events, whose first attempts are all
+/// recorded now, as such. Call inside a [`super::claim_tx`], which records all the
+/// attempts that finished together in one commit (on SQLite, one disk flush).
 pub fn record(
     conn: &mut Conn,
     attempts: &[(Due, Attempt)],
@@ -237,28 +236,23 @@ pub fn record(
     if attempts.is_empty() && dispatched.is_empty() {
         return Ok(());
     }
-    write_tx(conn, |conn| {
-        let (first, again): (Vec<_>, Vec<_>) = attempts.iter().partition(|(due, _)| due.delivery.is_none());
-        record_first(conn, &first, retries, now)?;
-        for (due, attempt) in again {
-            if let Some(id) = due.delivery {
-                match record_again(conn, id, attempt, retries, now) {
-                    // Its webhook was deleted meanwhile.
-                    Err(StoreError::NotFound) => {}
-                    other => other?,
-                }
+    let (first, again): (Vec<_>, Vec<_>) = attempts.iter().partition(|(due, _)| due.delivery.is_none());
+    record_first(conn, &first, retries, now)?;
+    for (due, attempt) in again {
+        if let Some(id) = due.delivery {
+            match record_again(conn, id, attempt, retries, now) {
+                // Its webhook was deleted meanwhile.
+                Err(StoreError::NotFound) => {}
+                other => other?,
             }
         }
-        if !dispatched.is_empty() {
-            diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(dispatched)))
-                .set((
-                    webhook_events::dispatched_at.eq(Some(now)),
-                    webhook_events::leased_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
+    }
+    if !dispatched.is_empty() {
+        diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(dispatched)))
+            .set((webhook_events::dispatched_at.eq(Some(now)), webhook_events::leased_until.eq(None::<NaiveDateTime>)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Writes the delivery rows of first attempts, but none for a webhook deleted
@@ -309,7 +303,11 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
 
 /// Which of `hooks` have a delivery of which of `events`: one look-up of the
 /// (webhook, event) index each.
-pub fn written(conn: &mut Conn, hooks: &BTreeSet<i64>, events: &BTreeSet<i64>) -> StoreResult<HashSet<(i64, i64)>> {
+pub(super) fn written(
+    conn: &mut Conn,
+    hooks: &BTreeSet<i64>,
+    events: &BTreeSet<i64>,
+) -> StoreResult<HashSet<(i64, i64)>> {
     Ok(webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq_any(hooks))
         .filter(webhook_deliveries::event_id.eq_any(events))

@@ -18,7 +18,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use serde_json::Value;
 
 use super::articles::{self, Article};
-use super::deliveries::{self, Due, Event, Target, LEASE};
+use super::deliveries::{self, Due, Event, RowId, Target, LEASE};
 use super::sections::SectionRow;
 use super::sql::Sql;
 use super::tags::TagRow;
@@ -69,15 +69,11 @@ pub fn emit(
     Ok(event_id)
 }
 
-/// The events that wait for their first attempts: not yet dispatched, and held by no
-/// live lease at `now`, oldest first.
-fn waiting_events(conn: &Conn, now: NaiveDateTime) -> Sql {
-    Sql::new(
-        conn,
-        "SELECT id, type AS kind, payload, created_at, max_webhook_id, leased_until FROM webhook_events \
-         WHERE dispatched_at IS NULL",
-    )
-    .with::<Timestamp, _>(" AND (leased_until IS NULL OR leased_until < ?) ORDER BY id", now)
+/// `columns` of the events that wait for their first attempts: not yet dispatched, and
+/// held by no live lease at `now`, oldest first.
+fn waiting_events(conn: &Conn, columns: &str, now: NaiveDateTime) -> Sql {
+    Sql::new(conn, &format!("SELECT {columns} FROM webhook_events WHERE dispatched_at IS NULL"))
+        .with::<Timestamp, _>(" AND (leased_until IS NULL OR leased_until < ?) ORDER BY id", now)
 }
 
 /// A waiting event as a lease reads it.
@@ -101,7 +97,7 @@ struct Waiting {
 
 /// Whether any event waits for its first attempts (see [`waiting_events`]).
 pub fn waiting(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<bool> {
-    let first = waiting_events(conn, now).push(" LIMIT 1").query().load::<Waiting>(conn)?;
+    let first = waiting_events(conn, "id", now).push(" LIMIT 1").query().load::<RowId>(conn)?;
     Ok(!first.is_empty())
 }
 
@@ -117,7 +113,9 @@ pub fn lease_events(conn: &mut Conn, now: NaiveDateTime, room: usize) -> StoreRe
     // Each event goes to at most every webhook: no more events than make `room` sends.
     let active = webhooks::table.filter(webhooks::active.eq(true)).count().get_result::<i64>(conn)?;
     let wanted = room.div_ceil(usize::try_from(active).unwrap_or(1).max(1));
-    let mut query = waiting_events(conn, now).with::<BigInt, _>(" LIMIT ?", i64::try_from(wanted).unwrap_or(i64::MAX));
+    let columns = "id, type AS kind, payload, created_at, max_webhook_id, leased_until";
+    let mut query =
+        waiting_events(conn, columns, now).with::<BigInt, _>(" LIMIT ?", i64::try_from(wanted).unwrap_or(i64::MAX));
     if query.is_postgres() {
         query = query.push(" FOR UPDATE SKIP LOCKED");
     }
