@@ -34,11 +34,13 @@ pub struct Caller {
     pub key: Option<KeyGrant>,
 }
 
-/// An API key's id and scopes, as read on this request.
+/// An API key's id and scopes, and its creator's role, as read on this request.
 #[derive(Debug, Clone)]
 pub struct KeyGrant {
     pub id: i64,
     pub scopes: Vec<Scope>,
+    /// The creator's role now, above editor included: the key acts within it.
+    pub creator: Role,
 }
 
 /// The caller when a token was sent; a bad token is still a 401, never silently public.
@@ -75,11 +77,15 @@ impl Caller {
         Ok(policy::may_administer(&self.who())?)
     }
 
-    /// Admins, and API keys with the `webhooks` scope (the scope is checked as the
-    /// caller is extracted, [`key_needs`]).
+    /// Admins, and API keys with the `webhooks` scope whose creator is an admin now
+    /// (the scope is checked as the caller is extracted, [`key_needs`]): a key acts for
+    /// its creator as the creator is now, so a demoted admin's key loses webhooks too.
     pub fn require_webhook_manager(&self) -> Result<(), ApiError> {
         match &self.key {
-            Some(key) if key.scopes.contains(&Scope::Webhooks) => Ok(()),
+            Some(key) if key.scopes.contains(&Scope::Webhooks) => match key.creator.is_admin() {
+                true => Ok(()),
+                false => Err(ApiError::Forbidden(KEY_CREATOR_NOT_ADMIN.to_owned())),
+            },
             _ => self.require_admin(),
         }
     }
@@ -103,6 +109,8 @@ impl MaybeCaller {
 
 const INVALID: &str = "the access token is missing, invalid or expired";
 const INVALID_KEY: &str = "the API key is unknown, revoked or expired";
+const KEY_CREATOR_NOT_ADMIN: &str =
+    "this API key acts for its creator, who is no longer an admin: webhooks need the admin role";
 const NEVER_WITH_A_KEY: &str =
     "API keys cannot reach this: users, API keys, the audit trail and sessions need a user's access token";
 
@@ -175,7 +183,7 @@ async fn authenticate_key(req: &HttpRequest, state: &AppState, key: String) -> R
         id: holder.user_id,
         role,
         client: client_address(req),
-        key: Some(KeyGrant { id: holder.key_id, scopes: holder.scopes }),
+        key: Some(KeyGrant { id: holder.key_id, scopes: holder.scopes, creator: holder.role }),
     })
 }
 

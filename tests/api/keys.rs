@@ -190,6 +190,43 @@ async fn a_key_with_the_webhooks_scope_manages_webhooks_and_no_other_key_does() 
 }
 
 #[tokio::test]
+async fn a_demoted_admins_key_loses_the_webhooks_at_once_and_regains_them_with_the_role() {
+    let app = spawn_app().await;
+    let (admin_id, second_admin) = app.user("admin", "Second Admin").await;
+    let key = create_key(&app, &second_admin, json!({"name": "Hooks", "scopes": ["webhooks"]})).await;
+    let key = key["key"].as_str().unwrap().to_owned();
+    let body = json!({"url": "https://hooks.example.com/folio", "events": ["article.published"]});
+    let created = json_body(app.post("/api/v1/webhooks", Some(&key), &body).await, StatusCode::CREATED).await;
+    let hook = format!("/api/v1/webhooks/{}", created["id"]);
+    let user = format!("/api/v1/users/{admin_id}");
+
+    for role in ["author", "editor"] {
+        json_body(app.patch(&user, Some(&app.admin), &json!({"role": role})).await, StatusCode::OK).await;
+        let refusals = [
+            app.get("/api/v1/webhooks", Some(&key)).await,
+            app.get(&hook, Some(&key)).await,
+            app.post("/api/v1/webhooks", Some(&key), &body).await,
+            app.patch(&hook, Some(&key), &json!({"url": "https://elsewhere.example.com/"})).await,
+            app.post(&format!("{hook}/rotate-secret"), Some(&key), &json!({})).await,
+            app.post(&format!("{hook}/test"), Some(&key), &json!({})).await,
+            app.get(&format!("{hook}/deliveries"), Some(&key)).await,
+            app.delete(&hook, Some(&key)).await,
+        ];
+        for response in refusals {
+            let refused = problem(response, StatusCode::FORBIDDEN).await;
+            assert!(refused["detail"].as_str().unwrap().contains("no longer an admin"), "{role}: {refused}");
+        }
+    }
+    let unchanged = json_body(app.get(&hook, Some(&app.admin)).await, StatusCode::OK).await;
+    assert_eq!(unchanged["url"], "https://hooks.example.com/folio", "nothing was re-pointed");
+    let audit = json_body(app.get("/api/v1/audit?resource=webhook", Some(&app.admin)).await, StatusCode::OK).await;
+    assert_eq!(audit["meta"]["total"], 1, "only the creation, made while an admin: {audit}");
+
+    json_body(app.patch(&user, Some(&app.admin), &json!({"role": "admin"})).await, StatusCode::OK).await;
+    json_body(app.get(&hook, Some(&key)).await, StatusCode::OK).await;
+}
+
+#[tokio::test]
 async fn revoked_expired_tampered_and_orphaned_keys_are_refused_with_401() {
     let app = spawn_app().await;
     let (revoked_id, revoked) = key_with(&app, &["content:read"]).await;
