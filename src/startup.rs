@@ -146,6 +146,7 @@ impl Application {
                 // the caching and security headers like every other response.
                 .wrap(from_fn(crate::api::deadline::body))
                 .wrap(from_fn(crate::api::cache::serve))
+                .wrap(from_fn(crate::api::nul::refuse_in_url))
                 .wrap(cors(&origins))
                 .wrap(from_fn(headers::problems_only))
                 .wrap(from_fn(headers::cache_control))

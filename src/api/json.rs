@@ -16,6 +16,7 @@ use serde_path_to_error::Segment;
 
 use super::deadline;
 use super::error::ApiError;
+use super::nul;
 use super::state::AppState;
 use crate::domain;
 use crate::validation::{Errors, FieldError};
@@ -179,6 +180,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Errors), ApiError>
     // serde reads a struct from an array too, field by field in order; a body is an object.
     if !body.is_object() {
         return Err(ApiError::invalid(vec![FieldError::new("/", "the body must be a JSON object")]));
+    }
+    let nuls = nul::in_json(&body);
+    if !nuls.is_empty() {
+        return Err(ApiError::invalid(nuls));
     }
     let mut errors = Errors::default();
     let mut standing_in: Vec<(String, usize)> = Vec::new();

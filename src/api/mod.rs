@@ -12,6 +12,7 @@ pub mod docs;
 pub mod error;
 pub mod headers;
 pub mod json;
+pub mod nul;
 pub mod openapi;
 pub mod query;
 pub mod respond;

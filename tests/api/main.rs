@@ -15,6 +15,7 @@ mod helpers;
 mod keys;
 mod limits;
 mod login_limits;
+mod nul;
 mod openapi;
 mod pagination;
 mod roles;

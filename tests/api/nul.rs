@@ -1,0 +1,92 @@
+//! A NUL character anywhere in a request is the client's mistake: a 4xx naming where it
+//! was, never a 500, and nothing logged as an error or a warning (on PostgreSQL, which
+//! refuses NUL in text, each used to be a 500 with an ERROR and a stack trace).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::database::TestDatabase;
+
+const EMAIL: &str = "admin@example.com";
+const PASSWORD: &str = "nul test admin password";
+
+/// The fields a 422 names.
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_anywhere_in_a_request_is_a_4xx_naming_it_and_logs_nothing() {
+    let database = TestDatabase::new();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("folio.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("serve")
+        .env("DATABASE_URL", &database.url)
+        .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
+        .env("FOLIO_JWT_SECRET", "nul test secret that is long enough")
+        .env("FOLIO_ADMIN_EMAIL", EMAIL)
+        .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !client.get(format!("{base}/ready")).send().await.is_ok_and(|r| r.status() == StatusCode::OK) {
+        assert!(Instant::now() < deadline, "folio did not become ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let login = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
+    let token = login.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let published = json!({"title": "Present", "body_markdown": "Text.", "tags": ["News"], "status": "published"});
+    let created = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&published);
+    assert_eq!(created.send().await.unwrap().status(), StatusCode::CREATED);
+
+    for (path, status, named) in [
+        ("/api/v1/articles?q=a%00b", StatusCode::UNPROCESSABLE_ENTITY, vec!["q"]),
+        ("/api/v1/articles?tag=a%00&section=b%00", StatusCode::UNPROCESSABLE_ENTITY, vec!["tag", "section"]),
+        ("/api/v1/articles?page=1&q%00=x", StatusCode::UNPROCESSABLE_ENTITY, vec!["q\\0"]),
+        ("/api/v1/articles/slug/present%00", StatusCode::NOT_FOUND, vec![]),
+        ("/api/v1/sections/slug/a%00", StatusCode::NOT_FOUND, vec![]),
+        ("/api/v1/tags/slug/news%00", StatusCode::NOT_FOUND, vec![]),
+        ("/api/v1/articles/1%00", StatusCode::NOT_FOUND, vec![]),
+    ] {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+        let problem: Value = response.json().await.unwrap();
+        if !named.is_empty() {
+            assert_eq!(fields(&problem), named, "{path}: {problem}");
+        }
+    }
+
+    let nul_login = json!({"email": "admin\u{0}@example.com", "password": PASSWORD});
+    let refused = client.post(format!("{base}/api/v1/auth/login")).json(&nul_login).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&refused.json().await.unwrap()), ["/email"]);
+    let article = json!({
+        "title": "A\u{0}B",
+        "body_markdown": "Text\u{0}.",
+        "tags": ["ok", "bad\u{0}"],
+        "metadata": {"key": "value\u{0}", "nested": {"list": ["\u{0}"]}},
+    });
+    let refused = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&article);
+    let refused = refused.send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut named = fields(&refused.json().await.unwrap());
+    named.sort();
+    assert_eq!(named, ["/body_markdown", "/metadata/key", "/metadata/nested/list/0", "/tags/1", "/title"]);
+
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    child.wait().unwrap();
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(logs.contains("folio is listening"), "{logs}");
+    assert!(!logs.contains("ERROR") && !logs.contains("WARN"), "a client's NUL is no error or warning: {logs}");
+}
