@@ -3,7 +3,8 @@
 //! instance dying leaves the other serving; instances starting together migrate
 //! once; and PostgreSQL going away answers 503 until it comes back.
 //!
-//! Needs `FOLIO_TEST_POSTGRES` (as `.ci/run` sets); without it each test says so and passes.
+//! Needs `FOLIO_TEST_POSTGRES`: the tests are ignored unless asked for with
+//! `--include-ignored`, as `.ci/run`'s PostgreSQL pass does.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,15 +20,12 @@ use support::cluster::Cluster;
 use support::database::{TestDatabase, POSTGRES_VAR};
 use support::{statuses, writer, Server, EMAIL, PASSWORD};
 
-/// A fresh PostgreSQL database, or `None` (and a line saying why) when the suite has none.
-fn postgres(test: &str) -> Option<TestDatabase> {
-    match std::env::var(POSTGRES_VAR) {
-        Ok(server) if !server.is_empty() => Some(TestDatabase::postgres(&server)),
-        _ => {
-            eprintln!("{test}: skipped, {POSTGRES_VAR} names no PostgreSQL server");
-            None
-        }
-    }
+/// A fresh PostgreSQL database; these tests are ignored unless asked for, and fail
+/// when asked for without a server.
+fn postgres() -> TestDatabase {
+    let server = std::env::var(POSTGRES_VAR).unwrap_or_default();
+    assert!(!server.is_empty(), "{POSTGRES_VAR} must name a PostgreSQL server for this test");
+    TestDatabase::postgres(&server)
 }
 
 /// Two instances, A and B, on one database.
@@ -50,8 +48,9 @@ async fn body(response: Response) -> Value {
 use support::published;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn a_write_on_one_instance_is_read_on_the_other_at_once() {
-    let Some(db) = postgres("a_write_on_one_instance_is_read_on_the_other_at_once") else { return };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let token = a.token(&client).await;
@@ -76,8 +75,9 @@ async fn a_write_on_one_instance_is_read_on_the_other_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn tokens_and_refresh_families_are_shared_between_instances() {
-    let Some(db) = postgres("tokens_and_refresh_families_are_shared_between_instances") else { return };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let login = client.post(a.url("/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
@@ -104,8 +104,9 @@ async fn tokens_and_refresh_families_are_shared_between_instances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn failed_logins_split_across_instances_lock_the_email() {
-    let Some(db) = postgres("failed_logins_split_across_instances_lock_the_email") else { return };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let login = |server: &Server, password: &str| {
@@ -124,8 +125,9 @@ async fn failed_logins_split_across_instances_lock_the_email() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn racing_if_match_updates_across_instances_let_exactly_one_through() {
-    let Some(db) = postgres("racing_if_match_updates_across_instances_let_exactly_one_through") else { return };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let token = a.token(&client).await;
@@ -162,8 +164,9 @@ async fn racing_if_match_updates_across_instances_let_exactly_one_through() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn concurrent_creates_over_both_instances_are_all_kept_and_counted() {
-    let Some(db) = postgres("concurrent_creates_over_both_instances_are_all_kept_and_counted") else { return };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let token = a.token(&client).await;
@@ -215,8 +218,9 @@ async fn concurrent_creates_over_both_instances_are_all_kept_and_counted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn kill_9_of_one_instance_mid_writes_leaves_the_other_serving() {
-    let Some(db) = postgres("kill_9_of_one_instance_mid_writes_leaves_the_other_serving") else { return };
+    let db = postgres();
     let (mut a, b) = pair(&db).await;
     let client = Client::new();
     let token = a.token(&client).await;
@@ -271,11 +275,11 @@ fn count(url: &str, sql: &str) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn two_instances_started_together_on_an_empty_database_migrate_once_and_make_one_admin() {
-    let test = "two_instances_started_together_on_an_empty_database_migrate_once_and_make_one_admin";
     let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres")).unwrap().count();
     for round in 0..3 {
-        let Some(db) = postgres(test) else { return };
+        let db = postgres();
         let (a, b) = (Server::spawn_on(&db.url, &[]), Server::spawn_on(&db.url, &[]));
         tokio::join!(a.ready(), b.ready());
         let client = Client::new();
@@ -292,10 +296,9 @@ async fn two_instances_started_together_on_an_empty_database_migrate_once_and_ma
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn a_cached_public_read_on_one_instance_follows_a_write_on_the_other_within_a_second() {
-    let Some(db) = postgres("a_cached_public_read_on_one_instance_follows_a_write_on_the_other_within_a_second") else {
-        return;
-    };
+    let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
     let token = a.token(&client).await;
@@ -349,16 +352,9 @@ async fn probe(client: &Client, server: &Server, token: &str, id: i64) -> Vec<(S
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
-    let test = "postgres_going_away_answers_503_and_folio_recovers_when_it_returns";
-    if std::env::var(POSTGRES_VAR).unwrap_or_default().is_empty() {
-        eprintln!("{test}: skipped, {POSTGRES_VAR} names no PostgreSQL server");
-        return;
-    }
-    if !Cluster::installed() {
-        eprintln!("{test}: skipped, PostgreSQL is not installed");
-        return;
-    }
+    assert!(Cluster::installed(), "PostgreSQL's server binaries must be installed for this test");
     let mut cluster = Cluster::start();
     let server = Server::start_on(&cluster.url, &[]).await;
     // A hang is a failure: no answer may take this long.
@@ -408,12 +404,9 @@ async fn postgres_going_away_answers_503_and_folio_recovers_when_it_returns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
 async fn a_frozen_postgres_answers_503_at_the_deadline_instead_of_hanging() {
-    let test = "a_frozen_postgres_answers_503_at_the_deadline_instead_of_hanging";
-    if std::env::var(POSTGRES_VAR).unwrap_or_default().is_empty() || !Cluster::installed() {
-        eprintln!("{test}: skipped, no PostgreSQL to freeze");
-        return;
-    }
+    assert!(Cluster::installed(), "PostgreSQL's server binaries must be installed for this test");
     let cluster = Cluster::start();
     // Deadline: 3 s for a connection + 1 s statement timeout + 2 s margin = 6 s.
     let server = Server::start_on(&cluster.url, &[("FOLIO_DB_STATEMENT_TIMEOUT_SECONDS", "1")]).await;

@@ -1,6 +1,7 @@
 //! The real binary when its disk fills under it, or fails and goes read-only under
 //! it: writes answer 503 with `Retry-After` and reads keep working. Needs root (it
-//! mounts a small tmpfs, and an ext4 image in it); without it the test says why and passes.
+//! mounts a small tmpfs, and an ext4 image in it): the tests are ignored unless asked for
+//! with `--include-ignored`, as `.ci/run` does as root.
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod support;
@@ -74,15 +75,10 @@ async fn readable(client: &reqwest::Client, server: &Server, token: &str, id: i6
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root: mounts a tmpfs and a loop-backed ext4; run as root with --include-ignored (.ci/run does)"]
 async fn a_full_disk_makes_writes_503_while_reads_keep_working_and_writes_resume_after() {
     let dir = tempfile::tempdir().unwrap();
-    let disk = match Tmpfs::mount(dir.path(), "8m") {
-        Ok(disk) => disk,
-        Err(why) => {
-            eprintln!("skipped: mounting a tmpfs needs root (CI runs as root): {why}");
-            return;
-        }
-    };
+    let disk = Tmpfs::mount(dir.path(), "8m").unwrap_or_else(|why| panic!("mounting a tmpfs needs root: {why}"));
     let server = Server::start(&dir.path().join("folio.db"), &[]).await;
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
@@ -160,13 +156,14 @@ impl Drop for Ext4 {
     }
 }
 
-/// A fresh ext4 disk in a tmpfs at `dir`, or None (having said why) when this machine cannot make one.
-fn ext4_in_tmpfs(dir: &Path) -> Option<(Tmpfs, Ext4)> {
+/// A fresh ext4 disk in a tmpfs at `dir`; these tests are ignored unless asked for, and
+/// fail when this machine cannot make one.
+fn ext4_in_tmpfs(dir: &Path) -> (Tmpfs, Ext4) {
     let disk = Tmpfs::mount(dir, "40m").and_then(|tmpfs| {
         let ext4 = Ext4::mount(&tmpfs)?;
         Ok((tmpfs, ext4))
     });
-    disk.map_err(|why| eprintln!("skipped: needs root, a loop device and mkfs.ext4 (CI runs as root): {why}")).ok()
+    disk.unwrap_or_else(|why| panic!("needs root, a loop device and mkfs.ext4: {why}"))
 }
 
 /// Runs a set-up command; its stderr when it fails.
@@ -191,10 +188,11 @@ async fn unavailable(request: reqwest::RequestBuilder, what: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root: mounts a tmpfs and a loop-backed ext4; run as root with --include-ignored (.ci/run does)"]
 async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
     let dir = tempfile::tempdir().unwrap();
     // Dropped in reverse: the server, then the ext4 mount, then the tmpfs under it.
-    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let (_tmpfs, disk) = ext4_in_tmpfs(dir.path());
     let server = Server::start(&disk.at.join("folio.db"), &[]).await;
     let client = reqwest::Client::new();
     let token = server.token(&client).await;
@@ -233,9 +231,10 @@ async fn a_disk_gone_read_only_makes_writes_503_while_reads_keep_working() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root: mounts a tmpfs and a loop-backed ext4; run as root with --include-ignored (.ci/run does)"]
 async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is_repaired() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let (_tmpfs, disk) = ext4_in_tmpfs(dir.path());
     let db = disk.at.join("folio.db");
     let server = Server::start(&db, &[]).await;
     let client = reqwest::Client::new();
@@ -262,9 +261,10 @@ async fn writes_acknowledged_before_the_disk_went_read_only_are_there_once_it_is
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root: mounts a tmpfs and a loop-backed ext4; run as root with --include-ignored (.ci/run does)"]
 async fn restarted_on_a_disk_gone_read_only_folio_serves_reads_and_refuses_writes_with_503() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((_tmpfs, disk)) = ext4_in_tmpfs(dir.path()) else { return };
+    let (_tmpfs, disk) = ext4_in_tmpfs(dir.path());
     let db = disk.at.join("folio.db");
     let server = Server::start(&db, &[]).await;
     let client = reqwest::Client::new();
