@@ -37,16 +37,26 @@ function tags(article) {
   return wrapper;
 }
 
+/** The headings as nested lists: an entry goes inside the nearest entry above it of a lower level. */
 function tableOfContents(article) {
   const nav = el("nav", null, { class: "toc", "aria-label": "Contents" });
   nav.append(el("h2", "Contents"));
-  const list = el("ol");
+  const root = el("ol");
+  // The entries still open, each with its sub-list once it has one.
+  const open = [{ level: 0, item: null, list: root }];
   for (const entry of article.toc) {
+    while (open.length > 1 && open[open.length - 1].level >= entry.level) open.pop();
+    const parent = open[open.length - 1];
+    if (parent.list === null) {
+      parent.list = el("ol");
+      parent.item.append(parent.list);
+    }
     const item = el("li", null, { class: `level-${entry.level}` });
     item.append(el("a", entry.text, { href: `#${entry.anchor}` }));
-    list.append(item);
+    parent.list.append(item);
+    open.push({ level: entry.level, item, list: null });
   }
-  nav.append(list);
+  nav.append(root);
   return nav;
 }
 
