@@ -75,6 +75,12 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
 pub fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let db = Database::open(&settings.database_url, &settings.database_tuning)?;
     db.migrate()?;
+    // A database that cannot be written (a disk gone read-only) still serves what it has.
+    match crate::store::read_model::rebuild(&mut *db.writer()?) {
+        Ok(0) => {}
+        Ok(made) => tracing::info!(made, "made the stored public representation of {made} articles"),
+        Err(error) => tracing::warn!(%error, "cannot make the stored public representations now"),
+    }
     Ok(db)
 }
 

@@ -102,7 +102,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     articles,
     article_tags,
-    article_revisions
+    article_revisions,
+    article_documents
 );
 
 diesel::table! {
@@ -199,6 +200,21 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    article_documents (article_id) {
+        article_id -> BigInt,
+        slug -> Text,
+        live_from -> Timestamp,
+        format -> Integer,
+        etag -> Text,
+        updated_at -> Timestamp,
+        summary -> Text,
+        document -> Text,
+    }
+}
+
+diesel::joinable!(article_documents -> articles (article_id));
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));

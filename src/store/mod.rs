@@ -9,6 +9,7 @@ pub mod audit;
 pub mod deliveries;
 pub mod logins;
 pub mod outbox;
+pub mod read_model;
 pub mod sections;
 mod sql;
 pub mod tags;

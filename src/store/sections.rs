@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::read_model::{self, Embedded};
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::content::events::EventType;
@@ -155,6 +156,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
 pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPatch) -> StoreResult<Section> {
     write_tx(conn, |conn| {
         let current = SectionRow::by_id(conn, id)?;
+        let (current_slug, current_name) = (current.slug.clone(), current.name.clone());
         let parent_id = patch.parent_id.unwrap_or(current.parent_id);
         check_parent(conn, Some(id), parent_id)?;
         let slug = match patch.slug {
@@ -172,6 +174,9 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
             })
             .execute(conn)?;
         let row = SectionRow::by_id(conn, id)?;
+        if (&row.slug, &row.name) != (&current_slug, &current_name) {
+            read_model::embedded_changed(conn, Embedded::Section(id))?;
+        }
         outbox::emit(conn, EventType::SectionUpdated.as_str(), &outbox::section_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })

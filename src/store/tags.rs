@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::read_model::{self, Embedded};
 use super::taxonomy::{self, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::content::events::EventType;
@@ -144,6 +145,7 @@ pub fn find_or_create(conn: &mut Conn, names: &[String], may_create: bool) -> St
 pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch) -> StoreResult<Tag> {
     write_tx(conn, |conn| {
         let current = TagRow::by_id(conn, id)?;
+        let (current_slug, current_name) = (current.slug.clone(), current.name.clone());
         if let Some(name) = &patch.name {
             if name_taken(conn, name, Some(id))? {
                 return Err(StoreError::conflict("name", "a tag with this name already exists"));
@@ -164,6 +166,9 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
             ))
             .execute(conn)?;
         let row = TagRow::by_id(conn, id)?;
+        if (&row.slug, &row.name) != (&current_slug, &current_name) {
+            read_model::embedded_changed(conn, Embedded::Tag(id))?;
+        }
         outbox::emit(conn, EventType::TagUpdated.as_str(), &outbox::tag_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
@@ -173,8 +178,10 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
 pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let row = TagRow::by_id(conn, id)?;
+        let detached = read_model::embedding(conn, Embedded::Tag(id))?;
         diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id))).execute(conn)?;
         diesel::delete(tags::table.find(id)).execute(conn)?;
+        read_model::refresh(conn, &detached)?;
         outbox::emit(conn, EventType::TagDeleted.as_str(), &outbox::tag_data(&row), None, None)?;
         Ok(())
     })

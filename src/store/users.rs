@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::read_model::{self, Embedded};
 use super::{now, write_tx, Conn, Page, PageRequest, Rejected, StoreError, StoreResult};
 use crate::auth::Role;
 use crate::db::schema::{articles, refresh_tokens, users};
@@ -123,7 +124,12 @@ pub fn update(conn: &mut Conn, id: i64, mut changes: UserChanges) -> StoreResult
         if revoke {
             super::tokens::revoke_user(conn, id)?;
         }
-        find(conn, id)
+        let user = find(conn, id)?;
+        // What articles embed of their author: the name and bio.
+        if (&user.display_name, &user.bio) != (&current.display_name, &current.bio) {
+            read_model::embedded_changed(conn, Embedded::Author(id))?;
+        }
+        Ok(user)
     })
 }
 
@@ -143,9 +149,11 @@ pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> StoreResult
                 return Err(Rejected::HeirIsTheUser.into());
             }
             find(conn, heir).map_err(|_| Rejected::UnknownHeir)?;
+            let inherited = read_model::embedding(conn, Embedded::Author(id))?;
             diesel::update(articles::table.filter(articles::author_id.eq(id)))
                 .set(articles::author_id.eq(heir))
                 .execute(conn)?;
+            read_model::refresh(conn, &inherited)?;
         }
         diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(id))).execute(conn)?;
         diesel::delete(users::table.find(id)).execute(conn)?;

@@ -18,6 +18,7 @@ mod login_limits;
 mod nul;
 mod openapi;
 mod pagination;
+mod read_model;
 mod roles;
 mod security;
 mod seed_article;

@@ -9,7 +9,7 @@ pub mod shapes;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 pub use self::input::{CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
@@ -24,7 +24,8 @@ use crate::content::policy;
 use crate::content::policy::Visibility;
 use crate::store::articles::{self, Article, Expected, RenderedBody, Writer};
 use crate::store::audit::Change;
-use crate::store::{Conn, StoreResult};
+use crate::store::read_model::{self, Document};
+use crate::store::{now, Conn, StoreResult};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -79,7 +80,8 @@ pub struct ArticleRead(ArticleResponse);
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
-    read_one(&state, &caller, &req, move |c| articles::find(c, id)).await
+    read_one(&state, &caller, &req, move |c, now| read_model::live_by_id(c, id, now), move |c| articles::find(c, id))
+        .await
 }
 
 /// Get an article by slug.
@@ -89,17 +91,33 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
     let slug = slug.into_inner();
-    read_one(&state, &caller, &req, move |c| articles::find_by_slug(c, &slug)).await
+    let stored_slug = slug.clone();
+    read_one(
+        &state,
+        &caller,
+        &req,
+        move |c, now| read_model::live_by_slug(c, &stored_slug, now),
+        move |c| articles::find_by_slug(c, &slug),
+    )
+    .await
 }
 
-/// One article found by `find`, if the caller may see it; a read takes no query parameter.
+/// One article, if the caller may see it; a read takes no query parameter. The public
+/// gets the stored document (`stored`: one look-up, no serialising); a caller who may
+/// see more gets the article built from its rows (`find`).
 async fn read_one(
     state: &AppState,
     caller: &MaybeCaller,
     req: &HttpRequest,
+    stored: impl FnOnce(&mut Conn, NaiveDateTime) -> StoreResult<Option<Document>> + Send + 'static,
     find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
 ) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
+    if caller.visibility() == Visibility::Public {
+        let document = state.read(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
+        let tagged = Tagged { body: document.json.into_bytes(), etag: document.etag };
+        return Ok(respond::resource_tagged(req, tagged, document.updated_at.and_utc()));
+    }
     let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
     Ok(respond::resource_tagged(req, tagged, modified))

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::write::{create, replace, Prepared, Writer};
 use super::{rows, with_relations, Article};
 use crate::db::schema::articles;
-use crate::store::{now, write_tx, Conn, StoreError, StoreResult};
+use crate::store::{now, read_model, write_tx, Conn, StoreError, StoreResult};
 
 /// Articles read per query: enough to keep the query count low, few enough that a
 /// large site's bodies are not all in memory at once with their relations.
@@ -72,6 +72,6 @@ pub fn put(
                 articles::updated_at.eq(dates.updated_at),
             ))
             .execute(conn)?;
-        Ok(())
+        read_model::refresh(conn, &[id])
     })
 }

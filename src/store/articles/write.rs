@@ -14,7 +14,7 @@ use crate::content::policy::{self, Actor};
 use crate::content::slug::slugify;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections};
-use crate::store::{free_slug, now, outbox, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
+use crate::store::{free_slug, now, outbox, read_model, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
 
 /// The stored columns derived from a body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -287,6 +287,7 @@ pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared) -> StoreResul
             .get_result(conn)?;
         set_tags(conn, id, &content.tags, writer)?;
         let article = find(conn, id)?;
+        read_model::store(conn, &article)?;
         revisions::record(conn, &article, writer.id, now)?;
         outbox::article_written(conn, None, &article)?;
         Ok(article)
@@ -312,6 +313,7 @@ pub(super) fn replace(
     };
     set_tags(conn, id, &content.tags, writer)?;
     let article = find(conn, id)?;
+    read_model::store(conn, &article)?;
     revisions::record(conn, &article, writer.id, now)?;
     outbox::article_written(conn, Some(current), &article)?;
     Ok(article)

@@ -1,0 +1,238 @@
+//! The read model: each published article's public representation, made at write time.
+//!
+//! The JSON the public reads of an article (its document, body included, and the
+//! summary a list shows), and the document's ETag, are made when the article or
+//! anything it embeds (its section, tags, author's name and bio) changes, in the
+//! transaction of that change, and stored beside the article. A public read by id or
+//! slug is then one indexed look-up that copies stored bytes ([`live_by_id`],
+//! [`live_by_slug`]); a public list joins its page's stored summaries ([`summaries`]).
+//!
+//! Only articles stored as published have a row, in the form they take when live: the
+//! public sees nothing else. Whether one is live is a comparison of `live_from` with
+//! the time of the read, so a scheduled article goes live with no write and no job.
+//! Authenticated reads (drafts, scheduled articles as such, revisions) are built from
+//! the rows as before.
+
+pub mod representation;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use self::representation::{ArticleResponse, ArticleSummary};
+use super::articles::{rows, with_relations, Article};
+use super::{Conn, StoreResult};
+use crate::content::status::ArticleStatus;
+use crate::db::schema::{article_documents, article_tags, articles};
+
+/// The stored representation's format. Rows of another format are made again at
+/// start-up ([`rebuild`]), so a release that changes the representation upgrades
+/// every stored one before it serves.
+pub const FORMAT: i32 = 1;
+
+/// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
+/// batch holds a few megabytes at most.
+const BATCH: usize = 100;
+
+/// A stored document, as a public read answers it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Document {
+    /// The JSON of the article, body included.
+    pub json: String,
+    /// Its strong ETag, quoted.
+    pub etag: String,
+    /// Its `Last-Modified`.
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = article_documents)]
+struct DocumentRow {
+    article_id: i64,
+    slug: String,
+    live_from: NaiveDateTime,
+    format: i32,
+    etag: String,
+    updated_at: NaiveDateTime,
+    summary: String,
+    document: String,
+}
+
+/// The article as the public sees it once live: a scheduled article's representation
+/// is stored ahead of its moment, in the form it then takes.
+fn live_form(article: &Article) -> Option<Article> {
+    let live_from = article.row.published_at?;
+    (article.row.status == ArticleStatus::Published.stored()).then(|| {
+        let mut live = article.clone();
+        live.status = ArticleStatus::Published;
+        live.row.published_at = Some(live_from);
+        live
+    })
+}
+
+/// Serialising folio's own types cannot fail; were it to, the write fails with it.
+fn json(value: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|err| diesel::result::Error::SerializationError(Box::new(err)).into())
+}
+
+fn row_of(live: Article) -> StoreResult<DocumentRow> {
+    let etag = format!("\"{}\"", live.fingerprint());
+    let (article_id, slug, updated_at) = (live.row.id, live.row.slug.clone(), live.row.updated_at);
+    let live_from = live.row.published_at.unwrap_or(updated_at);
+    let summary = json(&ArticleSummary::new(live.clone(), None, false))?;
+    let document = json(&ArticleResponse::from(live))?;
+    Ok(DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, summary, document })
+}
+
+/// Stores the representation of `article` as it now stands, or removes it when the
+/// article is not stored as published. Call in the transaction that changed it.
+pub fn store(conn: &mut Conn, article: &Article) -> StoreResult<()> {
+    store_all(conn, std::slice::from_ref(article))
+}
+
+fn store_all(conn: &mut Conn, found: &[Article]) -> StoreResult<()> {
+    let ids: Vec<i64> = found.iter().map(|a| a.row.id).collect();
+    diesel::delete(article_documents::table.filter(article_documents::article_id.eq_any(&ids))).execute(conn)?;
+    for live in found.iter().filter_map(live_form) {
+        diesel::insert_into(article_documents::table).values(row_of(live)?).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Makes the representations of articles `ids` again, a batch at a time: something
+/// they embed changed. Call in the transaction of that change.
+pub fn refresh(conn: &mut Conn, ids: &[i64]) -> StoreResult<()> {
+    let now = super::now();
+    for batch in ids.chunks(BATCH) {
+        let found = rows(conn, batch, true)?;
+        let found = with_relations(conn, found, now)?;
+        store_all(conn, &found)?;
+    }
+    Ok(())
+}
+
+/// What an article may embed, whose change changes the article's representation.
+#[derive(Debug, Clone, Copy)]
+pub enum Embedded {
+    Section(i64),
+    Tag(i64),
+    Author(i64),
+}
+
+/// The articles that embed `what` and have a representation: those to make again
+/// when it changes. Read before a change that detaches them (a tag being deleted).
+pub fn embedding(conn: &mut Conn, what: Embedded) -> StoreResult<Vec<i64>> {
+    let stored = article_documents::table.select(article_documents::article_id);
+    let ids = match what {
+        Embedded::Section(id) => articles::table
+            .filter(articles::section_id.eq(id))
+            .filter(articles::id.eq_any(stored))
+            .select(articles::id)
+            .load(conn)?,
+        Embedded::Author(id) => articles::table
+            .filter(articles::author_id.eq(id))
+            .filter(articles::id.eq_any(stored))
+            .select(articles::id)
+            .load(conn)?,
+        Embedded::Tag(id) => article_tags::table
+            .filter(article_tags::tag_id.eq(id))
+            .filter(article_tags::article_id.eq_any(stored))
+            .select(article_tags::article_id)
+            .load(conn)?,
+    };
+    Ok(ids)
+}
+
+/// Makes again the representations of the articles that embed `what`, which changed.
+pub fn embedded_changed(conn: &mut Conn, what: Embedded) -> StoreResult<()> {
+    let ids = embedding(conn, what)?;
+    refresh(conn, &ids)
+}
+
+/// Makes the representations that are missing or of another [`FORMAT`]; returns how
+/// many. Run at start-up, after the migrations.
+pub fn rebuild(conn: &mut Conn) -> StoreResult<usize> {
+    let current =
+        article_documents::table.filter(article_documents::format.eq(FORMAT)).select(article_documents::article_id);
+    let stale: Vec<i64> = articles::table
+        .filter(articles::status.eq(ArticleStatus::Published.stored()))
+        .filter(articles::id.ne_all(current))
+        .select(articles::id)
+        .load(conn)?;
+    for batch in stale.chunks(BATCH) {
+        super::write_tx(conn, |conn| refresh(conn, batch))?;
+    }
+    Ok(stale.len())
+}
+
+/// The document of article `id`, when it is live at `now`.
+pub fn live_by_id(conn: &mut Conn, id: i64, now: NaiveDateTime) -> StoreResult<Option<Document>> {
+    Ok(article_documents::table
+        .filter(article_documents::article_id.eq(id))
+        .filter(article_documents::live_from.le(now))
+        .select((article_documents::document, article_documents::etag, article_documents::updated_at))
+        .first(conn)
+        .optional()?)
+}
+
+/// The document of the article with `slug`, when it is live at `now`.
+pub fn live_by_slug(conn: &mut Conn, slug: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
+    Ok(article_documents::table
+        .filter(article_documents::slug.eq(slug))
+        .filter(article_documents::live_from.le(now))
+        .select((article_documents::document, article_documents::etag, article_documents::updated_at))
+        .first(conn)
+        .optional()?)
+}
+
+/// The stored summaries (or, `with_body`, documents) of articles `ids`, by id, with
+/// their ETags.
+pub fn summaries(conn: &mut Conn, ids: &[i64], with_body: bool) -> StoreResult<HashMap<i64, (String, String)>> {
+    let chosen = article_documents::table.filter(article_documents::article_id.eq_any(ids));
+    let rows: Vec<(i64, String, String)> = if with_body {
+        chosen
+            .select((article_documents::article_id, article_documents::document, article_documents::etag))
+            .load(conn)?
+    } else {
+        chosen
+            .select((article_documents::article_id, article_documents::summary, article_documents::etag))
+            .load(conn)?
+    };
+    Ok(rows.into_iter().map(|(id, json, etag)| (id, (json, etag))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+    use utoipa::PartialSchema;
+
+    use super::representation::{
+        ArticleFields, ArticleResponse, ArticleSummary, AuthorRef, CoverImage, SectionRef, Seo, TagRef,
+    };
+    use super::FORMAT;
+    use crate::content::markdown::TocEntry;
+    use crate::content::status::ArticleStatus;
+
+    /// Stored representations outlive the code that made them: a change of their shape
+    /// must come with a new [`FORMAT`], so that start-up makes every one again. When this
+    /// fails, raise `FORMAT` and write the new pair here.
+    #[test]
+    fn a_new_representation_comes_with_a_new_format() {
+        let shapes = [
+            ArticleResponse::schema(),
+            ArticleSummary::schema(),
+            ArticleFields::schema(),
+            SectionRef::schema(),
+            TagRef::schema(),
+            AuthorRef::schema(),
+            Seo::schema(),
+            CoverImage::schema(),
+            TocEntry::schema(),
+            ArticleStatus::schema(),
+        ];
+        let text = serde_json::to_string(&shapes).unwrap_or_default();
+        let digest: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+        assert_eq!((FORMAT, digest.as_str()), (1, "dfe76cf070326489"), "the representation changed: raise FORMAT");
+    }
+}
