@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Reply};
+use crate::store::articles::StoredHit;
 use crate::store::{Page, PageRequest};
 
 /// Pagination facts of a list response.
@@ -133,6 +134,11 @@ fn page_url(req: &HttpRequest, n: i64) -> String {
 
 /// A list body `{data, meta}` with `X-Total-Count` and an RFC 8288 `Link` header.
 pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply {
+    Ok(list_tagged(req, tagged(body)?, meta))
+}
+
+/// Like [`list`], for a body tagged already.
+fn list_tagged(req: &HttpRequest, tagged: Tagged, meta: &PageMeta) -> HttpResponse {
     let last = meta.total_pages.max(1);
     let mut links = vec![format!("<{}>; rel=\"first\"", page_url(req, 1))];
     if meta.page > 1 {
@@ -142,13 +148,13 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply 
         links.push(format!("<{}>; rel=\"next\"", page_url(req, meta.page + 1)));
     }
     links.push(format!("<{}>; rel=\"last\"", page_url(req, last)));
-    let mut response = ok_with_etag(req, body)?;
+    let mut response = ok_tagged(req, tagged);
     let headers = response.headers_mut();
     headers.insert(header::HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
     if let Ok(link) = HeaderValue::try_from(links.join(", ")) {
         headers.insert(header::LINK, link);
     }
-    Ok(response)
+    response
 }
 
 /// The page of `found` that the request asked for: each item made a `T`, wrapped with the
@@ -162,4 +168,48 @@ pub fn page<I, T: From<I>, L: Serialize>(
     let meta = meta(page, found.total);
     let body = wrap(found.items.into_iter().map(T::from).collect(), meta);
     list(req, &body, &meta)
+}
+
+/// A page of stored items answered as [`list`] does: the body `{"data": […], "meta": {…}}`
+/// is put together from the items' stored JSON (a search's snippet added to each), and
+/// its strong ETag from what names those bytes: each item's ETag and snippet, and the
+/// page's facts. Nothing is serialised but the facts and the snippets.
+pub fn stored_page(req: &HttpRequest, page: PageRequest, found: Page<StoredHit>) -> Reply {
+    let meta = meta(page, found.total);
+    let meta_json = serde_json::to_vec(&meta).map_err(ApiError::internal)?;
+    let size: usize = found.items.iter().map(|item| item.json.len() + 64).sum();
+    let mut body = Vec::with_capacity(size + meta_json.len() + 32);
+    let mut hash = Sha256::new();
+    hash.update(b"stored list/1");
+    hash.update(&meta_json);
+    body.extend_from_slice(b"{\"data\":[");
+    for (i, item) in found.items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        hash.update(item.etag.as_bytes());
+        match &item.snippet {
+            Some(snippet) => {
+                let open = item
+                    .json
+                    .strip_suffix('}')
+                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a stored item is not an object")))?;
+                body.extend_from_slice(open.as_bytes());
+                body.extend_from_slice(b",\"snippet\":");
+                let at = body.len();
+                serde_json::to_writer(&mut body, snippet).map_err(ApiError::internal)?;
+                hash.update(&body[at..]);
+                body.push(b'}');
+            }
+            None => {
+                hash.update(b"-");
+                body.extend_from_slice(item.json.as_bytes());
+            }
+        }
+    }
+    body.extend_from_slice(b"],\"meta\":");
+    body.extend_from_slice(&meta_json);
+    body.push(b'}');
+    let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta))
 }

@@ -45,6 +45,10 @@ pub async fn list(
 ) -> Reply {
     let query = params.0.for_caller(&caller)?;
     let (page, include_body) = (query.page, query.include_body);
+    if query.visibility == Visibility::Public {
+        let found = state.read(move |c| articles::list_stored(c, &query)).await?;
+        return respond::stored_page(&req, page, found);
+    }
     let found = state.read(move |c| articles::list(c, &query)).await?;
     let found = found.map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
     respond::page(&req, page, found, |data, meta| ArticleList { data, meta })

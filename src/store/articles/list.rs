@@ -14,7 +14,7 @@ use super::{rows, search, with_relations, Article, LIVE, SCHEDULED};
 use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
 use crate::store::sql::Sql;
-use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
+use crate::store::{now, read_model, sections, tags, Conn, Page, PageRequest, StoreResult};
 
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,25 +259,68 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
     Ok(Some(Resolved { section_ids, tag_ids, search, now: now() }))
 }
 
-/// One page of the articles matching `query`, with their relations, and the total.
-pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
-    let Some(resolved) = resolve(conn, query)? else {
-        return Ok(Page { items: Vec::new(), total: 0 });
-    };
+/// The page `query` asks for: the total, the page's ids in order, and with a search
+/// the highlighted passage of each; `None` when nothing can match.
+struct Found {
+    total: i64,
+    ids: Vec<i64>,
+    snippets: HashMap<i64, String>,
+    now: NaiveDateTime,
+}
+
+fn find_page(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Found>> {
+    let Some(resolved) = resolve(conn, query)? else { return Ok(None) };
     let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
     let total = count.query().get_result::<Total>(conn)?.total;
     let ids: Vec<i64> =
         page_ids(conn, query, &resolved).query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
-    let mut snippets: HashMap<i64, String> = match &resolved.search {
+    let snippets: HashMap<i64, String> = match &resolved.search {
         Some(search) if !ids.is_empty() => {
             snippets(conn, search, &ids)?.into_iter().map(|s| (s.id, snippet_html(&s.snippet))).collect()
         }
         _ => HashMap::new(),
     };
+    Ok(Some(Found { total, ids, snippets, now: resolved.now }))
+}
+
+/// One page of the articles matching `query`, with their relations, and the total.
+pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
+    let Some(Found { total, ids, mut snippets, now }) = find_page(conn, query)? else {
+        return Ok(Page { items: Vec::new(), total: 0 });
+    };
     let rows = rows(conn, &ids, query.include_body)?;
-    let articles = with_relations(conn, rows, resolved.now)?;
+    let articles = with_relations(conn, rows, now)?;
     let items =
         articles.into_iter().map(|article| Hit { snippet: snippets.remove(&article.row.id), article }).collect();
+    Ok(Page { items, total })
+}
+
+/// A list item as the read model stores it, with the passage that matched a search.
+#[derive(Debug, Clone)]
+pub struct StoredHit {
+    /// The item's JSON: its summary, or with `include_body` its document.
+    pub json: String,
+    /// The ETag of the article's document.
+    pub etag: String,
+    pub snippet: Option<String>,
+}
+
+/// Like [`list`], for the public: the page's items are the stored representations
+/// ([`read_model::summaries`]), nothing is built. An article unpublished between the
+/// page's queries is left out.
+pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<StoredHit>> {
+    debug_assert_eq!(query.visibility, Visibility::Public, "only live articles are stored");
+    let Some(Found { total, ids, mut snippets, .. }) = find_page(conn, query)? else {
+        return Ok(Page { items: Vec::new(), total: 0 });
+    };
+    let mut stored = read_model::summaries(conn, &ids, query.include_body)?;
+    let items = ids
+        .iter()
+        .filter_map(|id| {
+            let (json, etag) = stored.remove(id)?;
+            Some(StoredHit { json, etag, snippet: snippets.remove(id) })
+        })
+        .collect();
     Ok(Page { items, total })
 }
 
