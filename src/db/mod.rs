@@ -181,6 +181,10 @@ impl Database {
             Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
+                // No `SELECT 1` before every use: on PostgreSQL a round trip per request.
+                // A connection that broke fails its next query, is found broken
+                // (`has_broken`) and replaced; the request gets 503 meanwhile.
+                .test_on_check_out(false)
                 .connection_timeout(checkout)
                 .connection_customizer(Box::new(SessionSettings { statement_timeout: tuning.statement_timeout }))
                 .build(manager.clone())
