@@ -11,7 +11,6 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
-use crate::api::cache::{self, ResponseCache};
 use crate::api::error::ApiError;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
@@ -126,7 +125,6 @@ impl Application {
         }
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
-        let ttl = if db.is_shared() { cache::SHARED_TTL } else { cache::TTL };
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
@@ -136,7 +134,6 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
             writes: crate::db::writer::Writes::start()?,
-            cache: ResponseCache::new(ttl),
             key_uses: KeyUses::default(),
             webhooks_allow_private: settings.webhooks.allow_private,
         });
@@ -151,7 +148,6 @@ impl Application {
                 // Innermost first: CORS refusals become problems, which then get
                 // the caching and security headers like every other response.
                 .wrap(from_fn(crate::api::deadline::body))
-                .wrap(from_fn(crate::api::cache::serve))
                 .wrap(from_fn(crate::api::nul::refuse_in_url))
                 .wrap(cors(&origins))
                 .wrap(from_fn(headers::problems_only))

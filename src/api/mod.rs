@@ -5,7 +5,6 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod auth;
-pub mod cache;
 pub mod caller;
 pub mod deadline;
 pub mod docs;

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use actix_web::error::BlockingError;
 use actix_web::web;
 
-use super::cache::ResponseCache;
 use super::error::ApiError;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
@@ -31,8 +30,6 @@ pub struct AppState {
     /// The writer thread, where writes queue for their turn without holding a
     /// blocking thread each (a queue of those would starve reads).
     pub writes: Writes,
-    /// Anonymous reads of public content; emptied by every content write.
-    pub cache: ResponseCache,
     /// When this instance last wrote each API key's `last_used_at`.
     pub key_uses: KeyUses,
     /// Whether webhook URLs may resolve to internal addresses (see [`crate::webhooks::guard`]).
@@ -73,19 +70,14 @@ impl AppState {
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
         C: FnOnce(&T) -> Change + Send + 'static,
     {
-        let written = self
-            .write(move |conn| {
-                write_tx(conn, |conn| {
-                    let value = f(conn)?;
-                    audit::record(conn, &actor, change(&value))?;
-                    Ok(value)
-                })
+        self.write(move |conn| {
+            write_tx(conn, |conn| {
+                let value = f(conn)?;
+                audit::record(conn, &actor, change(&value))?;
+                Ok(value)
             })
-            .await;
-        // Every content write is audited; a failed one may still have changed nothing,
-        // but forgetting a few cached reads costs little.
-        self.cache.invalidate();
-        written
+        })
+        .await
     }
 
     /// Runs `f` on the writer connection, off the async executor.

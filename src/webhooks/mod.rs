@@ -292,10 +292,7 @@ impl Worker {
     async fn tick(&self, from: NaiveDateTime, until: NaiveDateTime) -> Result<(), crate::api::error::ApiError> {
         let any = self.state.read(move |conn| outbox::any_going_live(conn, from, until)).await?;
         if any {
-            let emitted = self.state.write(move |conn| outbox::publish_due(conn, from, until)).await?;
-            if emitted > 0 {
-                self.state.cache.invalidate();
-            }
+            self.state.write(move |conn| outbox::publish_due(conn, from, until)).await?;
         }
         Ok(())
     }
