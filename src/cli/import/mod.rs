@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::archive::{self, ArticleRecord, SectionRecord, TagRecord, UserRecord};
-use crate::api::articles::CreateArticle;
+use crate::api::articles::{check_date, CreateArticle};
 use crate::auth::Role;
 use crate::config::Settings;
 use crate::domain::{Description, DisplayName, Email, Name, Slug};
@@ -145,6 +145,12 @@ fn read_article(path: &Path) -> anyhow::Result<ArticleFile> {
     let input: CreateArticle = serde_path_to_error::deserialize(body)
         .map_err(|e| anyhow!("{}: {}: {}", path.display(), e.path(), e.inner()))?;
     let mut errors = Errors::default();
+    // Only an import sets these; the API's rule for its own dates holds for them too.
+    for (field, at) in [("/created_at", record.created_at), ("/updated_at", record.updated_at)] {
+        if let Some(at) = at {
+            check_date(&mut errors, field, at);
+        }
+    }
     let content = input.validate(&mut errors);
     let content = errors.finish(content).map_err(|found| {
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
