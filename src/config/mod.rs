@@ -285,6 +285,22 @@ mod tests {
     }
 
     #[test]
+    fn folio_env_is_read_whatever_its_case_and_a_refusal_lists_the_values() {
+        let secret = "x".repeat(32);
+        for value in ["production", "Production", "PROD", "prod"] {
+            let s = settings(&[("FOLIO_ENV", value), ("FOLIO_JWT_SECRET", &secret)]).expect(value);
+            assert_eq!(s.environment, Environment::Production, "{value}");
+        }
+        for value in ["development", "Development", "DEV", "Test"] {
+            assert_eq!(settings(&[("FOLIO_ENV", value)]).expect(value).environment, Environment::Development);
+        }
+        let err = settings(&[("FOLIO_ENV", "Staging")]).expect_err("not an environment");
+        for accepted in ["development", "dev", "test", "production", "prod", "Staging"] {
+            assert!(err.message.contains(accepted), "{accepted}: {err}");
+        }
+    }
+
+    #[test]
     fn production_accepts_a_long_secret() {
         let secret = "x".repeat(32);
         let s = settings(&[("FOLIO_ENV", "production"), ("FOLIO_JWT_SECRET", &secret)]).expect("valid");
