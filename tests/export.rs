@@ -161,7 +161,7 @@ async fn an_imported_user_cannot_log_in_until_a_password_is_set() {
     let set = folio(&target.url, &["user", "set-password", "--email", DEMO_AUTHOR], &format!("{password}\n"));
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     assert_eq!(login(&server, DEMO_AUTHOR, password).await, StatusCode::OK);
-    // A second import updates the user and keeps the password set since.
+    // A second import leaves the user, and the password set since, as they are.
     ok(&target.url, &["import", first.to_str().unwrap()]);
     assert_eq!(login(&server, DEMO_AUTHOR, password).await, StatusCode::OK);
 }
