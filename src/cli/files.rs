@@ -1,9 +1,10 @@
-//! The files of an export directory as `folio import` reads them: regular files only
-//! (never through a symbolic link, never a FIFO or a device), of bounded size. What
-//! is checked is the file opened, not its name, so nothing can be swapped in between.
+//! The files of an export directory: `folio export` creates each one anew, and
+//! `folio import` reads regular files only (never through a symbolic link, never a
+//! FIFO or a device), of bounded size. What is checked is the file opened, not its
+//! name, so nothing can be swapped in between.
 
 use std::fs::OpenOptions;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -60,6 +61,18 @@ pub fn read_regular(path: &Path, limit: u64, what: &str) -> anyhow::Result<Strin
     Ok(text)
 }
 
+/// Writes `text` to a file made at `path` now. Any path that exists is refused, a
+/// symbolic link too (dangling or not, it is never followed), so a link planted in the
+/// directory after export found it empty is never written through.
+pub fn create_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+}
+
 fn kind(file_type: &std::fs::FileType) -> &'static str {
     if file_type.is_dir() {
         "a directory"
@@ -104,6 +117,28 @@ mod tests {
         assert_eq!(std::fs::metadata(status).unwrap().len(), 0);
         assert!(refusal(status, 16).contains("is larger than 16 bytes"));
         assert!(read_regular(status, 1 << 20, "a test file").unwrap().contains("VmRSS"));
+    }
+
+    #[test]
+    fn a_file_is_created_anew_and_never_written_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("made.md");
+        create_new(&made, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&made).unwrap(), "new");
+        let again = create_new(&made, "again").unwrap_err().to_string();
+        assert!(again.contains("cannot create") && again.contains("made.md"), "{again}");
+        assert_eq!(std::fs::read_to_string(&made).unwrap(), "new", "an existing file is kept");
+
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("victim");
+        std::fs::write(&target, "mine").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("users.json")).unwrap();
+        assert!(create_new(&dir.path().join("users.json"), "[]").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine", "the link's target is untouched");
+        let nowhere = elsewhere.path().join("nowhere");
+        std::os::unix::fs::symlink(&nowhere, dir.path().join("tags.json")).unwrap();
+        assert!(create_new(&dir.path().join("tags.json"), "[]").is_err());
+        assert!(!nowhere.exists(), "a dangling link's target is not made");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! What an import may be handed and what it may change (issue 17 A7, A9): dates the
-//! API would refuse are refused, dates it accepts read back (also before 1970), only
-//! regular files of bounded size are read, and a user already there is left as it is.
+//! What an import may be handed and what it may change (issue 17 A7, A9), and what an
+//! export writes (A10): dates the API would refuse are refused, dates it accepts read
+//! back (also before 1970), only regular files of bounded size are read, a user
+//! already there is left as it is, and an export creates every file anew.
 
 use std::os::unix::fs::FileTypeExt;
 
@@ -191,4 +192,24 @@ fn import_reads_regular_files_of_bounded_size_only() {
         let line = refused(&good, spoil, file);
         assert!(line.contains(why), "{file}: {why}: {line}");
     }
+}
+
+#[test]
+fn every_exported_file_is_a_new_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::sqlite();
+    ok(&db.url, &["seed-demo"]);
+    ok(&db.url, &["export", dir.path().to_str().unwrap()]);
+    let names: Vec<String> = files(dir.path()).into_keys().collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in names {
+        assert!(std::fs::symlink_metadata(dir.path().join(&name)).unwrap().file_type().is_file(), "{name}");
+    }
+    // A dangling link planted where a file would go: refused, and nothing made at its end.
+    let planted = tempfile::tempdir().unwrap();
+    let target = planted.path().join("target");
+    std::os::unix::fs::symlink(&target, planted.path().join("users.json")).unwrap();
+    let line = fails(&db.url, &["export", planted.path().to_str().unwrap()]);
+    assert!(line.contains("is not empty"), "{line}");
+    assert!(!target.exists(), "nothing written through the link");
 }
