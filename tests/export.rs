@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+#[path = "export/hardening.rs"]
+mod hardening;
 mod support;
 
 use support::database::TestDatabase;
@@ -158,7 +161,7 @@ async fn an_imported_user_cannot_log_in_until_a_password_is_set() {
     let set = folio(&target.url, &["user", "set-password", "--email", DEMO_AUTHOR], &format!("{password}\n"));
     assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     assert_eq!(login(&server, DEMO_AUTHOR, password).await, StatusCode::OK);
-    // A second import updates the user and keeps the password set since.
+    // A second import leaves the user, and the password set since, as they are.
     ok(&target.url, &["import", first.to_str().unwrap()]);
     assert_eq!(login(&server, DEMO_AUTHOR, password).await, StatusCode::OK);
 }
@@ -173,20 +176,59 @@ async fn export_refuses_a_directory_that_is_not_empty() {
     assert_eq!(files(dir.path()).len(), 1, "nothing written");
 }
 
+/// How long a refused import may run: it stops before anything slow.
+const REFUSAL_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Runs `folio ARGS` on the database `url` with at most 32 MiB of heap (`ulimit -d`),
+/// killed at [`REFUSAL_DEADLINE`]; checks that it ended by itself, failing with exit
+/// code 1, and gives its one line on stderr. An import that reads a FIFO or
+/// `/dev/zero`, or a whole oversized file, fails the test instead of hanging it or
+/// filling the machine's memory.
+fn fails_bounded(url: &str, args: &[&str]) -> String {
+    let started = Instant::now();
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -d 32768 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("FOLIO_JWT_SECRET", "process test secret long enough for hs256")
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < REFUSAL_DEADLINE {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let hung = child.try_wait().unwrap().is_none();
+    if hung {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!hung, "folio {args:?} still ran after {REFUSAL_DEADLINE:?}: {stderr}");
+    assert_eq!(out.status.code(), Some(1), "folio {args:?} should fail: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    stderr
+}
+
 /// Breaks a copy of a good export with `spoil`, imports it, and checks that the import
-/// fails with one line naming `file` and leaves the database as it was: empty.
-fn refused(good: &Path, spoil: impl FnOnce(&Path), file: &str) {
+/// fails with one line naming `file` and leaves the database as it was: empty. Gives the line.
+fn refused(good: &Path, spoil: impl FnOnce(&Path), file: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files(good) {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     spoil(dir.path());
     let target = TestDatabase::new();
-    let line = fails(&target.url, &["import", dir.path().to_str().unwrap()]);
+    let line = fails_bounded(&target.url, &["import", dir.path().to_str().unwrap()]);
     assert!(line.contains(file), "names {file}: {line}");
     let after = tempfile::tempdir().unwrap();
     let out = ok(&target.url, &["export", after.path().join("x").to_str().unwrap()]);
     assert!(out.starts_with("exported 0 articles, 0 sections, 0 tags and 0 users"), "nothing imported: {out}");
+    line
 }
 
 #[test]

@@ -1,11 +1,9 @@
 //! Response helpers: strong ETags with 304s, and paginated lists with their headers.
 
-use std::time::SystemTime;
-
-use actix_web::http::header::{self, HeaderValue, HttpDate};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -87,11 +85,18 @@ pub fn resource(req: &HttpRequest, value: &impl Serialize, modified: DateTime<Ut
 /// Like [`resource`], for a body tagged already.
 pub fn resource_tagged(req: &HttpRequest, tagged: Tagged, modified: DateTime<Utc>) -> HttpResponse {
     let mut response = ok_tagged(req, tagged);
-    let date = HttpDate::from(SystemTime::from(modified));
-    if let Ok(value) = HeaderValue::try_from(date.to_string()) {
+    if let Some(value) = http_date(modified).and_then(|date| HeaderValue::try_from(date).ok()) {
         response.headers_mut().insert(header::LAST_MODIFIED, value);
     }
     response
+}
+
+/// `at` as an HTTP date (IMF-fixdate, RFC 9110 §5.6.7: `Tue, 20 Jul 1965 20:17:00 GMT`),
+/// which has a four-digit year; `None` outside the years 0001–9999, which nothing stores.
+/// Formatted here because `httpdate` panics on a date before 1970, and an imported
+/// article keeps the dates it had.
+pub fn http_date(at: DateTime<Utc>) -> Option<String> {
+    (1..=9999).contains(&at.year()).then(|| at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
 }
 
 /// A JSON response of `status` carrying the ETag of its body.
@@ -212,4 +217,23 @@ pub fn stored_page(req: &HttpRequest, page: PageRequest, found: Page<StoredHit>)
     body.push(b'}');
     let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
     Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_cover_every_year_a_date_may_have_and_nothing_else() {
+        let date = |text: &str| http_date(text.parse().unwrap_or_default());
+        assert_eq!(date("1965-07-20T20:17:00Z").as_deref(), Some("Tue, 20 Jul 1965 20:17:00 GMT"));
+        assert_eq!(date("2024-05-23T00:00:00Z").as_deref(), Some("Thu, 23 May 2024 00:00:00 GMT"));
+        assert_eq!(date("0001-01-01T00:00:00Z").as_deref(), Some("Mon, 01 Jan 0001 00:00:00 GMT"));
+        assert_eq!(date("9999-12-31T23:59:59.999Z").as_deref(), Some("Fri, 31 Dec 9999 23:59:59 GMT"));
+        let outside = |year: i32| chrono::NaiveDate::from_ymd_opt(year, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        for year in [0, -1, 10_000] {
+            let at = outside(year).map(|at| at.and_utc());
+            assert_eq!(at.and_then(http_date), None, "{year}");
+        }
+    }
 }

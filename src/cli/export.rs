@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::archive::{self, ArticleRecord, SectionRecord, TagRecord, UserRecord};
+use super::files;
 use crate::config::Settings;
 use crate::startup::open_database;
 use crate::store::sections::SectionRow;
@@ -35,9 +36,10 @@ fn empty_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// A new file `name` in `dir`: never one there already, nor through a link put there
+/// after [`empty_dir`] looked.
 fn write(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
-    let path = dir.join(name);
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    files::create_new(&dir.join(name), text)
 }
 
 fn sections(conn: &mut Conn) -> Result<Vec<SectionRecord>, StoreError> {

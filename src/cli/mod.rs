@@ -18,6 +18,7 @@ use crate::store::{self, users};
 mod archive;
 mod demo;
 mod export;
+mod files;
 mod import;
 
 #[derive(Debug, Parser)]
@@ -50,7 +51,8 @@ enum Command {
     /// password hashes) to DIR, which must be new or empty.
     Export { dir: PathBuf },
     /// Read what `export` wrote into this database: articles, sections and tags matched
-    /// by slug, users by email; all of it or, on bad input, nothing.
+    /// by slug, users by email (one already there is left as it is); all of it or, on
+    /// bad input, nothing.
     Import { dir: PathBuf },
 }
 

@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crate::proxies::TrustedProxies;
 use crate::store::logins::LoginLimits;
+pub use database_url::{DatabaseUrl, DATABASE_URL_FORMS};
 use parse::number;
 
+mod database_url;
 mod parse;
 
 /// The smallest JWT secret accepted, in bytes (HS256 wants at least its hash size).
@@ -28,58 +30,6 @@ pub struct ConfigError {
 impl ConfigError {
     fn new(var: &'static str, message: impl Into<String>) -> Self {
         Self { var, message: message.into() }
-    }
-}
-
-/// Where the data lives, from `DATABASE_URL`.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// A SQLite file (created when missing), by its path.
-    Sqlite(String),
-    /// A PostgreSQL server, by its full URL.
-    Postgres(String),
-}
-
-/// The forms `DATABASE_URL` takes, for the line that refuses any other.
-pub const DATABASE_URL_FORMS: &str = "sqlite://PATH, sqlite:PATH, postgres://… or postgresql://…";
-
-impl DatabaseUrl {
-    pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let refuse = |why: String| {
-            ConfigError::new("DATABASE_URL", format!("{why}; the accepted forms are {DATABASE_URL_FORMS}"))
-        };
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return Ok(Self::Postgres(text.to_owned()));
-        }
-        let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) else {
-            return Err(refuse(format!("'{text}' is not a database URL")));
-        };
-        if path.is_empty() {
-            return Err(refuse("the SQLite path is empty".into()));
-        }
-        if path.contains('\0') {
-            return Err(refuse("the SQLite path contains a NUL byte".into()));
-        }
-        Ok(Self::Sqlite(path.to_owned()))
-    }
-}
-
-/// The URL without a password, for logs and error lines.
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Sqlite(path) => write!(f, "sqlite://{path}"),
-            Self::Postgres(url) => {
-                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-                match rest.rsplit_once('@') {
-                    Some((credentials, host)) => match credentials.split_once(':') {
-                        Some((user, _password)) => write!(f, "{scheme}://{user}:…@{host}"),
-                        None => write!(f, "{scheme}://{credentials}@{host}"),
-                    },
-                    None => f.write_str(url),
-                }
-            }
-        }
     }
 }
 
@@ -317,8 +267,8 @@ mod tests {
         assert_eq!(format!("{:?}", url("postgresql://folio:secret@db/folio")), "postgresql://folio:…@db/folio");
         assert_eq!(format!("{:?}", url("postgres://folio@db:5432/folio")), "postgres://folio@db:5432/folio");
         assert_eq!(format!("{:?}", url("postgres://db/folio?sslmode=require")), "postgres://db/folio?sslmode=require");
-        // A password holding '@' or ':' is hidden whole.
-        assert_eq!(format!("{:?}", url("postgres://u:p@ss:w@db/f")), "postgres://u:…@db/f");
+        // A password holding '@' or ':' (percent-encoded, as libpq wants it) is hidden whole.
+        assert_eq!(format!("{:?}", url("postgres://u:p%40ss:w@db/f")), "postgres://u:…@db/f");
     }
 
     #[test]
@@ -332,6 +282,22 @@ mod tests {
     fn a_cors_origin_loses_its_trailing_slash() {
         let s = settings(&[("FOLIO_CORS_ORIGINS", "https://example.com/, http://127.0.0.1:3000")]).expect("valid");
         assert_eq!(s.cors_origins, ["https://example.com", "http://127.0.0.1:3000"]);
+    }
+
+    #[test]
+    fn folio_env_is_read_whatever_its_case_and_a_refusal_lists_the_values() {
+        let secret = "x".repeat(32);
+        for value in ["production", "Production", "PROD", "prod"] {
+            let s = settings(&[("FOLIO_ENV", value), ("FOLIO_JWT_SECRET", &secret)]).expect(value);
+            assert_eq!(s.environment, Environment::Production, "{value}");
+        }
+        for value in ["development", "Development", "DEV", "Test"] {
+            assert_eq!(settings(&[("FOLIO_ENV", value)]).expect(value).environment, Environment::Development);
+        }
+        let err = settings(&[("FOLIO_ENV", "Staging")]).expect_err("not an environment");
+        for accepted in ["development", "dev", "test", "production", "prod", "Staging"] {
+            assert!(err.message.contains(accepted), "{accepted}: {err}");
+        }
     }
 
     #[test]

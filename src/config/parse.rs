@@ -8,14 +8,17 @@ use rand::RngCore;
 use super::{BootstrapAdmin, ConfigError, Environment, JwtSecret, MIN_JWT_SECRET_BYTES};
 use crate::proxies::TrustedProxies;
 
-/// `FOLIO_ENV`: development (the default) or production.
+/// `FOLIO_ENV`: development (the default) or production, in any case: a deploy that
+/// writes `Production` must not run as development.
 pub(super) fn environment(text: Option<&str>) -> Result<Environment, ConfigError> {
-    match text {
-        None | Some("development") | Some("dev") | Some("test") => Ok(Environment::Development),
-        Some("production") | Some("prod") => Ok(Environment::Production),
-        Some(other) => {
-            Err(ConfigError::new("FOLIO_ENV", format!("expected 'development' or 'production', got '{other}'")))
-        }
+    let Some(text) = text else { return Ok(Environment::Development) };
+    match text.to_ascii_lowercase().as_str() {
+        "development" | "dev" | "test" => Ok(Environment::Development),
+        "production" | "prod" => Ok(Environment::Production),
+        _ => Err(ConfigError::new(
+            "FOLIO_ENV",
+            format!("expected development (or dev, test) or production (or prod), in any case, got '{text}'"),
+        )),
     }
 }
 

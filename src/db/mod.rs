@@ -11,6 +11,7 @@
 //! On PostgreSQL the webhook dispatcher's bookkeeping, which locks rows rather than
 //! the database ([`crate::store::claim_tx`]), runs on a connection of the readers' pool.
 
+mod hint;
 pub mod schema;
 pub mod writer;
 
@@ -21,7 +22,7 @@ use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::config::{DatabaseTuning, DatabaseUrl, DATABASE_URL_FORMS};
+use crate::config::{DatabaseTuning, DatabaseUrl};
 
 /// The connection every store function takes: SQLite or PostgreSQL.
 #[derive(diesel::MultiConnection)]
@@ -55,11 +56,12 @@ const SQLITE_CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// The database named by `DATABASE_URL` cannot be used; one line for the operator.
-    #[error("DATABASE_URL: {0}; the accepted forms are {DATABASE_URL_FORMS}")]
+    /// The database named by `DATABASE_URL` cannot be used; one line for the operator,
+    /// ending in what to do about it.
+    #[error("DATABASE_URL: {0}")]
     Url(String),
     #[error("cannot open the database: {0}")]
-    Open(#[from] diesel::r2d2::PoolError),
+    Open(String),
     #[error("cannot migrate the database: {0}")]
     Migrate(String),
 }
@@ -70,11 +72,15 @@ const CONNECT_TIMEOUT_SECONDS: u32 = 5;
 
 fn with_connect_timeout(url: &str) -> String {
     if url.contains("connect_timeout=") {
-        url.to_owned()
-    } else {
-        let separator = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{separator}connect_timeout={CONNECT_TIMEOUT_SECONDS}")
+        return url.to_owned();
     }
+    // An empty query (`…/folio?`) or a trailing `&` takes the parameter as it is.
+    let separator = match url.chars().last() {
+        Some('?' | '&') => "",
+        _ if url.contains('?') => "&",
+        _ => "?",
+    };
+    format!("{url}{separator}connect_timeout={CONNECT_TIMEOUT_SECONDS}")
 }
 
 /// Opens connections of the backend `DATABASE_URL` names, and no other: a URL one
@@ -169,11 +175,19 @@ impl Database {
             DatabaseUrl::Sqlite(path) => format!("the SQLite database '{path}'"),
             DatabaseUrl::Postgres(_) => format!("the PostgreSQL database {url:?}"),
         };
-        // libpq's messages run over several lines; the operator gets one.
-        let line = |err: &dyn std::fmt::Display| err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut probe =
-            manager.establish().map_err(|err| DbError::Url(format!("cannot open {what}: {}", line(&err))))?;
-        session.apply(&mut probe).map_err(|err| DbError::Url(format!("cannot use {what}: {}", line(&err))))?;
+        // libpq's messages run over several lines, and may quote the URL; the operator
+        // gets one line, without the password.
+        let line =
+            |err: &dyn std::fmt::Display| url.redact(&err.to_string().split_whitespace().collect::<Vec<_>>().join(" "));
+        let refuse = |doing: &str, err: &dyn std::fmt::Display| {
+            let reason = line(err);
+            DbError::Url(match hint::for_failure(url, &reason) {
+                Some(hint) => format!("{doing} {what}: {reason}; {hint}"),
+                None => format!("{doing} {what}: {reason}"),
+            })
+        };
+        let mut probe = manager.establish().map_err(|err| refuse("cannot open", &err))?;
+        session.apply(&mut probe).map_err(|err| refuse("cannot use", &err))?;
         drop(probe);
         let postgres = matches!(url, DatabaseUrl::Postgres(_));
         let checkout = if postgres { POSTGRES_CHECKOUT_TIMEOUT } else { SQLITE_CHECKOUT_TIMEOUT };
@@ -189,8 +203,8 @@ impl Database {
                 .connection_customizer(Box::new(SessionSettings { statement_timeout: tuning.statement_timeout }))
                 .build(manager.clone())
         };
-        let writer = build(1)?;
-        let reader = build(tuning.readers.max(1))?;
+        let writer = build(1).map_err(|err| DbError::Open(line(&err)))?;
+        let reader = build(tuning.readers.max(1)).map_err(|err| DbError::Open(line(&err)))?;
         // The longest a working database can take to answer: a connection's checkout,
         // the longest statement, and a margin; past it, it is taken for stuck.
         let deadline = checkout + tuning.statement_timeout + Duration::from_secs(2);

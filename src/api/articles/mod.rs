@@ -11,7 +11,7 @@ use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-pub use self::input::{CreateArticle, UpdateArticle};
+pub use self::input::{check_date, CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
@@ -73,7 +73,9 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
 /// An article read by id or by slug, with the ETag that a change sends back in `If-Match`.
 #[derive(utoipa::IntoResponses)]
 #[response(status = 200, description = "The article",
-    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article")))]
+    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"),
+        ("Last-Modified" = String, description = "`updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), \
+            also before 1970: an imported article keeps its dates")))]
 #[expect(dead_code, reason = "the wrapped article is read by the OpenAPI derive only")]
 pub struct ArticleRead(ArticleResponse);
 

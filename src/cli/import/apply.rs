@@ -1,6 +1,6 @@
 //! The writes of an import, inside its one transaction: users, sections, tags, then
-//! articles, each created or updated by its slug (users by email), or left alone when
-//! it already is as the files say.
+//! articles, each created or updated by its slug, or left alone when it already is as
+//! the files say. Users are created by email, never changed.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -115,21 +115,13 @@ impl Archive {
         Ok(summary)
     }
 
-    /// Updates the user with this email, or creates one with no password: nobody can
-    /// log in as them until `folio user set-password` or an admin sets one.
+    /// Creates the user with this email, with no password: nobody can log in as them
+    /// until `folio user set-password` or an admin sets one. A user already there is
+    /// left exactly as it is: who may do what (role, disabled) and a person's profile
+    /// change through an admin's PATCH, with its audit entry, never through a file.
     fn put_user(&self, conn: &mut Conn, user: &archive::UserRecord) -> Result<Change, StoreError> {
         match users::find_for_login(conn, &user.email)? {
-            Some(row) => {
-                let same = row.display_name == user.display_name
-                    && row.role == user.role
-                    && row.bio == user.bio
-                    && row.disabled == user.disabled;
-                if same {
-                    return Ok(Change::Unchanged);
-                }
-                users::update(conn, row.id, changes(user))?;
-                Ok(Change::Updated)
-            }
+            Some(_) => Ok(Change::Unchanged),
             None => {
                 let new = NewUser {
                     email: &user.email,
@@ -140,21 +132,12 @@ impl Archive {
                 };
                 let created = users::create(conn, new)?;
                 if user.disabled {
-                    users::update(conn, created.id, changes(user))?;
+                    let disabled = UserChanges { disabled: Some(true), ..UserChanges::default() };
+                    users::update(conn, created.id, disabled)?;
                 }
                 Ok(Change::Created)
             }
         }
-    }
-}
-
-fn changes(user: &archive::UserRecord) -> UserChanges {
-    UserChanges {
-        display_name: Some(user.display_name.clone()),
-        role: Some(user.role.clone()),
-        bio: Some(user.bio.clone()),
-        disabled: Some(user.disabled),
-        ..UserChanges::default()
     }
 }
 

@@ -2,7 +2,8 @@
 //! `DATABASE_URL`, idempotently (articles, sections and tags matched by slug, users by
 //! email). Every file is read and checked, and every body rendered, before the
 //! database is touched; the writes then run in one transaction, so bad input leaves
-//! nothing half-imported.
+//! nothing half-imported. Only regular files of bounded size are read
+//! ([`super::files::read_regular`]).
 
 mod apply;
 
@@ -15,7 +16,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::archive::{self, ArticleRecord, SectionRecord, TagRecord, UserRecord};
-use crate::api::articles::CreateArticle;
+use super::files;
+use crate::api::articles::{check_date, CreateArticle};
 use crate::auth::Role;
 use crate::config::Settings;
 use crate::domain::{Description, DisplayName, Email, Name, Slug};
@@ -54,7 +56,7 @@ struct Archive {
 }
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = files::read_regular(path, files::MAX_JSON_BYTES, "a JSON file")?;
     let mut json = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut json)
         .map_err(|e| anyhow!("{}: at {}: {}", path.display(), e.path(), e.inner()))
@@ -122,9 +124,10 @@ fn check_tags(path: &Path, tags: &mut [TagRecord]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads, checks (as the API checks a new article) and renders one article file.
-fn read_article(path: &Path) -> anyhow::Result<ArticleFile> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+/// Reads and checks (as the API checks a new article) one article file of at most `limit` bytes.
+fn read_article(path: &Path, limit: u64) -> anyhow::Result<ArticleFile> {
+    let source =
+        files::read_regular(path, limit, "an article file (FOLIO_MAX_BODY_BYTES plus 64 KiB of front matter)")?;
     let mut record = ArticleRecord::parse(&source).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     record.author_email = check(path, "author_email", Email::try_from(record.author_email.as_str()))?.into_inner();
     let mut body = json!({
@@ -145,6 +148,12 @@ fn read_article(path: &Path) -> anyhow::Result<ArticleFile> {
     let input: CreateArticle = serde_path_to_error::deserialize(body)
         .map_err(|e| anyhow!("{}: {}: {}", path.display(), e.path(), e.inner()))?;
     let mut errors = Errors::default();
+    // Only an import sets these; the API's rule for its own dates holds for them too.
+    for (field, at) in [("/created_at", record.created_at), ("/updated_at", record.updated_at)] {
+        if let Some(at) = at {
+            check_date(&mut errors, field, at);
+        }
+    }
     let content = input.validate(&mut errors);
     let content = errors.finish(content).map_err(|found| {
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
@@ -154,7 +163,8 @@ fn read_article(path: &Path) -> anyhow::Result<ArticleFile> {
 }
 
 impl Archive {
-    fn read(dir: &Path) -> anyhow::Result<Self> {
+    /// Reads every file of `dir`, article files of at most `article_limit` bytes.
+    fn read(dir: &Path, article_limit: u64) -> anyhow::Result<Self> {
         if !dir.is_dir() {
             bail!("{} is not a directory", dir.display());
         }
@@ -169,12 +179,13 @@ impl Archive {
             .map(|entry| entry.map(|e| e.path()))
             .collect::<Result<_, _>>()
             .with_context(|| format!("cannot read {}", dir.display()))?;
-        paths.retain(|p| p.extension().is_some_and(|e| e == "md") && p.is_file());
+        // Whatever their type: a link or a FIFO named like an article is refused when read.
+        paths.retain(|p| p.extension().is_some_and(|e| e == "md"));
         paths.sort();
         let mut slugs = HashSet::new();
         let mut articles = Vec::with_capacity(paths.len());
         for path in paths {
-            let file = read_article(&path)?;
+            let file = read_article(&path, article_limit)?;
             if !slugs.insert(file.record.slug.clone()) {
                 bail!("{}: another file has the slug {}", path.display(), file.record.slug);
             }
@@ -203,7 +214,7 @@ impl Archive {
 }
 
 pub fn import(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
-    let mut archive = Archive::read(dir)?;
+    let mut archive = Archive::read(dir, files::max_article_bytes(settings.max_body_bytes))?;
     let db = open_database(settings)?;
     archive.render_changed(&mut *db.reader()?)?;
     let mut conn = db.writer()?;
