@@ -1,5 +1,5 @@
-//! The response cache under a flood of distinct URIs for one article: the real
-//! binary's peak memory must stay small, whatever the URIs look like.
+//! A flood of distinct URIs for one article: the real binary's peak memory must stay
+//! small, whatever the URIs look like (nothing is kept per URI).
 #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod support;

@@ -297,7 +297,7 @@ async fn two_instances_started_together_on_an_empty_database_migrate_once_and_ma
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: set FOLIO_TEST_POSTGRES and pass --include-ignored (.ci/run does)"]
-async fn a_cached_public_read_on_one_instance_follows_a_write_on_the_other_within_a_second() {
+async fn a_public_read_on_one_instance_shows_a_write_on_the_other_at_once() {
     let db = postgres();
     let (a, b) = pair(&db).await;
     let client = Client::new();
@@ -319,17 +319,10 @@ async fn a_cached_public_read_on_one_instance_follows_a_write_on_the_other_withi
         .await
         .unwrap();
     assert_eq!(edit.status(), StatusCode::OK);
-    let edited = Instant::now();
+    // Nothing public is cached in a process: the stored representation is read each time.
     for path in &paths {
-        loop {
-            let text = get(&client, b.url(path), None).await.text().await.unwrap();
-            if text.contains("After the edit") {
-                break;
-            }
-            assert!(edited.elapsed() < Duration::from_secs(1), "{path} on B still shows the old title: {text}");
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        eprintln!("{path} on B followed the edit on A after {:?}", edited.elapsed());
+        let text = get(&client, b.url(path), None).await.text().await.unwrap();
+        assert!(text.contains("After the edit"), "{path} on B still shows the old title: {text}");
     }
 }
 

@@ -1,5 +1,5 @@
 //! Bounds on what one request may make the server do: repeated query parameters,
-//! slow bodies, and what the response cache keeps.
+//! slow bodies, and that nothing is kept per URI.
 
 use reqwest::StatusCode;
 
@@ -45,7 +45,7 @@ async fn leading_zeros_and_empty_parameters_read_the_one_article() {
 }
 
 #[tokio::test]
-async fn a_cached_article_still_refuses_unknown_query_parameters() {
+async fn an_article_read_often_still_refuses_unknown_query_parameters() {
     let app = spawn_app().await;
     let id = published(&app).await;
     for _ in 0..2 {
