@@ -47,6 +47,22 @@ impl AppState {
         within(self.db.deadline(), web::block(move || f(&mut *db.reader()?))).await
     }
 
+    /// Runs `f` on a reader connection: on SQLite right here, on the calling thread,
+    /// for a look-up that costs less than handing it to another thread would (a public
+    /// read of a stored representation); on PostgreSQL, which answers over the network,
+    /// off the async executor as [`AppState::read`] does.
+    pub async fn look_up<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        if self.db.is_shared() {
+            return self.read(f).await;
+        }
+        let mut conn = self.db.reader().map_err(StoreError::from)?;
+        Ok(f(&mut conn)?)
+    }
+
     /// Runs `f` in a [`claim_tx`]: on PostgreSQL on a pooled connection beside the
     /// writer, so it does not wait its turn with the content writes; on SQLite on the
     /// writer connection, in turn.

@@ -120,7 +120,7 @@ async fn read_one(
 ) -> Reply {
     QueryReader::new(req.query_string()).finish()?;
     if caller.visibility() == Visibility::Public {
-        let document = state.read(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
+        let document = state.look_up(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
         let tagged = Tagged { body: document.json.into_bytes(), etag: document.etag };
         return Ok(respond::resource_tagged(req, tagged, document.updated_at.and_utc()));
     }
