@@ -79,7 +79,7 @@ operations![
     revisions: [list, get, restore],
     audit: [list],
     webhooks: [list, create, get, update, delete, rotate_secret, test],
-    webhook_deliveries: [list, redeliver],
+    webhook_deliveries: [list, get, redeliver],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).
