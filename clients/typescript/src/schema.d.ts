@@ -513,6 +513,14 @@ export interface paths {
          * @description An event's delivery is listed from its first attempt on, moments after the change
          *     (a ping's at once). A webhook never gets an event from before it was made, nor one
          *     whose first attempt falls while it is inactive.
+         *
+         *     A receiver has 3 s to accept the connection and 10 s to answer. When 3 sends in a
+         *     row to an endpoint (a URL's scheme, host and port) got no answer, it is backed off
+         *     for 30 s, doubling each time up to 10 minutes: sends due meanwhile are not made but
+         *     counted as failed attempts, `last_error` saying "not sent: the endpoint is backed
+         *     off … next try at …", and their next attempt falls when the retry schedule says and
+         *     not before the back-off ends. Then one send probes the endpoint; any answer ends
+         *     the back-off.
          */
         get: operations["list_webhook_deliveries"];
         put?: never;
