@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use chrono::SubsecRound;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -183,7 +184,8 @@ async fn a_scheduled_article_is_announced_once_when_its_moment_comes() {
     let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
     let api = Api::start(&db.url, &[]).await;
     api.webhook(&receiver.url(), &["article.published"]).await;
-    let moment = chrono::Utc::now() + chrono::Duration::seconds(3);
+    // Whole seconds, as the request sends it: the article's moment is this one.
+    let moment = (chrono::Utc::now() + chrono::Duration::seconds(3)).trunc_subsecs(0);
     let body = json!({"title": "Later", "body_markdown": "Soon.", "status": "scheduled",
         "published_at": moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
     let id = api.server.create_article(&api.client, &api.token, &body).await;
