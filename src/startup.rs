@@ -135,7 +135,7 @@ impl Application {
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
             writes: crate::db::writer::Writes::start()?,
             key_uses: KeyUses::default(),
-            webhooks_allow_private: settings.webhooks.allow_private,
+            webhook_hosts: crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?,
         });
         crate::webhooks::start(state.clone(), &settings.webhooks)?;
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));

@@ -66,6 +66,9 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("too many failed attempts; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// Too soon for this request (not a failed login): retry after `retry_after` seconds.
+    #[error("{detail}")]
+    Throttled { detail: String, retry_after: u64 },
     #[error("the database cannot take this request now; retry shortly")]
     Unavailable,
     /// Too many password checks are running or waiting (the hash lane is full).
@@ -102,6 +105,7 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected(rejected) => Self::from(rejected),
             StoreError::Denied(denied) => Self::from(denied),
             StoreError::PreconditionFailed => Self::PreconditionFailed,
+            StoreError::Throttled { message, retry_after } => Self::Throttled { detail: message, retry_after },
             StoreError::Stale { given, current } => Self::VersionConflict { given, current },
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
@@ -171,7 +175,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -213,7 +217,7 @@ impl ResponseError for ApiError {
                     headers.insert(header::ALLOW, value);
                 }
             }
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { retry_after } | Self::Throttled { retry_after, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             Self::Unavailable | Self::Busy => {

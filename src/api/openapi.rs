@@ -2,7 +2,7 @@
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
@@ -139,9 +139,10 @@ impl Modify for PageLinks {
     }
 }
 
-struct BearerAuth;
+/// How callers authenticate to folio (a bearer token), and how receivers authenticate folio (a signature).
+struct SecuritySchemes;
 
-impl Modify for BearerAuth {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -160,6 +161,19 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+        // How a receiver authenticates what folio sends (the operations of the
+        // `webhooks` object refer to it).
+        components.add_security_scheme(
+            super::webhook_events::SIGNATURE_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "webhook-signature",
+                "Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` \
+                 (the `webhook-id` and `webhook-timestamp` headers of the same request), keyed with the \
+                 base64-decoded part of the webhook's secret after `whsec_`. A receiver recomputes it and \
+                 refuses the request when none of the space-separated signatures matches, or when the \
+                 timestamp is too far from now.",
+            ))),
         );
     }
 }
@@ -191,7 +205,7 @@ impl Modify for Operations {
         schemas(ArticleEvent, SectionEvent, TagEvent, PingEvent),
     ),
     // The paths first: the limits and links are declared on the operations there are.
-    modifiers(&BearerAuth, &Operations, &ServiceLimits, &PageLinks),
+    modifiers(&SecuritySchemes, &Operations, &ServiceLimits, &PageLinks),
     tags(
         (name = "service", description = "Liveness, readiness and this document"),
         (name = "auth", description = "Logging in, refresh-token rotation, logging out"),

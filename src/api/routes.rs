@@ -79,7 +79,7 @@ operations![
     revisions: [list, get, restore],
     audit: [list],
     webhooks: [list, create, get, update, delete, rotate_secret, test],
-    webhook_deliveries: [list, redeliver],
+    webhook_deliveries: [list, get, redeliver],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).
@@ -157,7 +157,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
     for scope in scopes {
         let served = paths.iter().filter(|path| scope_of(path) == Some(scope));
-        let scoped = served.fold(web::scope(scope), |scoped, path| scoped.service(resource(path, &path[scope.len()..])));
+        let scoped =
+            served.fold(web::scope(scope), |scoped, path| scoped.service(resource(path, &path[scope.len()..])));
         cfg.service(scoped.default_service(web::to(not_found)));
     }
 }

@@ -16,6 +16,7 @@ use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
 use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
+use crate::webhooks::resolver::Hosts;
 
 pub struct AppState {
     pub db: Database,
@@ -32,8 +33,9 @@ pub struct AppState {
     pub writes: Writes,
     /// When this instance last wrote each API key's `last_used_at`.
     pub key_uses: KeyUses,
-    /// Whether webhook URLs may resolve to internal addresses (see [`crate::webhooks::guard`]).
-    pub webhooks_allow_private: bool,
+    /// Where webhook hosts are resolved, and whether they may be internal (see
+    /// [`crate::webhooks::guard`]).
+    pub webhook_hosts: Hosts,
 }
 
 impl AppState {

@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 
 use super::caller::Caller;
 use super::error::Reply;
-use super::query::{PageParams, Query};
+use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
-use crate::store::deliveries::{self, Delivery};
+use crate::store::delivery_log::{self, Delivery, LoggedAttempt};
 use crate::store::{now, PageRequest};
 
 /// One event's delivery to one webhook: every attempt so far, summed up.
@@ -59,6 +59,39 @@ impl From<Delivery> for DeliveryResponse {
     }
 }
 
+/// One attempt of a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptResponse {
+    /// When it started.
+    pub at: DateTime<Utc>,
+    /// The HTTP status the endpoint answered; null when no answer came (no address, no
+    /// connection, no answer within 10 s, or not sent while the endpoint was backed off).
+    #[schema(required = true, example = 500)]
+    pub status: Option<i32>,
+    /// Why it failed; null when it succeeded.
+    #[schema(required = true, example = "the endpoint answered 500 Internal Server Error")]
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    #[schema(example = 42)]
+    pub duration_ms: i32,
+}
+
+impl From<LoggedAttempt> for AttemptResponse {
+    fn from(a: LoggedAttempt) -> Self {
+        Self { at: a.at.and_utc(), status: a.status, error: a.error, duration_ms: a.duration_ms }
+    }
+}
+
+/// A delivery and every attempt of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryWithAttempts {
+    #[serde(flatten)]
+    pub delivery: DeliveryResponse,
+    /// Every attempt, oldest first (attempts made before folio kept this log are counted
+    /// in `attempts` only).
+    pub attempt_log: Vec<AttemptResponse>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryList {
     pub data: Vec<DeliveryResponse>,
@@ -70,6 +103,14 @@ pub struct DeliveryList {
 /// An event's delivery is listed from its first attempt on, moments after the change
 /// (a ping's at once). A webhook never gets an event from before it was made, nor one
 /// whose first attempt falls while it is inactive.
+///
+/// A receiver has 3 s to accept the connection and 10 s to answer. When 3 sends in a
+/// row to an endpoint (a URL's scheme, host and port) got no answer, it is backed off
+/// for 30 s, doubling each time up to 10 minutes: sends due meanwhile are not made but
+/// counted as failed attempts, `last_error` saying "not sent: the endpoint is backed
+/// off … next try at …", and their next attempt falls when the retry schedule says and
+/// not before the back-off ends. Then one send probes the endpoint; any answer ends
+/// the back-off.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks",
     operation_id = "list_webhook_deliveries",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1), PageParams),
@@ -89,8 +130,33 @@ pub async fn list(
     caller.require_webhook_manager()?;
     let id = id.into_inner();
     let page = PageRequest::from(page.0);
-    let found = state.read(move |c| deliveries::list(c, id, page)).await?;
+    let found = state.read(move |c| delivery_log::list(c, id, page)).await?;
     respond::page(&req, page, found, |data, meta| DeliveryList { data, meta })
+}
+
+/// Get a delivery with every attempt of it, oldest first.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}", tag = "webhooks",
+    operation_id = "get_webhook_delivery",
+    params(
+        ("id" = i64, Path, description = "The webhook's id", minimum = 1),
+        ("delivery_id" = i64, Path, description = "The delivery's id", minimum = 1),
+    ),
+    responses(
+        (status = 200, description = "The delivery and its attempts", body = DeliveryWithAttempts,
+            headers(("ETag" = String, description = "Strong validator of the representation"))),
+        super::openapi::ReadOne, super::openapi::NotAllowed,
+    ),
+    security(("bearer" = [])))]
+pub async fn get(state: Data<AppState>, caller: Caller, ids: Path<(i64, i64)>, req: HttpRequest) -> Reply {
+    QueryReader::new(req.query_string()).finish()?;
+    caller.require_webhook_manager()?;
+    let (id, delivery_id) = ids.into_inner();
+    let (delivery, attempts) = state.read(move |c| delivery_log::find(c, id, delivery_id)).await?;
+    let body = DeliveryWithAttempts {
+        delivery: delivery.into(),
+        attempt_log: attempts.into_iter().map(AttemptResponse::from).collect(),
+    };
+    respond::ok_with_etag(&req, &body)
 }
 
 /// What a redelivery queued.
@@ -115,6 +181,6 @@ pub struct RedeliveryQueued {
 pub async fn redeliver(state: Data<AppState>, caller: Caller, ids: Path<(i64, i64)>) -> Reply {
     caller.require_webhook_manager()?;
     let (id, delivery_id) = ids.into_inner();
-    state.write(move |c| deliveries::redeliver(c, id, delivery_id, now())).await?;
+    state.write(move |c| delivery_log::redeliver(c, id, delivery_id, now())).await?;
     Ok(respond::json(StatusCode::ACCEPTED, respond::tagged(&RedeliveryQueued { delivery_id })?))
 }

@@ -46,6 +46,10 @@ mod envelopes {
     }
 }
 
+/// The security scheme by which a receiver authenticates folio's requests: their
+/// Standard Webhooks signature.
+pub const SIGNATURE_SCHEME: &str = "webhookSignature";
+
 /// Each event: its name, payload schema and when it is sent.
 const EVENTS: [(&str, &str, &str); 11] = [
     ("article.published", "ArticleEvent", "An article became live: published now, or a scheduled article's `published_at` came (within 10 s, with no request to cause it; announced once)."),
@@ -81,6 +85,7 @@ pub fn object() -> Value {
     let mut webhooks = Map::new();
     for (name, schema, description) in EVENTS {
         let operation = json!({
+            "operationId": format!("{}_event", name.replace('.', "_")),
             "tags": ["webhooks"],
             "summary": format!("The `{name}` event"),
             "description": format!("{description} Sent at least once; a 2xx within 10 s ends it, anything \
@@ -89,6 +94,7 @@ pub fn object() -> Value {
             "requestBody": {"required": true, "content": {"application/json": {
                 "schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
             "responses": {"2XX": {"description": "Received"}},
+            "security": [{SIGNATURE_SCHEME: []}],
         });
         webhooks.insert(name.to_owned(), json!({"post": operation}));
     }

@@ -79,8 +79,10 @@ impl From<WebhookRow> for WebhookWithSecret {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
-    /// Where events are POSTed. In production, a URL resolving to a loopback, private or
-    /// link-local address is refused unless `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
+    /// Where events are POSTed. In production, a URL whose host is or resolves to an
+    /// internal address (loopback, private, link-local, shared, reserved, documentation,
+    /// or an IPv6 form embedding one), or does not resolve within 5 s, is refused unless
+    /// `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
     pub url: HttpUrl,
     /// At least one event type, or `["*"]`.
     #[schema(value_type = Vec<EventType>, min_items = 1, max_items = 20)]
@@ -127,16 +129,16 @@ fn event_names(names: Vec<String>, errors: &mut Errors) -> Vec<String> {
     known
 }
 
-/// The URL checked beyond its form: http(s) with a host and, in production, public.
+/// The URL checked beyond its form: http(s) with a host and, in production, public
+/// (resolved within the resolver's deadline).
 async fn checked_url(state: &AppState, url: &str, errors: &mut Errors) -> String {
     match guard::parse(url) {
         Err(why) => errors.add("/url", why),
-        Ok(parsed) if !state.webhooks_allow_private => {
-            if let Err(why) = guard::check_public(&parsed).await {
+        Ok(parsed) => {
+            if let Err(why) = guard::check(&state.webhook_hosts, &parsed).await {
                 errors.add("/url", why);
             }
         }
-        Ok(_) => {}
     }
     url.to_owned()
 }
@@ -262,10 +264,15 @@ pub struct PingQueued {
 }
 
 /// Send a signed `ping` event to a webhook (active or not).
+///
+/// One ping per webhook may wait or be in flight at a time: another is refused with 429
+/// until the first has been tried (answered, or no answer within 10 s).
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "webhooks", operation_id = "test_webhook",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1)),
     responses(
         (status = 202, description = "Queued; its delivery shows in the log", body = PingQueued),
+        (status = 429, description = "A ping to this webhook is still waiting or in flight; nothing was queued, retry after `Retry-After` seconds", body = super::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait before pinging again"))),
         super::openapi::GuardedOne,
     ),
     security(("bearer" = [])))]

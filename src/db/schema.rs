@@ -216,6 +216,18 @@ diesel::table! {
 
 diesel::joinable!(article_documents -> articles (article_id));
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        at -> Timestamp,
+        status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
-diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_events, webhook_deliveries);
+diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_events, webhook_deliveries, webhook_attempts);

@@ -10,7 +10,7 @@
 //! So every event is sent at least once; without a crash, a webhook that answered 2xx
 //! is never sent that event again.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
 use super::sql::Sql;
-use super::{write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
+use super::{Conn, StoreError, StoreResult};
 use crate::content::events::PING;
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 
@@ -191,13 +191,24 @@ pub fn renew(conn: &mut Conn, held: &[Held], now: NaiveDateTime) -> StoreResult<
 /// What one attempt came to.
 #[derive(Debug, Clone)]
 pub struct Attempt {
+    /// When it started.
+    pub at: NaiveDateTime,
+    /// How long it took.
+    pub duration_ms: i32,
     /// The HTTP status, when the endpoint answered.
     pub status: Option<u16>,
     /// Why it failed: a non-2xx status, a timeout, a refused connection.
     pub error: Option<String>,
+    /// The next attempt is due no sooner than this (its endpoint is backed off until then).
+    pub not_before: Option<NaiveDateTime>,
 }
 
 impl Attempt {
+    /// An attempt that sent nothing, for `error`.
+    pub fn not_sent(at: NaiveDateTime, error: String, not_before: Option<NaiveDateTime>) -> Self {
+        Self { at, duration_ms: 0, status: None, error: Some(error), not_before }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
     }
@@ -217,7 +228,8 @@ impl Attempt {
         let index = usize::try_from(attempts).unwrap_or(usize::MAX).saturating_sub(1);
         let next = retries
             .get(index)
-            .map(|seconds| now + Duration::seconds(i64::try_from(*seconds).unwrap_or(i64::MAX / 1_000)));
+            .map(|seconds| now + Duration::seconds(i64::try_from(*seconds).unwrap_or(i64::MAX / 1_000)))
+            .map(|next| self.not_before.map_or(next, |not_before| next.max(not_before)));
         (None, next)
     }
 }
@@ -237,16 +249,18 @@ pub fn record(
         return Ok(());
     }
     let (first, again): (Vec<_>, Vec<_>) = attempts.iter().partition(|(due, _)| due.delivery.is_none());
-    record_first(conn, &first, retries, now)?;
+    let mut logged = record_first(conn, &first, retries, now)?;
     for (due, attempt) in again {
         if let Some(id) = due.delivery {
             match record_again(conn, id, attempt, retries, now) {
+                Ok(()) => logged.push((id, attempt)),
                 // Its webhook was deleted meanwhile.
                 Err(StoreError::NotFound) => {}
-                other => other?,
+                Err(other) => return Err(other),
             }
         }
     }
+    log_attempts(conn, &logged)?;
     if !dispatched.is_empty() {
         diesel::update(webhook_events::table.filter(webhook_events::id.eq_any(dispatched)))
             .set((webhook_events::dispatched_at.eq(Some(now)), webhook_events::leased_until.eq(None::<NaiveDateTime>)))
@@ -255,12 +269,29 @@ pub fn record(
     Ok(())
 }
 
+/// A delivery row a first attempt wrote.
+#[derive(QueryableByName)]
+struct Written {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    webhook_id: i64,
+    #[diesel(sql_type = BigInt)]
+    event_id: i64,
+}
+
 /// Writes the delivery rows of first attempts, but none for a webhook deleted
 /// meanwhile, nor a second for an event and webhook (another worker's, whose lease ran
-/// out while this one sent).
-fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], now: NaiveDateTime) -> StoreResult<()> {
+/// out while this one sent). Returns each row written with its attempt.
+fn record_first<'a>(
+    conn: &mut Conn,
+    attempts: &[&'a (Due, Attempt)],
+    retries: &[u64],
+    now: NaiveDateTime,
+) -> StoreResult<Vec<(i64, &'a Attempt)>> {
+    let mut logged = Vec::new();
     if attempts.is_empty() {
-        return Ok(());
+        return Ok(logged);
     }
     let hooks: BTreeSet<i64> = attempts.iter().map(|(due, _)| due.webhook.id).collect();
     let mut live = Sql::new(conn, "SELECT id FROM webhooks WHERE id IN (").list::<BigInt, _>(hooks).push(")");
@@ -296,7 +327,40 @@ fn record_first(conn: &mut Conn, attempts: &[&(Due, Attempt)], retries: &[u64], 
                 .bind::<Timestamp, _>(now)
                 .push(")");
         }
-        insert.push(" ON CONFLICT (webhook_id, event_id) DO NOTHING").query().execute(conn)?;
+        let written = insert
+            .push(" ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING id, webhook_id, event_id")
+            .query()
+            .load::<Written>(conn)?;
+        let ids: HashMap<(i64, i64), i64> = written.into_iter().map(|w| ((w.webhook_id, w.event_id), w.id)).collect();
+        for (due, attempt) in chunk {
+            if let Some(id) = ids.get(&(due.webhook.id, due.event.id)) {
+                logged.push((*id, attempt));
+            }
+        }
+    }
+    Ok(logged)
+}
+
+/// Adds `attempts` to their deliveries' attempt logs, many rows a statement.
+fn log_attempts(conn: &mut Conn, attempts: &[(i64, &Attempt)]) -> StoreResult<()> {
+    for chunk in attempts.chunks(INSERT_ROWS) {
+        let mut insert =
+            Sql::new(conn, "INSERT INTO webhook_attempts (delivery_id, at, status, error, duration_ms) VALUES ");
+        for (i, (delivery, attempt)) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind::<BigInt, _>(*delivery)
+                .push(", ")
+                .bind::<Timestamp, _>(attempt.at)
+                .push(", ")
+                .bind::<Nullable<Integer>, _>(attempt.status.map(i32::from))
+                .push(", ")
+                .bind::<Nullable<Text>, _>(attempt.error.clone())
+                .push(", ")
+                .bind::<Integer, _>(attempt.duration_ms)
+                .push(")");
+        }
+        insert.query().execute(conn)?;
     }
     Ok(())
 }
@@ -333,60 +397,4 @@ fn record_again(conn: &mut Conn, id: i64, attempt: &Attempt, retries: &[u64], no
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// A delivery as its log shows it.
-#[derive(Debug, Clone, Queryable)]
-pub struct Delivery {
-    pub id: i64,
-    pub event_id: i64,
-    pub kind: String,
-    pub attempts: i32,
-    pub last_status: Option<i32>,
-    pub last_error: Option<String>,
-    pub next_attempt_at: Option<NaiveDateTime>,
-    pub delivered_at: Option<NaiveDateTime>,
-}
-
-/// Webhook `webhook_id`'s deliveries, newest event first.
-pub fn list(conn: &mut Conn, webhook_id: i64, page: PageRequest) -> StoreResult<Page<Delivery>> {
-    super::webhooks::find(conn, webhook_id)?;
-    let mine = webhook_deliveries::webhook_id.eq(webhook_id);
-    let total = webhook_deliveries::table.filter(mine).count().get_result(conn)?;
-    let rows = webhook_deliveries::table
-        .inner_join(webhook_events::table)
-        .filter(mine)
-        .order((webhook_deliveries::event_id.desc(), webhook_deliveries::id.desc()))
-        .select((
-            webhook_deliveries::id,
-            webhook_deliveries::event_id,
-            webhook_events::kind,
-            webhook_deliveries::attempts,
-            webhook_deliveries::last_status,
-            webhook_deliveries::last_error,
-            webhook_deliveries::next_attempt_at,
-            webhook_deliveries::delivered_at,
-        ));
-    page.load(conn, rows, total)
-}
-
-/// Makes delivery `id` of webhook `webhook_id` due now, delivered or not.
-pub fn redeliver(conn: &mut Conn, webhook_id: i64, id: i64, now: NaiveDateTime) -> StoreResult<()> {
-    write_tx(conn, |conn| {
-        let changed = diesel::update(
-            webhook_deliveries::table
-                .filter(webhook_deliveries::id.eq(id))
-                .filter(webhook_deliveries::webhook_id.eq(webhook_id)),
-        )
-        .set((
-            webhook_deliveries::next_attempt_at.eq(Some(now)),
-            webhook_deliveries::delivered_at.eq(None::<NaiveDateTime>),
-            webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-        match changed {
-            0 => Err(StoreError::NotFound),
-            _ => Ok(()),
-        }
-    })
 }

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod audit;
 pub mod deliveries;
+pub mod delivery_log;
 pub mod logins;
 pub mod outbox;
 pub mod read_model;
@@ -51,6 +52,9 @@ pub enum StoreError {
     /// The caller's idea of the current version is stale.
     #[error("version {given} is not the current version {current}")]
     Stale { given: i64, current: i64 },
+    /// Too soon for this request: retry after `retry_after` seconds.
+    #[error("{message}")]
+    Throttled { message: String, retry_after: u64 },
     /// The database cannot take writes now (locked, full, read-only).
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{now, outbox, write_tx, Conn, Page, PageRequest, StoreResult};
+use super::{now, outbox, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
 use crate::content::events::{PingEventData, PING};
-use crate::db::schema::webhooks;
+use crate::db::schema::{webhook_deliveries, webhooks};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhooks)]
@@ -114,10 +114,29 @@ pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
     })
 }
 
-/// Queues a signed `ping` event to webhook `id` only (active or not); returns its event id.
+/// How long a client waits before pinging again, as `Retry-After` says: a ping's
+/// attempt is over within the 10 s a receiver has, once its turn comes.
+const PING_RETRY_AFTER: u64 = 10;
+
+/// Queues a signed `ping` event to webhook `id` only (active or not); returns its event
+/// id. Refused while an earlier ping to it waits for its first attempt or is in flight,
+/// so pings cannot pile up behind an endpoint that is slow to answer.
 pub fn ping(conn: &mut Conn, id: i64) -> StoreResult<i64> {
     write_tx(conn, |conn| {
         let hook = find(conn, id)?;
+        // The rows written before their first attempt are pings' (index webhook_deliveries_untried).
+        let untried: i64 = webhook_deliveries::table
+            .filter(webhook_deliveries::webhook_id.eq(id))
+            .filter(webhook_deliveries::attempts.eq(0))
+            .count()
+            .get_result(conn)?;
+        if untried > 0 {
+            return Err(StoreError::Throttled {
+                message: "a test ping to this webhook is still waiting or in flight; retry once it has been tried"
+                    .into(),
+                retry_after: PING_RETRY_AFTER,
+            });
+        }
         let data = PingEventData { webhook_id: hook.id, url: hook.url };
         outbox::emit(conn, PING, &serde_json::to_value(data).unwrap_or_default(), None, Some(hook.id))
     })

@@ -1,16 +1,24 @@
 //! Where webhooks may send: http(s) only, and in production (unless
-//! `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`) never to loopback, private, link-local or
-//! otherwise internal addresses, so a webhook cannot reach folio's own network.
-//! Checked when a URL is saved and again on every delivery, by the resolver the
-//! sending client uses, since DNS can change in between.
+//! `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`) never to an internal address
+//! ([`super::addresses`]), so a webhook cannot reach folio's own network. Checked
+//! when a URL is saved and again on every send: a host given by name is checked by
+//! the resolver the sending client connects through ([`super::resolver`]), since DNS
+//! can change in between.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
+use url::Host;
+
+use super::addresses::is_internal;
+use super::resolver::Hosts;
 
 /// Why a URL cannot be a webhook's.
 pub type Refusal = String;
+
+/// Why a URL whose host is or resolves to an internal address is refused.
+pub const INTERNAL: &str = "is or resolves to an internal address (loopback, private, link-local, reserved or \
+     otherwise not public); FOLIO_WEBHOOK_ALLOW_PRIVATE=true allows it";
 
 /// Parses `text` as an absolute http(s) URL with a host.
 pub fn parse(text: &str) -> Result<Url, Refusal> {
@@ -27,80 +35,31 @@ pub fn parse(text: &str) -> Result<Url, Refusal> {
     Ok(url)
 }
 
-fn v4_internal(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        // Carrier-grade NAT, 100.64.0.0/10.
-        || (a == 100 && (64..128).contains(&b))
-        // Benchmarking, 198.18.0.0/15; reserved 240.0.0.0/4.
-        || (a == 198 && (b == 18 || b == 19))
-        || a >= 240
-}
-
-/// Loopback, private, link-local, unique-local and other addresses no public
-/// endpoint has (IPv4-mapped IPv6 judged as the IPv4 address it carries).
-pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4_internal(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return v4_internal(v4);
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || v6 == Ipv6Addr::UNSPECIFIED
-        }
+/// The address `url` names, when its host is written as one.
+fn literal(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        Host::Domain(_) => None,
     }
 }
 
-/// Resolves `url`'s host and refuses it when any address it has is internal.
-pub async fn check_public(url: &Url) -> Result<(), Refusal> {
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, port)],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("its host cannot be resolved ({e})"))?
-            .collect(),
-    };
-    if addresses.is_empty() {
-        return Err("its host resolves to no address".into());
-    }
-    match addresses.iter().find(|a| is_internal(a.ip())) {
-        Some(found) => Err(format!(
-            "resolves to {}, a loopback, private or link-local address (FOLIO_WEBHOOK_ALLOW_PRIVATE=true allows it)",
-            found.ip()
-        )),
-        None => Ok(()),
+/// Refuses `url` when its host is written as an internal address (unless allowed): a
+/// client connects to such an address without asking the resolver.
+pub fn check_literal(hosts: &Hosts, url: &Url) -> Result<(), Refusal> {
+    match literal(url) {
+        Some(ip) if !hosts.allow_private && is_internal(ip) => Err(INTERNAL.into()),
+        _ => Ok(()),
     }
 }
 
-/// The sending client's resolver in production: a name that resolves to any internal
-/// address is not connected to at all.
-pub struct PublicOnly;
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if let Some(found) = addresses.iter().find(|a| is_internal(a.ip())) {
-                return Err(format!("{host} resolves to the internal address {}", found.ip()).into());
-            }
-            Ok(Box::new(addresses.into_iter()) as Addrs)
-        })
+/// Refuses `url` when its host is or resolves to an internal address (unless allowed),
+/// or does not resolve within the deadline.
+pub async fn check(hosts: &Hosts, url: &Url) -> Result<(), Refusal> {
+    check_literal(hosts, url)?;
+    match url.host() {
+        Some(Host::Domain(name)) if !hosts.allow_private => hosts.checked(name).await.map(drop),
+        _ => Ok(()),
     }
 }
 
@@ -109,32 +68,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn internal_addresses_are_known_and_public_ones_pass() {
-        for internal in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:10.0.0.1",
-            "100.64.0.1",
-        ] {
-            assert!(is_internal(internal.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))), "{internal}");
-        }
-        for public in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"] {
-            assert!(!is_internal(public.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))), "{public}");
-        }
-    }
-
-    #[test]
     fn only_http_urls_with_a_host_are_accepted() {
         assert!(parse("https://hooks.example.com/folio").is_ok());
         for bad in ["ftp://example.com/", "file:///etc/passwd", "not a url", "https://user:pw@example.com/"] {
             assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn addresses_written_in_a_url_are_read_as_a_client_reads_them() {
+        for (url, ip) in [
+            ("http://0x7f.1/", "127.0.0.1"),
+            ("http://2130706433/", "127.0.0.1"),
+            ("http://[::127.0.0.1]/", "::7f00:1"),
+            ("http://[64:ff9b::169.254.169.254]/", "64:ff9b::a9fe:a9fe"),
+        ] {
+            let parsed = parse(url).ok().and_then(|u| literal(&u));
+            assert_eq!(parsed, ip.parse().ok(), "{url}");
         }
     }
 }

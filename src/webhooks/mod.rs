@@ -5,29 +5,33 @@
 //! Each process runs one dispatcher, which in one transaction per cycle records
 //! the attempts that finished, renews the leases it still holds, and leases due retries
 //! ([`deliveries::lease`]) and waiting events ([`outbox::lease_events`]), as many sends
-//! as it has room for. Its senders send them with at most [`CONCURRENCY`] in flight
-//! and a [`TIMEOUT`], signed the Standard Webhooks way. A process killed mid-send
-//! leaves leases that expire, and the sends are made again: at least once, with the
-//! same `webhook-id`.
+//! as it has room for. Its senders ([`send`]) send them signed the Standard Webhooks
+//! way, each endpoint in a lane of its own ([`lanes`]), so that a slow or dead endpoint
+//! delays only its own deliveries. A process killed mid-send leaves leases that
+//! expire, and the sends are made again: at least once, with the same `webhook-id`.
 //!
 //! Cycles are at least [`CYCLE`] apart while there is work: on SQLite each cycle's
 //! transaction waits its turn with the changes and flushes the disk, so a few large
 //! ones cost changes far less than many small ones. On PostgreSQL a cycle locks the
 //! rows it changes and runs beside the changes ([`crate::store::claim_tx`]).
 
+mod addresses;
 pub mod guard;
 mod holdings;
+mod lanes;
+pub mod resolver;
+mod send;
 pub mod sign;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::{Bytes, Data};
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use thread_priority::ThreadPriority;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::api::error::ApiError;
@@ -36,11 +40,7 @@ use crate::config::WebhookSettings;
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, StoreResult};
 use holdings::Holdings;
-
-/// Deliveries in flight per process.
-pub const CONCURRENCY: usize = 16;
-/// How long an endpoint has to answer.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+use send::{Input, Sender};
 /// Deliveries a process holds at most: leased, and waiting to be sent or being sent.
 /// Their leases are renewed while they wait, however long the endpoints take. Room
 /// for a cycle's worth of sends at ~10,000 a second.
@@ -74,43 +74,26 @@ pub fn body(event: &Event) -> Bytes {
     Bytes::from(body.to_string())
 }
 
-/// A leased send and its body.
-type Outgoing = (Due, Bytes);
-
 struct Worker {
     state: Data<AppState>,
-    client: reqwest::Client,
     retries: Vec<u64>,
-    allow_private: bool,
 }
 
 /// Starts the dispatcher and the ticker on the current runtime, and the senders on a
 /// thread of their own at the lowest priority.
 pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Result<()> {
-    let mut client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("folio-webhooks/", env!("CARGO_PKG_VERSION")));
-    if !settings.allow_private {
-        client = client.dns_resolver(Arc::new(guard::PublicOnly));
-    }
-    let worker = Arc::new(Worker {
-        state,
-        client: client.build()?,
-        retries: settings.retries.clone(),
-        allow_private: settings.allow_private,
-    });
-    let (leased, to_send) = mpsc::unbounded_channel();
+    let sender = Arc::new(Sender::new(state.webhook_hosts.clone())?);
+    let worker = Arc::new(Worker { state, retries: settings.retries.clone() });
+    let (leased, input) = mpsc::unbounded_channel();
     let (finished, attempts) = mpsc::unbounded_channel();
-    let sender = worker.clone();
+    let inputs = leased.downgrade();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     std::thread::Builder::new().name("folio-webhooks".into()).spawn(move || {
         // Requests first: on a busy machine the sends take what the server leaves.
         if let Err(err) = ThreadPriority::Min.set_for_current() {
             tracing::warn!(error = ?err, "webhook sends run at normal priority");
         }
-        runtime.block_on(sender.send_forever(to_send, finished));
+        runtime.block_on(sender.run(inputs, input, finished));
     })?;
     tokio::spawn(worker.clone().dispatch_forever(leased, attempts));
     tokio::spawn(worker.tick_forever());
@@ -128,29 +111,9 @@ struct Cycle {
 }
 
 impl Worker {
-    /// Sends what the dispatcher leased, [`CONCURRENCY`] at a time, and hands each
-    /// attempt back to it.
-    async fn send_forever(
-        self: Arc<Self>,
-        mut leased: mpsc::UnboundedReceiver<Outgoing>,
-        finished: mpsc::UnboundedSender<(Due, Attempt)>,
-    ) {
-        let permits = Arc::new(Semaphore::new(CONCURRENCY));
-        while let Some((due, body)) = leased.recv().await {
-            let Ok(permit) = permits.clone().acquire_owned().await else { return };
-            let (worker, finished) = (self.clone(), finished.clone());
-            tokio::spawn(async move {
-                let attempt = worker.send(&due, body).await;
-                // The dispatcher has gone only when the process is stopping; the lease then expires.
-                let _ = finished.send((due, attempt));
-                drop(permit);
-            });
-        }
-    }
-
     async fn dispatch_forever(
         self: Arc<Self>,
-        leased: mpsc::UnboundedSender<Outgoing>,
+        leased: mpsc::UnboundedSender<Input>,
         mut attempts: mpsc::UnboundedReceiver<(Due, Attempt)>,
     ) {
         let mut holdings = Holdings::default();
@@ -184,7 +147,7 @@ impl Worker {
                             };
                             made = Some((due.event.id, content.clone()));
                             // Closed only when the process is stopping.
-                            if leased.send((due, content)).is_err() {
+                            if leased.send(Input::Leased((due, content))).is_err() {
                                 return;
                             }
                         }
@@ -228,44 +191,6 @@ impl Worker {
                 Ok((cycle.renew, due))
             })
             .await
-    }
-
-    async fn send(&self, due: &Due, body: Bytes) -> Attempt {
-        let failed = |error: String| Attempt { status: None, error: Some(error) };
-        let url = match guard::parse(&due.webhook.url) {
-            Ok(url) => url,
-            Err(why) => return failed(format!("the URL {why}")),
-        };
-        if !self.allow_private {
-            // The resolver refuses internal names; an address written as such is not resolved.
-            if let Err(why) = guard::check_public(&url).await {
-                return failed(format!("refused: the URL {why}"));
-            }
-        }
-        let id = due.event.id.to_string();
-        let timestamp = Utc::now().timestamp();
-        let Some(signature) = sign::signature(&due.webhook.secret, &id, timestamp, &body) else {
-            return failed("the webhook's secret is not a whsec_ secret".into());
-        };
-        let sent = self
-            .client
-            .post(url)
-            .header("content-type", "application/json")
-            .header("webhook-id", id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(response) => {
-                let status = response.status();
-                let error = (!status.is_success()).then(|| format!("the endpoint answered {status}"));
-                Attempt { status: Some(status.as_u16()), error }
-            }
-            Err(err) if err.is_timeout() => failed(format!("no answer within {} s", TIMEOUT.as_secs())),
-            Err(err) => failed(describe(&err)),
-        }
     }
 
     async fn tick_forever(self: Arc<Self>) {
@@ -318,16 +243,4 @@ fn migrated_at(conn: &mut crate::db::Conn) -> StoreResult<Option<NaiveDateTime>>
         .select(__diesel_schema_migrations::run_on)
         .first(conn)
         .optional()?)
-}
-
-/// An error of reqwest, with its causes: "error sending request" alone says nothing.
-fn describe(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

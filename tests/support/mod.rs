@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+pub mod api;
 pub mod cluster;
 pub mod database;
 pub mod receiver;
@@ -51,8 +52,28 @@ impl Server {
     /// Starts the binary on a free port with the database `database_url`, without waiting:
     /// several can be started at the same instant, then awaited with [`Server::ready`].
     pub fn spawn_on(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_wrapped(&[], database_url, extra)
+    }
+
+    /// Starts the binary as [`Server::spawn_on`] does, as the last arguments of `wrapper`
+    /// (a command that sets something up and then runs it), and waits until ready.
+    pub async fn start_wrapped(wrapper: &[&str], database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let server = Self::spawn_wrapped(wrapper, database_url, extra);
+        server.ready().await;
+        server
+    }
+
+    fn spawn_wrapped(wrapper: &[&str], database_url: &str, extra: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        let folio = env!("CARGO_BIN_EXE_folio");
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(folio);
+                command
+            }
+            None => Command::new(folio),
+        };
         command
             .arg("serve")
             .env("DATABASE_URL", database_url)

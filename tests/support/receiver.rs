@@ -22,6 +22,8 @@ pub struct Received {
     pub headers: HashMap<String, String>,
     pub body: String,
     pub answered: u16,
+    /// When the request had arrived in full.
+    pub at: Instant,
 }
 
 impl Received {
@@ -131,12 +133,12 @@ async fn serve(mut stream: tokio::net::TcpStream, log: Arc<Mutex<Vec<Received>>>
     let current = *mode.lock().unwrap();
     let answered = match current {
         Mode::Hang => {
-            log.lock().unwrap().push(Received { headers, body, answered: 0 });
+            log.lock().unwrap().push(Received { headers, body, answered: 0, at: Instant::now() });
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return;
         }
         Mode::Slow(delay) => {
-            log.lock().unwrap().push(Received { headers, body, answered: 200 });
+            log.lock().unwrap().push(Received { headers, body, answered: 200, at: Instant::now() });
             tokio::time::sleep(delay).await;
             200
         }
@@ -145,7 +147,7 @@ async fn serve(mut stream: tokio::net::TcpStream, log: Arc<Mutex<Vec<Received>>>
             let id = headers.get("webhook-id").cloned().unwrap_or_default();
             let earlier = log.iter().filter(|r| r.headers.get("webhook-id") == Some(&id)).count();
             let answered = if earlier < n { 500 } else { 200 };
-            log.push(Received { headers, body, answered });
+            log.push(Received { headers, body, answered, at: Instant::now() });
             answered
         }
     };

@@ -489,7 +489,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a signed `ping` event to a webhook (active or not). */
+        /**
+         * Send a signed `ping` event to a webhook (active or not).
+         * @description One ping per webhook may wait or be in flight at a time: another is refused with 429
+         *     until the first has been tried (answered, or no answer within 10 s).
+         */
         post: operations["test_webhook"];
         delete?: never;
         options?: never;
@@ -509,8 +513,33 @@ export interface paths {
          * @description An event's delivery is listed from its first attempt on, moments after the change
          *     (a ping's at once). A webhook never gets an event from before it was made, nor one
          *     whose first attempt falls while it is inactive.
+         *
+         *     A receiver has 3 s to accept the connection and 10 s to answer. When 3 sends in a
+         *     row to an endpoint (a URL's scheme, host and port) got no answer, it is backed off
+         *     for 30 s, doubling each time up to 10 minutes: sends due meanwhile are not made but
+         *     counted as failed attempts, `last_error` saying "not sent: the endpoint is backed
+         *     off … next try at …", and their next attempt falls when the retry schedule says and
+         *     not before the back-off ends. Then one send probes the endpoint; any answer ends
+         *     the back-off.
          */
         get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a delivery with every attempt of it, oldest first. */
+        get: operations["get_webhook_delivery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -551,44 +580,7 @@ export interface webhooks {
          * The `article.deleted` event
          * @description An article was deleted, whatever its status; `data` is the article as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ArticleEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["article_deleted_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -608,44 +600,7 @@ export interface webhooks {
          * The `article.published` event
          * @description An article became live: published now, or a scheduled article's `published_at` came (within 10 s, with no request to cause it; announced once). Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ArticleEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["article_published_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -665,44 +620,7 @@ export interface webhooks {
          * The `article.unpublished` event
          * @description A live article stopped being live: made a draft, archived, or rescheduled into the future. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ArticleEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["article_unpublished_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -722,44 +640,7 @@ export interface webhooks {
          * The `article.updated` event
          * @description A live article changed and is still live. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ArticleEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["article_updated_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -779,44 +660,7 @@ export interface webhooks {
          * The `ping` event
          * @description Sent to one webhook by `POST /api/v1/webhooks/{id}/test`, whatever its events. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["PingEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["ping_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -836,44 +680,7 @@ export interface webhooks {
          * The `section.created` event
          * @description A section was created. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SectionEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["section_created_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -893,44 +700,7 @@ export interface webhooks {
          * The `section.deleted` event
          * @description A section was deleted; `data` is the section as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SectionEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["section_deleted_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -950,44 +720,7 @@ export interface webhooks {
          * The `section.updated` event
          * @description A section was changed. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["SectionEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["section_updated_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1007,44 +740,7 @@ export interface webhooks {
          * The `tag.created` event
          * @description A tag was created, also when an editor's article named a new one. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TagEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["tag_created_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1064,44 +760,7 @@ export interface webhooks {
          * The `tag.deleted` event
          * @description A tag was deleted and detached from its articles; `data` is the tag as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TagEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["tag_deleted_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1121,44 +780,7 @@ export interface webhooks {
          * The `tag.updated` event
          * @description A tag was changed. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    /**
-                     * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
-                     * @example 42
-                     */
-                    "webhook-id": string;
-                    /**
-                     * @description When this attempt was signed, in Unix seconds
-                     * @example 1764547200
-                     */
-                    "webhook-timestamp": string;
-                    /**
-                     * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
-                     * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
-                     */
-                    "webhook-signature": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["TagEvent"];
-                };
-            };
-            responses: {
-                /** @description Received */
-                "2XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        post: operations["tag_updated_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1345,6 +967,32 @@ export interface components {
              * @example how <mark>dry</mark> <mark>needling</mark> may support muscle recovery
              */
             snippet?: string | null;
+        };
+        /** @description One attempt of a delivery. */
+        AttemptResponse: {
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            at: string;
+            /**
+             * Format: int32
+             * @description The HTTP status the endpoint answered; null when no answer came (no address, no
+             *     connection, no answer within 10 s, or not sent while the endpoint was backed off).
+             * @example 500
+             */
+            status: number | null;
+            /**
+             * @description Why it failed; null when it succeeded.
+             * @example the endpoint answered 500 Internal Server Error
+             */
+            error: string | null;
+            /**
+             * Format: int32
+             * @description How long it took, in milliseconds.
+             * @example 42
+             */
+            duration_ms: number;
         };
         /**
          * @description What a write did.
@@ -1538,8 +1186,10 @@ export interface components {
         /** @description A new webhook. */
         CreateWebhook: {
             /**
-             * @description Where events are POSTed. In production, a URL resolving to a loopback, private or
-             *     link-local address is refused unless `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
+             * @description Where events are POSTed. In production, a URL whose host is or resolves to an
+             *     internal address (loopback, private, link-local, shared, reserved, documentation,
+             *     or an IPv6 form embedding one), or does not resolve within 5 s, is refused unless
+             *     `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
              */
             url: components["schemas"]["HttpUrl"];
             /** @description At least one event type, or `["*"]`. */
@@ -1602,6 +1252,14 @@ export interface components {
              * @description When an attempt got a 2xx; null until then.
              */
             delivered_at: string | null;
+        };
+        /** @description A delivery and every attempt of it. */
+        DeliveryWithAttempts: components["schemas"]["DeliveryResponse"] & {
+            /**
+             * @description Every attempt, oldest first (attempts made before folio kept this log are counted
+             *     in `attempts` only).
+             */
+            attempt_log: components["schemas"]["AttemptResponse"][];
         };
         /** @example Articles from our clinicians. */
         Description: string;
@@ -3931,6 +3589,17 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description A ping to this webhook is still waiting or in flight; nothing was queued, retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before pinging again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
@@ -3971,6 +3640,44 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+                /** @description The delivery's id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery and its attempts */
+            200: {
+                headers: {
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryWithAttempts"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     redeliver_webhook_delivery: {
         parameters: {
             query?: never;
@@ -3998,6 +3705,424 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    article_deleted_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    article_published_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    article_unpublished_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    article_updated_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ping_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    section_created_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    section_deleted_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    section_updated_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tag_created_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tag_deleted_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tag_updated_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

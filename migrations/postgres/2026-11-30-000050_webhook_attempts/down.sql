@@ -1,0 +1,2 @@
+DROP INDEX webhook_deliveries_untried;
+DROP TABLE webhook_attempts;
