@@ -103,7 +103,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_tags,
     article_revisions,
-    article_documents
+    article_documents,
+    article_listing
 );
 
 diesel::table! {
@@ -215,6 +216,23 @@ diesel::table! {
 }
 
 diesel::joinable!(article_documents -> articles (article_id));
+
+diesel::table! {
+    article_listing (kind, scope_id, live_from, article_id) {
+        kind -> Integer,
+        scope_id -> BigInt,
+        live_from -> Timestamp,
+        article_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    listing_counts (kind, scope_id) {
+        kind -> Integer,
+        scope_id -> BigInt,
+        articles -> BigInt,
+    }
+}
 
 diesel::table! {
     webhook_attempts (id) {

@@ -86,6 +86,11 @@ pub fn find_by_slug(conn: &mut Conn, visibility: Visibility, slug: &str) -> Stor
     taxonomy::find_by_slug(conn, visibility, slug)
 }
 
+/// The id of the section with this slug.
+pub fn id_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Option<i64>> {
+    Ok(sections::table.filter(sections::slug.eq(slug)).select(sections::id).get_result(conn).optional()?)
+}
+
 /// The section with this slug and every section below it, for filtering articles.
 pub fn subtree_ids(conn: &mut Conn, slug: &str) -> StoreResult<Vec<i64>> {
     let all: Vec<(i64, String, Option<i64>)> =
@@ -156,7 +161,8 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
 pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPatch) -> StoreResult<Section> {
     write_tx(conn, |conn| {
         let current = SectionRow::by_id(conn, id)?;
-        let (current_slug, current_name) = (current.slug.clone(), current.name.clone());
+        let (current_slug, current_name, current_parent) =
+            (current.slug.clone(), current.name.clone(), current.parent_id);
         let parent_id = patch.parent_id.unwrap_or(current.parent_id);
         check_parent(conn, Some(id), parent_id)?;
         let slug = match patch.slug {
@@ -174,7 +180,9 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
             })
             .execute(conn)?;
         let row = SectionRow::by_id(conn, id)?;
-        if (&row.slug, &row.name) != (&current_slug, &current_name) {
+        if row.parent_id != current_parent {
+            read_model::embedded_changed(conn, Embedded::SectionTree(id))?;
+        } else if (&row.slug, &row.name) != (&current_slug, &current_name) {
             read_model::embedded_changed(conn, Embedded::Section(id))?;
         }
         outbox::emit(conn, EventType::SectionUpdated.as_str(), &outbox::section_data(&row), None, None)?;

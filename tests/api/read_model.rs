@@ -67,6 +67,19 @@ async fn assert_stored_matches_built(app: &TestApp, when: &str) {
             assert_eq!(by_slug.status, StatusCode::NOT_FOUND, "{when}: {} article {id} by slug", article["status"]);
         }
     }
+    for filter in list_filters(app).await {
+        for path in [
+            format!("/api/v1/articles?per_page=100{filter}"),
+            format!("/api/v1/articles?per_page=3&page=2&sort=published_at{filter}"),
+        ] {
+            let public = read(app, &path, None).await;
+            let admin = read(app, &format!("{path}&status=published"), Some(&app.admin)).await;
+            assert_eq!(public.status, StatusCode::OK, "{when}: {path}");
+            let (public_body, admin_body): (Value, Value) =
+                (serde_json::from_str(&public.body).unwrap(), serde_json::from_str(&admin.body).unwrap());
+            assert_eq!(public_body, admin_body, "{when}: {path}, from the list index and from the rows");
+        }
+    }
     for include in ["", "&include=body"] {
         let path = format!("/api/v1/articles?per_page=100&sort=title{include}");
         let public = json_body(app.get(&path, None).await, StatusCode::OK).await;
@@ -77,6 +90,29 @@ async fn assert_stored_matches_built(app: &TestApp, when: &str) {
             public["data"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
         assert_eq!(listed, live, "{when}: the public list{include} holds the live articles");
     }
+}
+
+/// Query strings of list filters: each section, tag and author alone, some pairs, a
+/// date range, and an unknown slug.
+async fn list_filters(app: &TestApp) -> Vec<String> {
+    let mut filters = vec![String::new(), "&section=nowhere".to_owned(), "&tag=nothing".to_owned()];
+    let slugs = |list: Value| -> Vec<String> {
+        list["data"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    let sections = slugs(json_body(app.get("/api/v1/sections?per_page=100", None).await, StatusCode::OK).await);
+    let tags = slugs(json_body(app.get("/api/v1/tags?per_page=100", None).await, StatusCode::OK).await);
+    filters.extend(sections.iter().map(|s| format!("&section={s}")));
+    filters.extend(tags.iter().map(|t| format!("&tag={t}")));
+    for pair in tags.windows(2) {
+        filters.push(format!("&tag={}&tag={}", pair[0], pair[1]));
+    }
+    if let (Some(section), Some(tag)) = (sections.first(), tags.first()) {
+        filters.push(format!("&section={section}&tag={tag}&author=1"));
+    }
+    filters.extend(["&author=1".to_owned(), "&author=2".to_owned()]);
+    let hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ");
+    filters.push(format!("&published_after={hour_ago}&published_before=2999-01-01T00:00:00Z"));
+    filters
 }
 
 /// An article's current ETag, as the admin reads it.
@@ -101,18 +137,22 @@ async fn after_a_random_sequence_of_writes_every_stored_representation_is_what_t
     for name in ["News", "Blogs", "Guides"] {
         sections.push(app.section(name, None).await["id"].as_i64().unwrap());
     }
+    // Two levels below Guides: their articles are listed under every section above.
+    let deep = app.section("Deep", Some(sections[2])).await["id"].as_i64().unwrap();
+    sections.push(deep);
+    sections.push(app.section("Deeper", Some(deep)).await["id"].as_i64().unwrap());
     let mut tags: Vec<String> = (0..6).map(|n| format!("Topic {n}")).collect();
     let mut ids: Vec<i64> = Vec::new();
     let statuses = ["published", "published", "draft", "archived", "scheduled"];
 
     let mut done = BTreeSet::new();
     for step in 0..120 {
-        let action = rng.gen_range(0..12);
+        let action = rng.gen_range(0..13);
         let what = format!("step {step}, action {action}");
         done.insert(match action {
             0..=3 => "create",
             4..=6 => "edit",
-            7 => "section",
+            7 | 12 => "section",
             8 => "tag",
             9 => "author",
             10 => "restore",
@@ -159,10 +199,19 @@ async fn after_a_random_sequence_of_writes_every_stored_representation_is_what_t
                 };
                 assert_eq!(patch_article(&app, id, change).await, StatusCode::OK, "{what}");
             }
-            // A section renamed (its name and slug are embedded).
-            7 => {
-                let id = *sections.choose(&mut rng).unwrap();
-                let body = json!({"name": format!("Section {step}"), "slug": format!("section-{step}")});
+            // A section renamed (its name and slug are embedded), or Deep moved to
+            // another parent (its articles and Deeper's are then listed elsewhere).
+            7 | 12 => {
+                let (id, body) = if action == 7 {
+                    let id = *sections.choose(&mut rng).unwrap();
+                    (id, json!({"name": format!("Section {step}"), "slug": format!("section-{step}")}))
+                } else {
+                    let parent = [Some(sections[0]), Some(sections[1]), Some(sections[2]), None]
+                        .choose(&mut rng)
+                        .copied()
+                        .flatten();
+                    (deep, json!({"parent_id": parent}))
+                };
                 json_body(app.patch(&format!("/api/v1/sections/{id}"), Some(&app.admin), &body).await, StatusCode::OK)
                     .await;
             }
@@ -170,7 +219,11 @@ async fn after_a_random_sequence_of_writes_every_stored_representation_is_what_t
             8 => {
                 let name = tags.choose(&mut rng).unwrap().clone();
                 let slug = name.to_lowercase().replace(' ', "-");
-                let tag = json_body(app.get(&format!("/api/v1/tags/slug/{slug}"), None).await, StatusCode::OK).await;
+                let found = app.get(&format!("/api/v1/tags/slug/{slug}"), None).await;
+                if found.status() == StatusCode::NOT_FOUND {
+                    continue; // no article has named it yet
+                }
+                let tag = json_body(found, StatusCode::OK).await;
                 let path = format!("/api/v1/tags/{}", tag["id"]);
                 tags.retain(|t| *t != name);
                 if rng.gen_bool(0.5) {
@@ -231,9 +284,22 @@ async fn a_scheduled_article_is_read_from_its_stored_representation_the_moment_i
     let app = spawn_app().await;
     // folio's clock reads whole seconds: a moment on a whole second goes live at it.
     let moment = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() + chrono::Duration::seconds(2), 0);
-    let body =
-        json!({"title": "Later", "body_markdown": "Soon.", "status": "published", "published_at": moment.to_rfc3339()});
+    app.section("Later", None).await;
+    let now =
+        json!({"title": "Now", "body_markdown": "Here.", "section": "later", "tags": ["Soon"], "status": "published"});
+    app.article(&app.admin, now).await;
+    let body = json!({"title": "Later", "body_markdown": "Soon.", "section": "later", "tags": ["Soon"],
+        "status": "published", "published_at": moment.to_rfc3339()});
     let article = app.article(&app.admin, body).await;
+    let totals = || async {
+        let mut totals = Vec::new();
+        for filter in ["", "?section=later", "?tag=soon", "?tag=soon&section=later"] {
+            let list = app.get(&format!("/api/v1/articles{filter}"), None).await;
+            totals.push(list.headers()["x-total-count"].to_str().unwrap().parse::<i64>().unwrap());
+        }
+        totals
+    };
+    assert_eq!(totals().await, [1, 1, 1, 1], "the scheduled article is not counted before its moment");
     assert_eq!(article["status"], "scheduled");
     let path = format!("/api/v1/articles/{}", article["id"]);
     assert_eq!(read(&app, &path, None).await.status, StatusCode::NOT_FOUND, "not before its moment");
@@ -244,6 +310,7 @@ async fn a_scheduled_article_is_read_from_its_stored_representation_the_moment_i
     assert_eq!(public, read(&app, &path, Some(&app.admin)).await, "stored and built agree once live");
     let public: Value = serde_json::from_str(&public.body).unwrap();
     assert_eq!(public["status"], "published");
+    assert_eq!(totals().await, [2, 2, 2, 2], "and counted the moment it goes live");
 }
 
 /// Runs `sql` on the app's database directly: a database as an older folio left it.

@@ -13,8 +13,9 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use super::{rows, search, with_relations, Article, LIVE, SCHEDULED};
 use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
+use crate::store::read_model::{self, listing};
 use crate::store::sql::Sql;
-use crate::store::{now, read_model, sections, tags, Conn, Page, PageRequest, StoreResult};
+use crate::store::{now, sections, tags, Conn, Page, PageRequest, StoreResult};
 
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,13 +306,54 @@ pub struct StoredHit {
     pub snippet: Option<String>,
 }
 
-/// Like [`list`], for the public: the page's items are the stored representations
-/// ([`read_model::summaries`]), nothing is built. An article unpublished between the
+/// How the public's list `query` is answered: from the read model's list index, or,
+/// for a search or another order, by the query over the articles ([`find_page`]).
+enum Public {
+    Listed(listing::Filter),
+    Queried,
+    /// An unknown section or tag: nothing to list.
+    Nothing,
+}
+
+fn public(conn: &mut Conn, query: &ListQuery) -> StoreResult<Public> {
+    let oldest_first = match query.sort {
+        _ if query.search.is_some() => return Ok(Public::Queried),
+        None | Some(Sort::PublishedAtDesc) => false,
+        Some(Sort::PublishedAt) => true,
+        Some(_) => return Ok(Public::Queried),
+    };
+    let mut scopes = Vec::new();
+    if let Some(slug) = &query.section {
+        match sections::id_by_slug(conn, slug)? {
+            Some(id) => scopes.push(listing::section(id)),
+            None => return Ok(Public::Nothing),
+        }
+    }
+    match tags::ids_by_slugs(conn, &query.tags)? {
+        Some(ids) => scopes.extend(ids.into_iter().map(listing::tag)),
+        None => return Ok(Public::Nothing),
+    }
+    scopes.extend(query.author.map(listing::author));
+    let (after, before) = (query.published_after, query.published_before);
+    Ok(Public::Listed(listing::Filter { scopes, after, before, oldest_first }))
+}
+
+/// Like [`list`], for the public: the page is found in the read model's list index
+/// (or, searching, by [`find_page`]) and its items are the stored representations
+/// ([`read_model::summaries`]); nothing is built. An article unpublished between the
 /// page's queries is left out.
 pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<StoredHit>> {
     debug_assert_eq!(query.visibility, Visibility::Public, "only live articles are stored");
-    let Some(Found { total, ids, mut snippets, .. }) = find_page(conn, query)? else {
-        return Ok(Page { items: Vec::new(), total: 0 });
+    let (total, ids, mut snippets) = match public(conn, query)? {
+        Public::Listed(filter) => {
+            let (total, ids) = listing::page(conn, &filter, query.page, now())?;
+            (total, ids, HashMap::new())
+        }
+        Public::Queried => match find_page(conn, query)? {
+            Some(Found { total, ids, snippets, .. }) => (total, ids, snippets),
+            None => return Ok(Page { items: Vec::new(), total: 0 }),
+        },
+        Public::Nothing => return Ok(Page { items: Vec::new(), total: 0 }),
     };
     let mut stored = read_model::summaries(conn, &ids, query.include_body)?;
     let items = ids

@@ -347,6 +347,7 @@ pub fn delete(conn: &mut Conn, id: i64, actor: &Actor, expected: &Expected) -> S
         let current = find(conn, id)?;
         may_replace(actor, &current, current.status)?;
         expected.hold_for(&current)?;
+        read_model::remove(conn, id)?;
         diesel::delete(articles::table.find(id)).execute(conn)?;
         outbox::article_deleted(conn, &current)?;
         Ok(())

@@ -13,6 +13,7 @@
 //! Authenticated reads (drafts, scheduled articles as such, revisions) are built from
 //! the rows as before.
 
+pub mod listing;
 pub mod representation;
 
 use std::collections::HashMap;
@@ -29,7 +30,7 @@ use crate::db::schema::{article_documents, article_tags, articles};
 /// The stored representation's format. Rows of another format are made again at
 /// start-up ([`rebuild`]), so a release that changes the representation upgrades
 /// every stored one before it serves.
-pub const FORMAT: i32 = 1;
+pub const FORMAT: i32 = 2;
 
 /// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
 /// batch holds a few megabytes at most.
@@ -94,9 +95,25 @@ pub fn store(conn: &mut Conn, article: &Article) -> StoreResult<()> {
 fn store_all(conn: &mut Conn, found: &[Article]) -> StoreResult<()> {
     let ids: Vec<i64> = found.iter().map(|a| a.row.id).collect();
     diesel::delete(article_documents::table.filter(article_documents::article_id.eq_any(&ids))).execute(conn)?;
-    for live in found.iter().filter_map(live_form) {
-        diesel::insert_into(article_documents::table).values(row_of(live)?).execute(conn)?;
+    let parents = listing::parents(conn)?;
+    for article in found {
+        let live = live_form(article);
+        let listed = live
+            .as_ref()
+            .map(|live| (live.row.published_at.unwrap_or(live.row.updated_at), listing::scopes_of(live, &parents)));
+        listing::set(conn, article.row.id, listed)?;
+        if let Some(live) = live {
+            diesel::insert_into(article_documents::table).values(row_of(live)?).execute(conn)?;
+        }
     }
+    Ok(())
+}
+
+/// Takes article `id` out of the read model: it is being deleted. Call in the
+/// transaction that deletes it, before the row goes.
+pub fn remove(conn: &mut Conn, id: i64) -> StoreResult<()> {
+    listing::set(conn, id, None)?;
+    diesel::delete(article_documents::table.filter(article_documents::article_id.eq(id))).execute(conn)?;
     Ok(())
 }
 
@@ -115,7 +132,11 @@ pub fn refresh(conn: &mut Conn, ids: &[i64]) -> StoreResult<()> {
 /// What an article may embed, whose change changes the article's representation.
 #[derive(Debug, Clone, Copy)]
 pub enum Embedded {
+    /// A section's name or slug: what its articles embed.
     Section(i64),
+    /// A section's place in the tree: the lists its articles and those of the sections
+    /// below it are in.
+    SectionTree(i64),
     Tag(i64),
     Author(i64),
 }
@@ -130,6 +151,24 @@ pub fn embedding(conn: &mut Conn, what: Embedded) -> StoreResult<Vec<i64>> {
             .filter(articles::id.eq_any(stored))
             .select(articles::id)
             .load(conn)?,
+        Embedded::SectionTree(id) => {
+            let parents = listing::parents(conn)?;
+            let below = |mut at: Option<i64>| {
+                while let Some(section) = at {
+                    if section == id {
+                        return true;
+                    }
+                    at = parents.get(&section).copied().flatten();
+                }
+                false
+            };
+            let tree: Vec<i64> = parents.keys().copied().filter(|section| below(Some(*section))).collect();
+            articles::table
+                .filter(articles::section_id.eq_any(tree))
+                .filter(articles::id.eq_any(stored))
+                .select(articles::id)
+                .load(conn)?
+        }
         Embedded::Author(id) => articles::table
             .filter(articles::author_id.eq(id))
             .filter(articles::id.eq_any(stored))
@@ -243,6 +282,6 @@ mod tests {
         ];
         let text = serde_json::to_string(&shapes).unwrap_or_default();
         let digest: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-        assert_eq!((FORMAT, digest.as_str()), (1, "dfe76cf070326489"), "the representation changed: raise FORMAT");
+        assert_eq!((FORMAT, digest.as_str()), (2, "dfe76cf070326489"), "the representation changed: raise FORMAT");
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE listing_counts;
+DROP TABLE article_listing;

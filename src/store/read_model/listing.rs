@@ -1,0 +1,215 @@
+//! The read model's list index: where each published article is listed, so that a
+//! public list's page is a range of one index and its total a maintained count.
+//!
+//! An article stored as published has a row in `article_listing` for each scope it is
+//! listed in: every article, its section and each section above it (a section's list
+//! includes its sub-sections'), each of its tags, its author; each row keyed by the
+//! scope, then the moment it goes live and its id, which is the order lists show
+//! (newest first, or the reverse). `listing_counts` holds how many articles each scope
+//! lists, kept by the writes; the public sees only those live now, so a scope's public
+//! total is its count less its articles still scheduled, a count of the index range
+//! after now (a scheduled article counts the moment it goes live, with no write).
+//!
+//! Filters that combine scopes (two tags, a section and an author) walk the scope
+//! with the fewest articles in order and probe the others by key; a date range bounds
+//! the walk.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Timestamp};
+
+use crate::db::schema::{article_listing, listing_counts, sections};
+use crate::store::articles::Article;
+use crate::store::sql::Sql;
+use crate::store::{Conn, PageRequest, StoreResult};
+
+/// A scope: its kind and the id of what it lists by (0 for every article).
+pub type Scope = (i32, i64);
+
+pub const EVERY: Scope = (0, 0);
+pub fn section(id: i64) -> Scope {
+    (1, id)
+}
+pub fn tag(id: i64) -> Scope {
+    (2, id)
+}
+pub fn author(id: i64) -> Scope {
+    (3, id)
+}
+
+/// Each section's parent, to list an article under every section above its own.
+pub type Parents = HashMap<i64, Option<i64>>;
+
+pub fn parents(conn: &mut Conn) -> StoreResult<Parents> {
+    Ok(sections::table
+        .select((sections::id, sections::parent_id))
+        .load::<(i64, Option<i64>)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The scopes `article` is listed in.
+pub fn scopes_of(article: &Article, parents: &Parents) -> BTreeSet<Scope> {
+    let mut scopes = BTreeSet::from([EVERY, author(article.author.id)]);
+    scopes.extend(article.tags.iter().map(|t| tag(t.id)));
+    let mut next = article.section.as_ref().map(|s| s.id);
+    // A cycle cannot be stored (sections refuse one); the bound is for safety only.
+    while let Some(id) = next.filter(|_| scopes.len() < 10_000) {
+        if !scopes.insert(section(id)) {
+            break;
+        }
+        next = parents.get(&id).copied().flatten();
+    }
+    scopes
+}
+
+/// Lists article `id` in `scopes` from `live_from` on, or nowhere (`None`), replacing
+/// its rows and adjusting each scope's count by the difference. Call in the write's
+/// transaction.
+pub fn set(conn: &mut Conn, id: i64, listed: Option<(NaiveDateTime, BTreeSet<Scope>)>) -> StoreResult<()> {
+    let old: BTreeSet<Scope> = article_listing::table
+        .filter(article_listing::article_id.eq(id))
+        .select((article_listing::kind, article_listing::scope_id))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
+    diesel::delete(article_listing::table.filter(article_listing::article_id.eq(id))).execute(conn)?;
+    let new = listed.as_ref().map(|(_, scopes)| scopes.clone()).unwrap_or_default();
+    let changes: Vec<(Scope, i64)> =
+        old.difference(&new).map(|scope| (*scope, -1)).chain(new.difference(&old).map(|scope| (*scope, 1))).collect();
+    count(conn, &changes)?;
+    if let Some((live_from, scopes)) = listed {
+        let mut insert = Sql::new(conn, "INSERT INTO article_listing (kind, scope_id, live_from, article_id) VALUES ");
+        for (i, (kind, scope_id)) in scopes.into_iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .bind::<Integer, _>(kind)
+                .push(", ")
+                .bind::<BigInt, _>(scope_id)
+                .push(", ")
+                .bind::<Timestamp, _>(live_from)
+                .push(", ")
+                .bind::<BigInt, _>(id)
+                .push(")");
+        }
+        insert.query().execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds each change to its scope's count.
+fn count(conn: &mut Conn, changes: &[(Scope, i64)]) -> StoreResult<()> {
+    for ((kind, scope_id), by) in changes {
+        Sql::new(conn, "INSERT INTO listing_counts (kind, scope_id, articles) VALUES (")
+            .bind::<Integer, _>(*kind)
+            .push(", ")
+            .bind::<BigInt, _>(*scope_id)
+            .push(", ")
+            .bind::<BigInt, _>(*by)
+            .push(") ON CONFLICT (kind, scope_id) DO UPDATE SET articles = listing_counts.articles + excluded.articles")
+            .query()
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What a public list asks for: articles listed in every one of `scopes`, live in
+/// `[after, before)`, newest first unless `oldest_first`.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub scopes: Vec<Scope>,
+    pub after: Option<NaiveDateTime>,
+    pub before: Option<NaiveDateTime>,
+    pub oldest_first: bool,
+}
+
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Each of `scopes`' maintained count.
+fn counts(conn: &mut Conn, scopes: &[Scope]) -> StoreResult<HashMap<Scope, i64>> {
+    let mut found = HashMap::new();
+    for (kind, scope_id) in scopes {
+        let articles: Option<i64> = listing_counts::table
+            .filter(listing_counts::kind.eq(kind))
+            .filter(listing_counts::scope_id.eq(scope_id))
+            .select(listing_counts::articles)
+            .get_result(conn)
+            .optional()?;
+        found.insert((*kind, *scope_id), articles.unwrap_or(0));
+    }
+    Ok(found)
+}
+
+/// `FROM … WHERE …` of the rows of `driver` that the filter lets through at `now`.
+fn from_where(q: Sql, driver: Scope, probes: &[Scope], filter: &Filter, now: NaiveDateTime) -> Sql {
+    let mut q = q
+        .with::<Integer, _>(" FROM article_listing l WHERE l.kind = ?", driver.0)
+        .with::<BigInt, _>(" AND l.scope_id = ?", driver.1)
+        .with::<Timestamp, _>(" AND l.live_from <= ?", now);
+    if let Some(after) = filter.after {
+        q = q.with::<Timestamp, _>(" AND l.live_from >= ?", after);
+    }
+    if let Some(before) = filter.before {
+        q = q.with::<Timestamp, _>(" AND l.live_from < ?", before);
+    }
+    for (kind, scope_id) in probes {
+        q = q
+            .with::<Integer, _>(" AND EXISTS (SELECT 1 FROM article_listing o WHERE o.kind = ?", *kind)
+            .with::<BigInt, _>(" AND o.scope_id = ?", *scope_id)
+            .push(" AND o.live_from = l.live_from AND o.article_id = l.article_id)");
+    }
+    q
+}
+
+/// The total and the ids of `page` of the articles `filter` lists, live at `now`.
+pub fn page(conn: &mut Conn, filter: &Filter, page: PageRequest, now: NaiveDateTime) -> StoreResult<(i64, Vec<i64>)> {
+    let mut scopes: Vec<Scope> = filter.scopes.clone();
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        scopes.push(EVERY);
+    }
+    let counts = counts(conn, &scopes)?;
+    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    let (driver, probes) = (scopes[0], &scopes[1..]);
+    let total = if probes.is_empty() && filter.after.is_none() && filter.before.is_none() {
+        // The maintained count, less those of them still scheduled.
+        let scheduled = article_listing::table
+            .filter(article_listing::kind.eq(driver.0))
+            .filter(article_listing::scope_id.eq(driver.1))
+            .filter(article_listing::live_from.gt(now))
+            .count()
+            .get_result::<i64>(conn)?;
+        counts.get(&driver).copied().unwrap_or(0) - scheduled
+    } else {
+        let q = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), driver, probes, filter, now);
+        q.query().get_result::<Total>(conn)?.total
+    };
+    if total <= page.offset() {
+        return Ok((total, Vec::new()));
+    }
+    let order = if filter.oldest_first {
+        " ORDER BY l.live_from, l.article_id"
+    } else {
+        " ORDER BY l.live_from DESC, l.article_id DESC"
+    };
+    let ids = from_where(Sql::new(conn, "SELECT l.article_id AS id"), driver, probes, filter, now)
+        .push(order)
+        .with::<BigInt, _>(" LIMIT ?", page.per_page)
+        .with::<BigInt, _>(" OFFSET ?", page.offset())
+        .query()
+        .load::<Id>(conn)?;
+    Ok((total, ids.into_iter().map(|row| row.id).collect()))
+}
