@@ -104,6 +104,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_revisions,
     article_documents,
+    article_summaries,
     article_listing
 );
 
@@ -210,8 +211,15 @@ diesel::table! {
         format -> Integer,
         etag -> Text,
         updated_at -> Timestamp,
-        summary -> Text,
         document -> Text,
+    }
+}
+
+diesel::table! {
+    article_summaries (article_id) {
+        article_id -> BigInt,
+        etag -> Text,
+        summary -> Text,
     }
 }
 

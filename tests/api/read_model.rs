@@ -70,7 +70,7 @@ async fn assert_stored_matches_built(app: &TestApp, when: &str) {
     for filter in list_filters(app).await {
         for path in [
             format!("/api/v1/articles?per_page=100{filter}"),
-            format!("/api/v1/articles?per_page=3&page=2&sort=published_at{filter}"),
+            format!("/api/v1/articles?per_page=3&page=2&sort=published_at&include=body{filter}"),
         ] {
             let public = read(app, &path, None).await;
             let admin = read(app, &format!("{path}&status=published"), Some(&app.admin)).await;

@@ -1,1 +1,2 @@
+DROP TABLE article_summaries;
 DROP TABLE article_documents;

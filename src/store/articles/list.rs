@@ -346,8 +346,9 @@ pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Store
     debug_assert_eq!(query.visibility, Visibility::Public, "only live articles are stored");
     let (total, ids, mut snippets) = match public(conn, query)? {
         Public::Listed(filter) => {
-            let (total, ids) = listing::page(conn, &filter, query.page, now())?;
-            (total, ids, HashMap::new())
+            let (total, items) = listing::page(conn, &filter, query.page, now(), query.include_body)?;
+            let items = items.into_iter().map(|item| StoredHit { json: item.json, etag: item.etag, snippet: None });
+            return Ok(Page { items: items.collect(), total });
         }
         Public::Queried => match find_page(conn, query)? {
             Some(Found { total, ids, snippets, .. }) => (total, ids, snippets),

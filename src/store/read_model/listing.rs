@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 
 use crate::db::schema::{article_listing, listing_counts, sections};
 use crate::store::articles::Article;
@@ -131,10 +131,13 @@ struct Total {
     total: i64,
 }
 
+/// A listed article's stored JSON and ETag.
 #[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
+pub struct Item {
+    #[diesel(sql_type = Text)]
+    pub json: String,
+    #[diesel(sql_type = Text)]
+    pub etag: String,
 }
 
 /// Each of `scopes`' maintained count.
@@ -173,8 +176,16 @@ fn from_where(q: Sql, driver: Scope, probes: &[Scope], filter: &Filter, now: Nai
     q
 }
 
-/// The total and the ids of `page` of the articles `filter` lists, live at `now`.
-pub fn page(conn: &mut Conn, filter: &Filter, page: PageRequest, now: NaiveDateTime) -> StoreResult<(i64, Vec<i64>)> {
+/// The total and the stored items of `page` of the articles `filter` lists, live at
+/// `now`: their summaries, or with `with_body` their documents. One statement finds the
+/// page in the index and joins its twenty items.
+pub fn page(
+    conn: &mut Conn,
+    filter: &Filter,
+    page: PageRequest,
+    now: NaiveDateTime,
+    with_body: bool,
+) -> StoreResult<(i64, Vec<Item>)> {
     let mut scopes: Vec<Scope> = filter.scopes.clone();
     scopes.sort_unstable();
     scopes.dedup();
@@ -200,16 +211,20 @@ pub fn page(conn: &mut Conn, filter: &Filter, page: PageRequest, now: NaiveDateT
     if total <= page.offset() {
         return Ok((total, Vec::new()));
     }
-    let order = if filter.oldest_first {
-        " ORDER BY l.live_from, l.article_id"
-    } else {
-        " ORDER BY l.live_from DESC, l.article_id DESC"
+    let (direction, table, column) = match (filter.oldest_first, with_body) {
+        (true, true) => ("", "article_documents", "document"),
+        (true, false) => ("", "article_summaries", "summary"),
+        (false, true) => (" DESC", "article_documents", "document"),
+        (false, false) => (" DESC", "article_summaries", "summary"),
     };
-    let ids = from_where(Sql::new(conn, "SELECT l.article_id AS id"), driver, probes, filter, now)
-        .push(order)
+    let select =
+        format!("SELECT s.{column} AS json, s.etag AS etag FROM (SELECT l.article_id AS id, l.live_from AS at");
+    let items = from_where(Sql::new(conn, &select), driver, probes, filter, now)
+        .push(&format!(" ORDER BY l.live_from{direction}, l.article_id{direction}"))
         .with::<BigInt, _>(" LIMIT ?", page.per_page)
         .with::<BigInt, _>(" OFFSET ?", page.offset())
+        .push(&format!(") p JOIN {table} s ON s.article_id = p.id ORDER BY p.at{direction}, p.id{direction}"))
         .query()
-        .load::<Id>(conn)?;
-    Ok((total, ids.into_iter().map(|row| row.id).collect()))
+        .load::<Item>(conn)?;
+    Ok((total, items))
 }

@@ -25,7 +25,7 @@ use self::representation::{ArticleResponse, ArticleSummary};
 use super::articles::{rows, with_relations, Article};
 use super::{Conn, StoreResult};
 use crate::content::status::ArticleStatus;
-use crate::db::schema::{article_documents, article_tags, articles};
+use crate::db::schema::{article_documents, article_summaries, article_tags, articles};
 
 /// The stored representation's format. Rows of another format are made again at
 /// start-up ([`rebuild`]), so a release that changes the representation upgrades
@@ -56,8 +56,15 @@ struct DocumentRow {
     format: i32,
     etag: String,
     updated_at: NaiveDateTime,
-    summary: String,
     document: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = article_summaries)]
+struct SummaryRow {
+    article_id: i64,
+    etag: String,
+    summary: String,
 }
 
 /// The article as the public sees it once live: a scheduled article's representation
@@ -77,13 +84,14 @@ fn json(value: &impl serde::Serialize) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|err| diesel::result::Error::SerializationError(Box::new(err)).into())
 }
 
-fn row_of(live: Article) -> StoreResult<DocumentRow> {
+fn rows_of(live: Article) -> StoreResult<(DocumentRow, SummaryRow)> {
     let etag = format!("\"{}\"", live.fingerprint());
     let (article_id, slug, updated_at) = (live.row.id, live.row.slug.clone(), live.row.updated_at);
     let live_from = live.row.published_at.unwrap_or(updated_at);
     let summary = json(&ArticleSummary::new(live.clone(), None, false))?;
     let document = json(&ArticleResponse::from(live))?;
-    Ok(DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, summary, document })
+    let summary_row = SummaryRow { article_id, etag: etag.clone(), summary };
+    Ok((DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, document }, summary_row))
 }
 
 /// Stores the representation of `article` as it now stands, or removes it when the
@@ -95,6 +103,7 @@ pub fn store(conn: &mut Conn, article: &Article) -> StoreResult<()> {
 fn store_all(conn: &mut Conn, found: &[Article]) -> StoreResult<()> {
     let ids: Vec<i64> = found.iter().map(|a| a.row.id).collect();
     diesel::delete(article_documents::table.filter(article_documents::article_id.eq_any(&ids))).execute(conn)?;
+    diesel::delete(article_summaries::table.filter(article_summaries::article_id.eq_any(&ids))).execute(conn)?;
     let parents = listing::parents(conn)?;
     for article in found {
         let live = live_form(article);
@@ -103,7 +112,9 @@ fn store_all(conn: &mut Conn, found: &[Article]) -> StoreResult<()> {
             .map(|live| (live.row.published_at.unwrap_or(live.row.updated_at), listing::scopes_of(live, &parents)));
         listing::set(conn, article.row.id, listed)?;
         if let Some(live) = live {
-            diesel::insert_into(article_documents::table).values(row_of(live)?).execute(conn)?;
+            let (document, summary) = rows_of(live)?;
+            diesel::insert_into(article_documents::table).values(document).execute(conn)?;
+            diesel::insert_into(article_summaries::table).values(summary).execute(conn)?;
         }
     }
     Ok(())
@@ -114,6 +125,7 @@ fn store_all(conn: &mut Conn, found: &[Article]) -> StoreResult<()> {
 pub fn remove(conn: &mut Conn, id: i64) -> StoreResult<()> {
     listing::set(conn, id, None)?;
     diesel::delete(article_documents::table.filter(article_documents::article_id.eq(id))).execute(conn)?;
+    diesel::delete(article_summaries::table.filter(article_summaries::article_id.eq(id))).execute(conn)?;
     Ok(())
 }
 
@@ -238,14 +250,15 @@ pub fn live_by_slug(conn: &mut Conn, slug: &str, now: NaiveDateTime) -> StoreRes
 /// The stored summaries (or, `with_body`, documents) of articles `ids`, by id, with
 /// their ETags.
 pub fn summaries(conn: &mut Conn, ids: &[i64], with_body: bool) -> StoreResult<HashMap<i64, (String, String)>> {
-    let chosen = article_documents::table.filter(article_documents::article_id.eq_any(ids));
     let rows: Vec<(i64, String, String)> = if with_body {
-        chosen
+        article_documents::table
+            .filter(article_documents::article_id.eq_any(ids))
             .select((article_documents::article_id, article_documents::document, article_documents::etag))
             .load(conn)?
     } else {
-        chosen
-            .select((article_documents::article_id, article_documents::summary, article_documents::etag))
+        article_summaries::table
+            .filter(article_summaries::article_id.eq_any(ids))
+            .select((article_summaries::article_id, article_summaries::summary, article_summaries::etag))
             .load(conn)?
     };
     Ok(rows.into_iter().map(|(id, json, etag)| (id, (json, etag))).collect())
