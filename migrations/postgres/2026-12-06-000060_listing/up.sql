@@ -1,6 +1,7 @@
 -- The read model's list index (src/store/read_model/listing.rs): for each published
 -- article a row per scope it is listed in: every article (kind 0), its section and each
--- section above it (1), each of its tags (2), its author (3); ordered as lists are,
+-- section above it (1), each of its tags (2), its author (3), each pair of its tags (4);
+-- ordered as lists are,
 -- newest first. A public page is a range of one scope (others, when filters combine,
 -- are probed by key), and a scope's total is its maintained count less the articles
 -- still scheduled in it. Filled at start-up with the representations (FORMAT 2).

@@ -330,7 +330,7 @@ fn public(conn: &mut Conn, query: &ListQuery) -> StoreResult<Public> {
         }
     }
     match tags::ids_by_slugs(conn, &query.tags)? {
-        Some(ids) => scopes.extend(ids.into_iter().map(listing::tag)),
+        Some(ids) => scopes.extend(listing::tags_filter(&ids)),
         None => return Ok(Public::Nothing),
     }
     scopes.extend(query.author.map(listing::author));

@@ -3,16 +3,16 @@
 //!
 //! An article stored as published has a row in `article_listing` for each scope it is
 //! listed in: every article, its section and each section above it (a section's list
-//! includes its sub-sections'), each of its tags, its author; each row keyed by the
-//! scope, then the moment it goes live and its id, which is the order lists show
-//! (newest first, or the reverse). `listing_counts` holds how many articles each scope
+//! includes its sub-sections'), each of its tags and each pair of them, its author;
+//! each row keyed by the scope, then the moment it goes live and its id, which is the
+//! order lists show (newest first, or the reverse). `listing_counts` holds how many articles each scope
 //! lists, kept by the writes; the public sees only those live now, so a scope's public
 //! total is its count less its articles still scheduled, a count of the index range
 //! after now (a scheduled article counts the moment it goes live, with no write).
 //!
-//! Filters that combine scopes (two tags, a section and an author) walk the scope
-//! with the fewest articles in order and probe the others by key; a date range bounds
-//! the walk.
+//! Two tags are one scope (their pair). Filters that combine more (three tags, a
+//! section and an author) walk the scope with the fewest articles in order and probe
+//! the others by key; a date range bounds the walk.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -38,6 +38,25 @@ pub fn tag(id: i64) -> Scope {
 pub fn author(id: i64) -> Scope {
     (3, id)
 }
+/// Two tags together: the articles carrying both, so that the commonest combined
+/// filter is a range of its own with an exact count, not a walk of one tag probing
+/// the other. Tag ids stay far below 2³¹.
+pub fn tag_pair(a: i64, b: i64) -> Scope {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    (4, (low << 32) | (high & 0xffff_ffff))
+}
+
+/// The scopes a filter by all of `tags` reads: the pair of its first two, and the rest
+/// one by one.
+pub fn tags_filter(tags: &[i64]) -> Vec<Scope> {
+    let mut tags = tags.to_vec();
+    tags.sort_unstable();
+    tags.dedup();
+    match tags.as_slice() {
+        [a, b, rest @ ..] => std::iter::once(tag_pair(*a, *b)).chain(rest.iter().map(|t| tag(*t))).collect(),
+        one => one.iter().map(|t| tag(*t)).collect(),
+    }
+}
 
 /// Each section's parent, to list an article under every section above its own.
 pub type Parents = HashMap<i64, Option<i64>>;
@@ -54,6 +73,9 @@ pub fn parents(conn: &mut Conn) -> StoreResult<Parents> {
 pub fn scopes_of(article: &Article, parents: &Parents) -> BTreeSet<Scope> {
     let mut scopes = BTreeSet::from([EVERY, author(article.author.id)]);
     scopes.extend(article.tags.iter().map(|t| tag(t.id)));
+    for (i, a) in article.tags.iter().enumerate() {
+        scopes.extend(article.tags[i + 1..].iter().map(|b| tag_pair(a.id, b.id)));
+    }
     let mut next = article.section.as_ref().map(|s| s.id);
     // A cycle cannot be stored (sections refuse one); the bound is for safety only.
     while let Some(id) = next.filter(|_| scopes.len() < 10_000) {
@@ -101,17 +123,24 @@ pub fn set(conn: &mut Conn, id: i64, listed: Option<(NaiveDateTime, BTreeSet<Sco
 
 /// Adds each change to its scope's count.
 fn count(conn: &mut Conn, changes: &[(Scope, i64)]) -> StoreResult<()> {
-    for ((kind, scope_id), by) in changes {
-        Sql::new(conn, "INSERT INTO listing_counts (kind, scope_id, articles) VALUES (")
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut upsert = Sql::new(conn, "INSERT INTO listing_counts (kind, scope_id, articles) VALUES ");
+    for (i, ((kind, scope_id), by)) in changes.iter().enumerate() {
+        upsert = upsert
+            .push(if i == 0 { "(" } else { ", (" })
             .bind::<Integer, _>(*kind)
             .push(", ")
             .bind::<BigInt, _>(*scope_id)
             .push(", ")
             .bind::<BigInt, _>(*by)
-            .push(") ON CONFLICT (kind, scope_id) DO UPDATE SET articles = listing_counts.articles + excluded.articles")
-            .query()
-            .execute(conn)?;
+            .push(")");
     }
+    upsert
+        .push(" ON CONFLICT (kind, scope_id) DO UPDATE SET articles = listing_counts.articles + excluded.articles")
+        .query()
+        .execute(conn)?;
     Ok(())
 }
 

@@ -27,10 +27,11 @@ use super::{Conn, StoreResult};
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_documents, article_summaries, article_tags, articles};
 
-/// The stored representation's format. Rows of another format are made again at
+/// The stored representation's format, the list index's scopes included. Rows of
+/// another format are made again at
 /// start-up ([`rebuild`]), so a release that changes the representation upgrades
 /// every stored one before it serves.
-pub const FORMAT: i32 = 2;
+pub const FORMAT: i32 = 3;
 
 /// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
 /// batch holds a few megabytes at most.
@@ -295,6 +296,6 @@ mod tests {
         ];
         let text = serde_json::to_string(&shapes).unwrap_or_default();
         let digest: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-        assert_eq!((FORMAT, digest.as_str()), (2, "dfe76cf070326489"), "the representation changed: raise FORMAT");
+        assert_eq!((FORMAT, digest.as_str()), (3, "dfe76cf070326489"), "the representation changed: raise FORMAT");
     }
 }
