@@ -3082,6 +3082,8 @@ export interface operations {
                 headers: {
                     /** @description Strong validator; send it in If-Match to change the article */
                     ETag?: string;
+                    /** @description `updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), also before 1970: an imported article keeps its dates */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3201,8 @@ export interface operations {
                 headers: {
                     /** @description Strong validator; send it in If-Match to change the article */
                     ETag?: string;
+                    /** @description `updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), also before 1970: an imported article keeps its dates */
+                    "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
