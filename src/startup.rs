@@ -130,6 +130,7 @@ impl Application {
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
             body_timeout: settings.body_timeout,
+            search_ranked: settings.search_ranked,
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),

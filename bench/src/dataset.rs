@@ -1,8 +1,9 @@
-//! The benchmark's data: articles modelled on the seed article, written through
-//! folio's own store layer so that rendered HTML, tables of contents, the search
-//! index (kept by triggers) and revisions are exactly what the API would write.
+//! The benchmark's data: articles in a synthetic language with a natural distribution
+//! of words ([`Vocabulary`]), written through folio's own store layer so that rendered
+//! HTML, tables of contents, the search index (kept by triggers) and revisions are
+//! exactly what the API would write.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -12,11 +13,9 @@ use diesel::connection::SimpleConnection;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use serde_json::Value;
 
 use folio::auth::{password, Role};
 use folio::config::Settings;
-use folio::content::front_matter;
 use folio::content::policy::Visibility;
 use folio::content::status::ArticleStatus;
 use folio::startup::open_database;
@@ -25,7 +24,8 @@ use folio::store::sections::{self, SectionInput};
 use folio::store::tags::{self, TagInput};
 use folio::store::{self, users, write_tx, Conn, StoreResult};
 
-const SEED_ARTICLE: &str = include_str!("../../tests/fixtures/seed-article.md");
+use crate::queries::Tally;
+use crate::vocabulary::{capitalised, Used, Vocabulary};
 
 /// Sections: three top-level ones, each with children (ten in all).
 const SECTIONS: [(&str, &[&str]); 3] = [
@@ -38,136 +38,101 @@ pub const TAG_COUNT: usize = 200;
 pub const BODY_BYTES: usize = 10_000;
 const PUBLISHED_PERCENT: u32 = 90;
 const PAST_SECONDS: i64 = 2 * 365 * 24 * 3600;
+/// Tags are named after words of this rank on: common, but not the most common.
+const FIRST_TAG_RANK: u32 = 300;
 
-/// Words too common to make a useful search.
-const STOPWORDS: &[&str] = &[
-    "about", "after", "again", "these", "their", "there", "which", "where", "while", "would", "could", "should",
-    "other", "those", "being", "through", "because", "before", "between", "during", "within", "without", "under",
-];
-
-/// The seed article cut into the pieces every generated article is built from.
+/// Articles written in the synthetic language of [`Vocabulary`]: Markdown with headings,
+/// paragraphs, lists, emphasis and links, each article's text a function of its number.
 pub struct Corpus {
-    /// Paragraphs before the first `##` heading.
-    intro: Vec<String>,
-    /// Each `##` heading with everything up to the next one.
-    groups: Vec<String>,
-    /// The text of every heading, for titles and phrase searches.
-    headings: Vec<String>,
-    /// Distinct words of the body, lower-cased, in order of first appearance.
-    words: Vec<String>,
-    seed_tags: Vec<String>,
+    vocabulary: Vocabulary,
+    seed: u64,
+}
+
+/// One article's text, and the words it holds.
+pub struct Text {
+    pub title: String,
+    pub body: String,
+    pub used: Used,
 }
 
 impl Corpus {
-    pub fn from_seed() -> anyhow::Result<Self> {
-        let doc = front_matter::parse(SEED_ARTICLE).map_err(|e| anyhow!("the seed article's front matter: {e}"))?;
-        let seed_tags = match doc.fields.get("tags") {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-            _ => Vec::new(),
-        };
-        let mut intro = String::new();
-        let mut groups: Vec<String> = Vec::new();
-        let mut headings = Vec::new();
-        for line in doc.body.lines() {
-            if let Some(heading) = line.strip_prefix('#').map(|h| h.trim_start_matches('#').trim()) {
-                headings.push(heading.to_owned());
-            }
-            if line.starts_with("## ") {
-                groups.push(String::new());
-            }
-            let target = groups.last_mut().unwrap_or(&mut intro);
-            target.push_str(line);
-            target.push('\n');
-        }
-        let intro: Vec<String> =
-            intro.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
-        anyhow::ensure!(!intro.is_empty() && groups.len() >= 2, "the seed article has no intro or too few sections");
-        let mut seen = BTreeSet::new();
-        let words = doc
-            .body
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .map(str::to_ascii_lowercase)
-            .filter(|w| w.len() >= 5 && !STOPWORDS.contains(&w.as_str()))
-            .filter(|w| seen.insert(w.clone()))
-            .collect();
-        Ok(Self { intro, groups, headings, words, seed_tags })
+    pub fn new(seed: u64) -> anyhow::Result<Self> {
+        Ok(Self { vocabulary: Vocabulary::new(seed)?, seed })
     }
 
-    /// Article `n`'s body: a numbered sentence, the intro's paragraphs rotated, then the
-    /// seed's sections rotated until the body reaches about `target` bytes.
-    pub fn body(&self, n: usize, topic: &str, target: usize) -> String {
-        let mut body = String::with_capacity(target + 4096);
-        body.push_str(&format!(
-            "Benchmark note {n}: this piece looks at {topic} and how it fits the recovery work described below.\n\n"
-        ));
-        let len = self.intro.len();
-        for k in 0..len {
-            body.push_str(&self.intro[(n + k) % len]);
-            body.push_str("\n\n");
-        }
-        let groups = self.groups.len();
-        for k in 0..groups {
-            if body.len() >= target {
-                break;
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    fn rng(&self, n: usize) -> StdRng {
+        StdRng::seed_from_u64(self.seed ^ (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    /// Article `n`: a title naming tag `topic`, and a body of about `target` bytes.
+    pub fn article(&self, n: usize, topic: usize, target: usize) -> Text {
+        let mut rng = self.rng(n);
+        let mut used = Used::default();
+        let words = rng.gen_range(2..=5);
+        let mut title = self.vocabulary.title_words(words, &mut rng, &mut used);
+        let topic_rank = FIRST_TAG_RANK + topic as u32;
+        used.words.push(topic_rank);
+        title.push_str(&format!(" {} {n}", capitalised(self.vocabulary.word(topic_rank))));
+        let body = self.body_of(n, target, &mut rng, &mut used);
+        Text { title, body, used }
+    }
+
+    /// A body of about `target` bytes for article number `n`.
+    pub fn body(&self, n: usize, target: usize) -> String {
+        self.body_of(n, target, &mut self.rng(n), &mut Used::default())
+    }
+
+    fn body_of(&self, n: usize, target: usize, rng: &mut StdRng, used: &mut Used) -> String {
+        let mut body = String::with_capacity(target + 2048);
+        self.paragraph(n, rng, &mut body, used);
+        while body.len() < target {
+            let words = rng.gen_range(2..=5);
+            body.push_str(&format!("## {}\n\n", self.vocabulary.title_words(words, rng, used)));
+            for _ in 0..rng.gen_range(1..=3) {
+                self.paragraph(n, rng, &mut body, used);
             }
-            body.push_str(&self.groups[(n + k) % groups]);
-            body.push('\n');
+            if rng.gen_bool(0.3) {
+                let words = rng.gen_range(2..=4);
+                body.push_str(&format!("### {}\n\n", self.vocabulary.title_words(words, rng, used)));
+                self.paragraph(n, rng, &mut body, used);
+            }
+            if rng.gen_bool(0.3) {
+                for _ in 0..rng.gen_range(3..=5) {
+                    body.push_str("- ");
+                    self.vocabulary.run_of_text(rng.gen_range(3..=8), rng, &mut body, used);
+                    body.push('\n');
+                }
+                body.push('\n');
+            }
         }
         body
     }
 
-    pub fn title(&self, n: usize, topic: &str) -> String {
-        let heading = &self.headings[n % self.headings.len()];
-        format!("{heading}: {topic}, part {n}")
+    /// Three to six sentences; now and then one in bold, or a link.
+    fn paragraph(&self, n: usize, rng: &mut StdRng, out: &mut String, used: &mut Used) {
+        for s in 0..rng.gen_range(3..=6) {
+            if s > 0 {
+                out.push(' ');
+            }
+            let mut sentence = String::new();
+            self.vocabulary.run_of_text(rng.gen_range(8..=20), rng, &mut sentence, used);
+            let sentence = capitalised(&sentence);
+            match rng.gen_range(0..20) {
+                0 => out.push_str(&format!("**{sentence}**.")),
+                1 => out.push_str(&format!("[{sentence}](https://example.com/notes/{n}/{s}).")),
+                _ => out.push_str(&format!("{sentence}.")),
+            }
+        }
+        out.push_str("\n\n");
     }
 
-    /// `count` distinct tag names: the seed's own tags, then words of its body.
+    /// `count` distinct tag names: words of middling frequency, capitalised.
     pub fn tag_names(&self, count: usize) -> Vec<String> {
-        let mut keys = BTreeSet::new();
-        let mut names = Vec::with_capacity(count);
-        let candidates = self.seed_tags.iter().cloned().chain(self.words.iter().filter(|w| w.len() >= 6).map(|w| {
-            let mut chars = w.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        }));
-        for name in candidates.chain((1..).map(|n| format!("Topic {n}"))) {
-            if names.len() == count {
-                break;
-            }
-            if keys.insert(name.to_lowercase()) {
-                names.push(name);
-            }
-        }
-        names
-    }
-
-    /// About `count` different searches: single words, quoted phrases from the
-    /// headings, two-word searches and prefixes, all from the seed article.
-    pub fn queries(&self, count: usize) -> Vec<String> {
-        let mut queries = Vec::new();
-        let singles = count * 6 / 10;
-        let step = (self.words.len() / singles.max(1)).max(1);
-        queries.extend(self.words.iter().step_by(step).take(singles).cloned());
-        for heading in &self.headings {
-            // Adjacent words only, so each phrase really occurs.
-            let words: Vec<&str> = heading.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-            for pair in words.windows(2).filter(|p| p[0].len() >= 4 && p[1].len() >= 4).step_by(2) {
-                queries.push(format!("\"{} {}\"", pair[0].to_lowercase(), pair[1].to_lowercase()));
-            }
-        }
-        let mut k = 0;
-        while queries.len() < count * 9 / 10 && k + 7 < self.words.len() {
-            queries.push(format!("{} {}", self.words[k], self.words[k + 7]));
-            k += 11;
-        }
-        let mut k = 3;
-        while queries.len() < count && k < self.words.len() {
-            queries.push(format!("{}*", &self.words[k][..5]));
-            k += 13;
-        }
-        let mut seen = BTreeSet::new();
-        queries.retain(|q| seen.insert(q.clone()));
-        queries.truncate(count);
-        queries
+        (0..count as u32).map(|k| capitalised(self.vocabulary.word(FIRST_TAG_RANK + k))).collect()
     }
 }
 
@@ -198,6 +163,8 @@ pub struct Loaded {
     /// Articles per transaction actually used.
     pub batch: usize,
     pub db_bytes: u64,
+    /// How many published articles hold each word, collocation and prefix.
+    pub tally: Tally,
 }
 
 fn progress(message: std::fmt::Arguments<'_>) {
@@ -228,6 +195,7 @@ struct Planned {
     author: i64,
     content: ArticleContent,
     tags: Vec<usize>,
+    used: Used,
 }
 
 #[derive(diesel::QueryableByName)]
@@ -320,6 +288,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
     let now = store::now();
     let mut pair_counts: HashMap<(usize, usize), u32> = HashMap::new();
     let mut published = Vec::new();
+    let mut tally = Tally::new(corpus.vocabulary());
     let articles_started = Instant::now();
     let mut last_report = Instant::now();
     let mut done = 0;
@@ -339,12 +308,12 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
                 let is_published = rng.gen_range(0..100) < PUBLISHED_PERCENT;
                 let published_at: Option<NaiveDateTime> =
                     is_published.then(|| now - Span::seconds(rng.gen_range(3600..PAST_SECONDS)));
-                let topic = &tag_names[chosen[0]];
+                let Text { title, body, used } = corpus.article(n, chosen[0], BODY_BYTES);
                 let content = ArticleContent {
-                    title: corpus.title(n, topic),
+                    title,
                     slug: None,
                     excerpt: None,
-                    body_markdown: corpus.body(n, topic, BODY_BYTES),
+                    body_markdown: body,
                     section: Some(section_list[rng.gen_range(0..section_list.len())].slug.clone()),
                     tags: chosen.iter().map(|&t| tag_names[t].clone()).collect(),
                     status: if is_published { ArticleStatus::Published } else { ArticleStatus::Draft },
@@ -353,7 +322,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
                     cover_image: None,
                     metadata: Default::default(),
                 };
-                Planned { author: authors[rng.gen_range(0..authors.len())], content, tags: chosen }
+                Planned { author: authors[rng.gen_range(0..authors.len())], content, tags: chosen, used }
             })
             .collect();
         let created = insert(conn, &planned)?;
@@ -362,6 +331,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
                 continue;
             }
             published.push((article.row.id, article.row.slug));
+            tally.add(&plan.used, corpus.vocabulary());
             for (i, &a) in plan.tags.iter().enumerate() {
                 for &b in &plan.tags[i + 1..] {
                     *pair_counts.entry((a.min(b), a.max(b))).or_default() += 1;
@@ -401,5 +371,6 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
         load_time,
         batch: options.batch,
         db_bytes,
+        tally,
     })
 }

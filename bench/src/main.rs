@@ -4,7 +4,7 @@
 //! cargo run --release -p folio-bench -- [--articles N] [--duration SECS] [--connections C]
 //! ```
 //!
-//! Loads N articles modelled on the seed article through folio's store layer into a
+//! Loads N articles of synthetic text (a Zipf-distributed vocabulary) through folio's store layer into a
 //! temporary SQLite database, starts the real `target/release/folio` on it (building
 //! it first when missing or stale), measures its cold start, drives read scenarios
 //! with wrk and write scenarios with its own keep-alive clients, samples the server's
@@ -14,10 +14,12 @@ mod dataset;
 mod hooks;
 mod http;
 mod postgres;
+mod queries;
 mod report;
 mod scale;
 mod server;
 mod stats;
+mod vocabulary;
 mod writes;
 mod wrk;
 
@@ -101,6 +103,9 @@ enum Backend {
     Postgres,
 }
 
+/// Different searches in the search scenario.
+const SEARCHES: usize = 300;
+
 const SCENARIO_KEYS: [&str; 8] = ["health", "slug", "section", "tags", "search", "create", "update", "webhooks"];
 
 fn say(message: std::fmt::Arguments<'_>) {
@@ -148,7 +153,13 @@ fn encode(text: &str) -> String {
     utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
 }
 
-fn read_scenarios(loaded: &Loaded, queries: &[String], rng: &mut StdRng) -> Vec<ReadScenario> {
+/// The searches, and what they match (measured, when the search scenario runs).
+struct Searches {
+    queries: Vec<queries::Query>,
+    reach: String,
+}
+
+fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec<ReadScenario> {
     let mut slugs: Vec<&String> = loaded.published.iter().map(|(_, slug)| slug).collect();
     slugs.shuffle(rng);
     let sections: Vec<String> =
@@ -211,11 +222,12 @@ fn read_scenarios(loaded: &Loaded, queries: &[String], rng: &mut StdRng) -> Vec<
             key: "search",
             name: "GET /api/v1/articles?q=…".into(),
             about: format!(
-                "{} different searches from the seed article: words, \"quoted phrases\", two-word searches, \
-                 prefix* (every article derives from the seed, so most searches match most articles)",
-                queries.len()
+                "{} different searches in turn, drawn from a vocabulary with a Zipf distribution by the share \
+                 of published articles they match (`meta.total`): {}",
+                searches.queries.len(),
+                searches.reach
             ),
-            paths: queries.iter().map(|q| format!("/api/v1/articles?q={}", encode(q))).collect(),
+            paths: searches.queries.iter().map(|q| format!("/api/v1/articles?q={}", encode(&q.text))).collect(),
             expect_items: true,
             target: Target::Latency { p50_ms: 10.0, p99_ms: 50.0 },
         },
@@ -399,8 +411,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
     let admin = Credentials { email: "admin@bench.folio.test".into(), password: "bench admin password 1".into() };
 
     // Load the data set first, through the library: far faster than over HTTP.
-    let corpus = Corpus::from_seed()?;
-    let queries = corpus.queries(100);
+    let corpus = Corpus::new(20_261_206)?;
     let settings = folio::config::Settings::from_lookup(|name| {
         Ok(match name {
             "DATABASE_URL" => Some(database_url.clone()),
@@ -448,7 +459,12 @@ fn run(args: Args) -> anyhow::Result<bool> {
     let mut details = Vec::new();
     let mut slug_script = None;
     let wanted = |key: &str| args.only.is_empty() || args.only.iter().any(|k| k == key);
-    for scenario in read_scenarios(&loaded, &queries, &mut rng) {
+    let queries = queries::choose(&loaded.tally, corpus.vocabulary(), SEARCHES, 18);
+    let reach = match wanted("search") {
+        true => queries::measure(server.addr, &queries, loaded.published.len(), encode)?,
+        false => String::new(),
+    };
+    for scenario in read_scenarios(&loaded, &Searches { queries, reach }, &mut rng) {
         if !wanted(scenario.key) {
             continue;
         }
@@ -521,9 +537,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
     // Writes: a token for the editor, then creates and conditional updates.
     let token = writes::login(server.addr, &loaded.editor.email, &loaded.editor.password)?;
     let section_slugs: Vec<String> = loaded.sections.iter().map(|s| s.slug.clone()).collect();
-    let bodies: Vec<String> = (0..16)
-        .map(|k| corpus.body(1_000_000 + k, &loaded.tag_names[k % loaded.tag_names.len()], dataset::BODY_BYTES))
-        .collect();
+    let bodies: Vec<String> = (0..16).map(|k| corpus.body(1_000_000 + k, dataset::BODY_BYTES)).collect();
     let mut ids: Vec<i64> = loaded.published.iter().map(|(id, _)| *id).collect();
     ids.shuffle(&mut rng);
     let write_scenarios = [

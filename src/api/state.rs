@@ -24,6 +24,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// Matches of a search ranked by relevance ([`crate::config::Settings::search_ranked`]).
+    pub search_ranked: usize,
     pub login_limits: LoginLimits,
     pub trusted_proxies: TrustedProxies,
     /// Where every password hash runs: its own few threads, bounded.

@@ -113,6 +113,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// How long a whole request body may take to arrive (slow bodies get 408).
     pub body_timeout: Duration,
+    /// Matches of a search ranked by relevance, the newest first (`FOLIO_SEARCH_RANKED`);
+    /// older matches of a search matching more follow by date.
+    pub search_ranked: usize,
     pub login_limits: LoginLimits,
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
@@ -171,6 +174,8 @@ impl Settings {
         };
         let body_timeout = number(&get, "FOLIO_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT_SECONDS, 1..=3_600)?;
         let body_timeout = Duration::from_secs(body_timeout.unsigned_abs());
+        let search_ranked = number(&get, "FOLIO_SEARCH_RANKED", 1_000, 1..=100_000)?;
+        let search_ranked = usize::try_from(search_ranked).unwrap_or(1_000);
         let login_limits = LoginLimits {
             per_email: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1..=100_000)?,
             per_client: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_CLIENT", 50, 1..=1_000_000)?,
@@ -203,6 +208,7 @@ impl Settings {
             cors_origins,
             max_body_bytes,
             body_timeout,
+            search_ranked,
         })
     }
 }

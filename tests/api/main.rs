@@ -20,6 +20,7 @@ mod openapi;
 mod pagination;
 mod read_model;
 mod roles;
+mod search;
 mod security;
 mod seed_article;
 mod taxonomy;

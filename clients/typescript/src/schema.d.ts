@@ -2975,7 +2975,9 @@ export interface operations {
                 /**
                  * @description Full-text search over title, excerpt and body text: every word must match;
                  *     `"quoted phrases"` and `prefix*` work, nothing else is syntax; no word at all finds nothing. Results come by
-                 *     relevance (title first) unless `sort` is given, each with a `snippet`.
+                 *     relevance (articles whose title holds every word first) unless `sort` is given, each with a `snippet`.
+                 *     The newest 1,000 matches are ranked (the server's `FOLIO_SEARCH_RANKED`); a search matching more lists
+                 *     the older ones after them, newest first. `meta.total` counts every match, exactly.
                  */
                 q?: string;
                 /** @description Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`. */

@@ -42,7 +42,9 @@ pub struct ArticleListParams {
     published_before: Option<NaiveDateTime>,
     /// Full-text search over title, excerpt and body text: every word must match;
     /// `"quoted phrases"` and `prefix*` work, nothing else is syntax; no word at all finds nothing. Results come by
-    /// relevance (title first) unless `sort` is given, each with a `snippet`.
+    /// relevance (articles whose title holds every word first) unless `sort` is given, each with a `snippet`.
+    /// The newest 1,000 matches are ranked (the server's `FOLIO_SEARCH_RANKED`); a search matching more lists
+    /// the older ones after them, newest first. `meta.total` counts every match, exactly.
     #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`.
@@ -107,7 +109,7 @@ impl FromQuery for ArticleListParams {
 
 impl ArticleListParams {
     /// The store's query for what `caller` may list.
-    pub(super) fn for_caller(self, caller: &MaybeCaller) -> Result<ListQuery, ApiError> {
+    pub(super) fn for_caller(self, caller: &MaybeCaller, ranked: usize) -> Result<ListQuery, ApiError> {
         if self.status != StatusFilter::Only(ArticleStatus::Published) {
             caller.signed_in("listing articles that are not published needs a Bearer access token")?;
         }
@@ -120,6 +122,7 @@ impl ArticleListParams {
             published_after: self.published_after,
             published_before: self.published_before,
             search: self.q,
+            ranked,
             sort: self.sort,
             page: PageRequest { page: self.page, per_page: self.per_page },
             include_body: self.include,

@@ -43,7 +43,7 @@ pub async fn list(
     params: Query<ArticleListParams>,
     req: HttpRequest,
 ) -> Reply {
-    let query = params.0.for_caller(&caller)?;
+    let query = params.0.for_caller(&caller, state.search_ranked)?;
     let (page, include_body) = (query.page, query.include_body);
     if query.visibility == Visibility::Public {
         let found = state.read(move |c| articles::list_stored(c, &query)).await?;

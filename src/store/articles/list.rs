@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
-use super::{rows, search, with_relations, Article, LIVE, SCHEDULED};
+use super::{relevance, rows, search, with_relations, Article, LIVE, SCHEDULED};
 use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
 use crate::store::read_model::{self, listing};
@@ -79,6 +79,9 @@ pub struct ListQuery {
     pub published_before: Option<NaiveDateTime>,
     /// Words to search title, excerpt and body text for.
     pub search: Option<String>,
+    /// Matches of the search ranked by relevance, the newest first; older ones follow
+    /// by date.
+    pub ranked: usize,
     /// `None`: by relevance when searching, else newest first.
     pub sort: Option<Sort>,
     pub page: PageRequest,
@@ -104,9 +107,9 @@ struct Total {
 }
 
 #[derive(QueryableByName)]
-struct Id {
+pub(super) struct Id {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub(super) id: i64,
 }
 
 #[derive(QueryableByName)]
@@ -119,11 +122,11 @@ struct Snippet {
 
 /// What the WHERE clause needs, resolved ahead: ids for slugs, the match expression
 /// (FTS5's on SQLite, a `tsquery` on PostgreSQL).
-struct Resolved {
+pub(super) struct Resolved {
     section_ids: Option<Vec<i64>>,
     tag_ids: Vec<i64>,
-    search: Option<String>,
-    now: NaiveDateTime,
+    pub(super) search: Option<String>,
+    pub(super) now: NaiveDateTime,
 }
 
 fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
@@ -135,8 +138,8 @@ fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
 }
 
 /// `FROM … WHERE …` for the query, joining the search index when searching.
-fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
-    q = match (&r.search, q.is_postgres()) {
+fn from_where(q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
+    let q = match (&r.search, q.is_postgres()) {
         // CROSS JOIN keeps the index outermost: inside, SQLite would run the match
         // again for every article the other filters let through.
         (Some(_), false) => {
@@ -144,6 +147,29 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
         }
         _ => q.push(" FROM articles WHERE 1 = 1"),
     };
+    let q = conditions(q, query, r);
+    match &r.search {
+        Some(search) if q.is_postgres() => {
+            q.with::<Text, _>(" AND articles.search @@ CAST(? AS tsquery)", search.clone())
+        }
+        Some(search) => q.with::<Text, _>(" AND articles_fts MATCH ?", search.clone()),
+        None => q,
+    }
+}
+
+/// Whether the query asks for more than what its caller may see in the status it
+/// lists: a section, tags, an author or dates.
+pub(super) fn is_filtered(query: &ListQuery) -> bool {
+    query.section.is_some()
+        || !query.tags.is_empty()
+        || query.author.is_some()
+        || query.published_after.is_some()
+        || query.published_before.is_some()
+}
+
+/// ` AND …` for each condition on `articles` besides the search: who may see it, its
+/// status and the filters.
+pub(super) fn conditions(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     q = match query.visibility {
         Visibility::All => q,
         Visibility::Public => q.push(" AND ").with::<Timestamp, _>(LIVE, r.now),
@@ -171,36 +197,17 @@ fn from_where(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     if let Some(before) = query.published_before {
         q = q.with::<Timestamp, _>(" AND articles.published_at < ?", before);
     }
-    if let Some(search) = &r.search {
-        q = if q.is_postgres() {
-            q.with::<Text, _>(" AND articles.search @@ CAST(? AS tsquery)", search.clone())
-        } else {
-            q.with::<Text, _>(" AND articles_fts MATCH ?", search.clone())
-        };
-    }
     q
 }
 
-/// The ids of the page, in order. Only ids are sorted, so a sort never carries
+/// The ids of the page in `sort`'s order. Only ids are sorted, so a sort never carries
 /// article bodies, and the covering indexes can answer it.
-fn page_ids(conn: &Conn, query: &ListQuery, r: &Resolved) -> Sql {
+fn page_ids(conn: &Conn, query: &ListQuery, r: &Resolved, sort: Sort) -> Sql {
     let q = from_where(Sql::new(conn, "SELECT articles.id AS id"), query, r);
     let postgres = q.is_postgres();
-    let q = match (query.sort, &r.search) {
-        (Some(sort), _) => q.push(sort.order_by(postgres)),
-        // Articles whose title alone matches first; then title matches weigh ten
-        // times the body, the excerpt five, over the document's length (log).
-        (None, Some(search)) if postgres => q
-            .with::<Text, _>(" ORDER BY ts_filter(articles.search, '{a}') @@ CAST(? AS tsquery) DESC", search.clone())
-            .with::<Text, _>(
-                ", ts_rank('{0, 0.1, 0.5, 1.0}', articles.search, CAST(? AS tsquery), 1) DESC",
-                search.clone(),
-            )
-            .push(", articles.id DESC"),
-        (None, Some(_)) => q.push(" ORDER BY bm25(articles_fts, 10.0, 5.0, 1.0), articles.id DESC"),
-        (None, None) => q.push(Sort::PublishedAtDesc.order_by(postgres)),
-    };
-    q.with::<BigInt, _>(" LIMIT ?", query.page.per_page).with::<BigInt, _>(" OFFSET ?", query.page.offset())
+    q.push(sort.order_by(postgres))
+        .with::<BigInt, _>(" LIMIT ?", query.page.per_page)
+        .with::<BigInt, _>(" OFFSET ?", query.page.offset())
 }
 
 /// The highlighted passage of each of `ids` that matched `search`: made for the
@@ -212,6 +219,9 @@ fn snippets(conn: &mut Conn, search: &str, ids: &[i64]) -> StoreResult<Vec<Snipp
             .with::<Text, _>("CAST(? AS tsquery), ", search.to_owned())
             .with::<Text, _>("?) AS snippet FROM articles WHERE id IN (", options)
     } else {
+        // One pass over the matches between the page's lowest and highest id: asked
+        // for by id, FTS5 would expand a prefix search again for each.
+        let (low, high) = (ids.iter().min().copied().unwrap_or(0), ids.iter().max().copied().unwrap_or(0));
         Sql::new(
             conn,
             &format!(
@@ -219,7 +229,9 @@ fn snippets(conn: &mut Conn, search: &str, ids: &[i64]) -> StoreResult<Vec<Snipp
                  FROM articles_fts WHERE "
             ),
         )
-        .with::<Text, _>("articles_fts MATCH ? AND rowid IN (", search.to_owned())
+        .with::<Text, _>("articles_fts MATCH ?", search.to_owned())
+        .with::<BigInt, _>(" AND rowid BETWEEN ?", low)
+        .with::<BigInt, _>(" AND ? AND +rowid IN (", high)
     };
     Ok(q.list::<BigInt, _>(ids.to_vec()).push(")").query().load(conn)?)
 }
@@ -271,10 +283,15 @@ struct Found {
 
 fn find_page(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Found>> {
     let Some(resolved) = resolve(conn, query)? else { return Ok(None) };
-    let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
-    let total = count.query().get_result::<Total>(conn)?.total;
-    let ids: Vec<i64> =
-        page_ids(conn, query, &resolved).query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
+    let (total, ids) = match (&resolved.search, query.sort) {
+        (Some(search), None) => relevance::page(conn, query, &resolved, search)?,
+        (_, sort) => {
+            let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
+            let total = count.query().get_result::<Total>(conn)?.total;
+            let page = page_ids(conn, query, &resolved, sort.unwrap_or(Sort::PublishedAtDesc));
+            (total, page.query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect())
+        }
+    };
     let snippets: HashMap<i64, String> = match &resolved.search {
         Some(search) if !ids.is_empty() => {
             snippets(conn, search, &ids)?.into_iter().map(|s| (s.id, snippet_html(&s.snippet))).collect()

@@ -3,6 +3,7 @@
 
 mod input;
 mod list;
+mod relevance;
 pub mod revisions;
 mod search;
 pub mod transfer;

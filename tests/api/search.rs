@@ -1,0 +1,134 @@
+//! Search by relevance at a bounded cost: title matches first, phrases and prefixes,
+//! exact totals, and searches that match more articles than are ranked (the newest
+//! `FOLIO_SEARCH_RANKED`; the older ones follow newest first).
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{json_body, spawn_app, spawn_app_with, TestApp};
+
+async fn publish(app: &TestApp, title: &str, body: &str) -> i64 {
+    let article = app.article(&app.admin, json!({"title": title, "body_markdown": body, "status": "published"})).await;
+    article["id"].as_i64().unwrap()
+}
+
+/// The list at `query` as the public sees it, checking `X-Total-Count` against `meta`.
+async fn search(app: &TestApp, query: &str, token: Option<&str>) -> Value {
+    let response = app.get(&format!("/api/v1/articles?{query}"), token).await;
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    let header: i64 = response.headers()["x-total-count"].to_str().unwrap().parse().unwrap();
+    let page = json_body(response, StatusCode::OK).await;
+    assert_eq!(page["meta"]["total"], header, "{query}: X-Total-Count says the same as meta.total");
+    page
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["data"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_title_match_ranks_before_bodies_that_repeat_the_word() {
+    let app = spawn_app().await;
+    let titled = publish(&app, "Heron counts", "A short note on birds.").await;
+    for n in 0..3 {
+        publish(&app, &format!("Wading birds {n}"), "The heron waits. A heron fishes. Every heron rests.").await;
+    }
+
+    let found = search(&app, "q=heron", None).await;
+
+    assert_eq!(found["meta"]["total"], 4);
+    assert_eq!(ids(&found)[0], titled, "the title match first, though older and with the word once");
+    assert!(found["data"][1]["snippet"].as_str().unwrap().contains("<mark>heron</mark>"));
+}
+
+#[tokio::test]
+async fn phrases_and_prefixes_match_as_written() {
+    let app = spawn_app().await;
+    let phrase = publish(&app, "Pond", "The grey heron nests by the pond.").await;
+    let apart = publish(&app, "Marsh", "A grey sky over the marsh, and a heron.").await;
+    let prefixed = publish(&app, "Colony", "Herons gather in a colony.").await;
+
+    let cases = [
+        ("q=%22grey+heron%22", vec![phrase]),
+        ("q=grey+heron", vec![phrase, apart]),
+        ("q=hero*", vec![phrase, apart, prefixed]),
+        ("q=%22grey+heron%22+nest*", vec![phrase]),
+        ("q=%22heron+grey%22", vec![]),
+    ];
+    for (query, expected) in cases {
+        let found = search(&app, query, None).await;
+        let mut got = ids(&found);
+        got.sort_unstable();
+        assert_eq!(got, expected, "{query}");
+        assert_eq!(found["meta"]["total"], expected.len(), "{query}");
+    }
+}
+
+/// Ten published articles with `kestrel` in each, a draft and a scheduled one with it
+/// too; the title match is the second newest. Returns the published ids, oldest first.
+async fn kestrels(app: &TestApp) -> (Vec<i64>, i64) {
+    let mut published = Vec::new();
+    for n in 0..8 {
+        published.push(publish(app, &format!("Falcons {n}"), "A kestrel hovers over the field.").await);
+    }
+    let titled = publish(app, "Kestrel", "Small falcons of open country.").await;
+    published.push(titled);
+    published.push(publish(app, "Falcons 9", "Kestrel after kestrel: the kestrel hovers.").await);
+    app.article(&app.admin, json!({"title": "Kestrel draft", "body_markdown": "A kestrel."})).await;
+    let later = json!({"title": "Kestrel later", "body_markdown": "A kestrel.", "status": "published",
+        "published_at": "2999-01-01T00:00:00Z"});
+    app.article(&app.admin, later).await;
+    (published, titled)
+}
+
+#[tokio::test]
+async fn a_search_matching_every_article_ranks_the_newest_and_pages_through_all_once() {
+    let app = spawn_app_with(&[("FOLIO_SEARCH_RANKED", "3")]).await;
+    let (published, titled) = kestrels(&app).await;
+    let newest_first: Vec<i64> = published.iter().rev().copied().collect();
+
+    let first = search(&app, "q=kestrel&per_page=3", None).await;
+    assert_eq!(first["meta"]["total"], 10, "exact: drafts and scheduled articles are not counted");
+    assert_eq!(first["meta"]["total_pages"], 4);
+    // The three newest ranked: the title match, then the body with the word three
+    // times, then once.
+    assert_eq!(ids(&first), [titled, newest_first[0], newest_first[2]]);
+
+    let mut seen = ids(&first);
+    for page in 2..=4 {
+        let found = search(&app, &format!("q=kestrel&per_page=3&page={page}"), None).await;
+        assert_eq!(found["meta"]["total"], 10);
+        let got = ids(&found);
+        let start = 3 * (page - 1);
+        assert_eq!(got, newest_first[start..(start + 3).min(10)], "page {page}: past the ranked, newest first");
+        seen.extend(got);
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, published, "every match once, over all pages");
+
+    let across = search(&app, "q=kestrel&per_page=2&page=2", None).await;
+    assert_eq!(ids(&across), [newest_first[2], newest_first[3]], "the last ranked, then the newest unranked");
+}
+
+#[tokio::test]
+async fn searches_with_filters_or_a_token_count_exactly_what_they_list() {
+    let app = spawn_app_with(&[("FOLIO_SEARCH_RANKED", "2")]).await;
+    let (published, _) = kestrels(&app).await;
+    let section = app.section("Birds", None).await;
+    let slug = section["slug"].as_str().unwrap();
+    let body = json!({"title": "Kestrel in a section", "body_markdown": "kestrel", "status": "published",
+        "section": slug});
+    let in_section = app.article(&app.admin, body).await["id"].as_i64().unwrap();
+
+    let filtered = search(&app, &format!("q=kestrel&section={slug}"), None).await;
+    assert_eq!(ids(&filtered), [in_section]);
+    assert_eq!(filtered["meta"]["total"], 1);
+
+    let everything = search(&app, "q=kestrel&status=any&per_page=100", Some(&app.admin)).await;
+    assert_eq!(everything["meta"]["total"], published.len() + 3, "an admin's search finds drafts and scheduled ones");
+    assert_eq!(ids(&everything).len(), published.len() + 3);
+
+    let draft = search(&app, "q=kestrel&status=draft", Some(&app.admin)).await;
+    assert_eq!(draft["meta"]["total"], 1);
+    assert_eq!(draft["data"][0]["title"], "Kestrel draft");
+}
