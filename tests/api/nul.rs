@@ -18,16 +18,38 @@ fn fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }
 
+/// The port folio says it listens on, once it does; panics with its log if it exits first
+/// or takes over 20 s.
+fn listening_port(child: &mut std::process::Child, log: &std::path::Path) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let logs = std::fs::read_to_string(log).unwrap_or_default();
+        let port = logs.lines().filter(|line| line.contains("folio is listening")).find_map(|line| {
+            let after = &line[line.find("port=")? + "port=".len()..];
+            after.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        });
+        if let Some(port) = port {
+            return port;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("folio exited ({status}) before listening: {logs}");
+        }
+        assert!(Instant::now() < deadline, "folio did not listen within 20 s: {logs}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nul_anywhere_in_a_request_is_a_4xx_naming_it_and_logs_nothing() {
     let database = TestDatabase::new();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("folio.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg("serve")
         .env("DATABASE_URL", &database.url)
-        .env("FOLIO_BIND", format!("127.0.0.1:{port}"))
+        // Port 0: the port is read back from the log, so no other test's server can take it
+        // between a free port being picked and folio binding it.
+        .env("FOLIO_BIND", "127.0.0.1:0")
         .env("FOLIO_JWT_SECRET", "nul test secret that is long enough")
         .env("FOLIO_ADMIN_EMAIL", EMAIL)
         .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
@@ -36,13 +58,8 @@ async fn a_nul_anywhere_in_a_request_is_a_4xx_naming_it_and_logs_nothing() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = format!("http://127.0.0.1:{}", listening_port(&mut child, &log));
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !client.get(format!("{base}/ready")).send().await.is_ok_and(|r| r.status() == StatusCode::OK) {
-        assert!(Instant::now() < deadline, "folio did not become ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let login = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
     let token = login.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     let published = json!({"title": "Present", "body_markdown": "Text.", "tags": ["News"], "status": "published"});
