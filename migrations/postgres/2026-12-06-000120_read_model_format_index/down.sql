@@ -1,0 +1,1 @@
+DROP INDEX article_documents_format_idx;
