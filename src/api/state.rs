@@ -10,11 +10,11 @@ use super::error::ApiError;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
+use crate::config::LoginLimits;
 use crate::db::writer::Writes;
 use crate::db::{Conn, Database};
 use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
-use crate::store::logins::LoginLimits;
 use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
 use crate::webhooks::resolver::Hosts;
 
