@@ -38,8 +38,6 @@ const FORBIDDEN: &[(&str, &str)] = &[("webhooks", "api")];
 const CYCLES_ALLOWED_WITHIN: &[&str] = &[
     // The settings and their parsers.
     "config/",
-    // The sender's parts (lanes, resolver, guard): one machine split by concern.
-    "webhooks/",
     // The article write path, being reworked on its own.
     "store/articles/",
 ];
