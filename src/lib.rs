@@ -16,6 +16,8 @@ pub mod db;
 pub mod domain;
 /// Which client a request comes from, behind trusted reverse proxies.
 pub mod proxies;
+/// Store functions run from async code, off the executor and within the database's deadline.
+pub mod runner;
 /// Builds and runs the HTTP server.
 pub mod startup;
 /// Persistence, one module per table family.

@@ -2,6 +2,7 @@
 //! when asked, and binds the HTTP server (tests bind port 0).
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -22,6 +23,7 @@ use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
 use crate::domain::{Email, Password};
+use crate::runner::Runner;
 use crate::store::{users, write_tx};
 
 /// Threads per worker for queries (password hashing has threads of its own).
@@ -125,8 +127,11 @@ impl Application {
         }
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
+        let runner = Arc::new(Runner { db, writes: crate::db::writer::Writes::start()? });
+        let webhook_hosts = crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?;
+        crate::webhooks::start(runner.clone(), webhook_hosts.clone(), &settings.webhooks)?;
         let state = web::Data::new(AppState {
-            db,
+            runner,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
             max_body_bytes: settings.max_body_bytes,
             body_timeout: settings.body_timeout,
@@ -134,11 +139,9 @@ impl Application {
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
-            writes: crate::db::writer::Writes::start()?,
             key_uses: KeyUses::default(),
-            webhook_hosts: crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?,
+            webhook_hosts,
         });
-        crate::webhooks::start(state.clone(), &settings.webhooks)?;
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

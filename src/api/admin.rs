@@ -23,7 +23,7 @@ macro_rules! reads {
             responses(
                 (status = 200, description = $page, body = $List, headers(
                     ("X-Total-Count" = i64, description = $all))),
-                $crate::api::openapi::ListRefused, $crate::api::openapi::NotAllowed,
+                $crate::api::responses::ListRefused, $crate::api::responses::NotAllowed,
             ),
             security(("bearer" = [])))]
         pub async fn list(
@@ -44,7 +44,7 @@ macro_rules! reads {
             responses(
                 (status = 200, description = $one, body = $Item,
                     headers(("ETag" = String, description = "Strong validator of the representation"))),
-                $crate::api::openapi::ReadOne, $crate::api::openapi::NotAllowed,
+                $crate::api::responses::ReadOne, $crate::api::responses::NotAllowed,
             ),
             security(("bearer" = [])))]
         pub async fn get(

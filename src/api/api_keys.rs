@@ -99,7 +99,7 @@ admin::reads! {
     responses(
         (status = 201, description = "The new key, shown this once", body = CreatedApiKey,
             headers(("Location" = String, description = "The key's URL"))),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::responses::BodyRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateApiKey>) -> Reply {
@@ -138,7 +138,7 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
     params(("id" = i64, Path, description = "The key's id", minimum = 1)),
     responses(
         (status = 204, description = "Revoked"),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>) -> Reply {

@@ -144,7 +144,7 @@ impl FromQuery for AuditParams {
     responses(
         (status = 200, description = "Writes, newest first", body = AuditList, headers(
             ("X-Total-Count" = i64, description = "Entries matching"))),
-        super::openapi::ListRefused, super::openapi::NotAllowed,
+        super::responses::ListRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn list(state: Data<AppState>, caller: Caller, params: Query<AuditParams>, req: HttpRequest) -> Reply {

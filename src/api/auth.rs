@@ -77,7 +77,7 @@ fn tokens_for(state: &AppState, user: users::User, refresh_token: String) -> Rep
             headers(("Retry-After" = i64, description = "Seconds until a login may be tried again"))),
         (status = 503, description = "Too many password checks are running or waiting; nothing was checked or counted, retry after `Retry-After` seconds", body = super::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds to wait before retrying"))),
-        super::openapi::BodyRefused,
+        super::responses::BodyRefused,
     ),
     security(()))]
 pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>, req: HttpRequest) -> Reply {
@@ -130,8 +130,8 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>, req: Ht
     responses(
         (status = 200, description = "A new access token and a new refresh token; the old one is retired", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or already used (which revokes the whole login)", body = super::error::Problem, content_type = "application/problem+json"),
-        (status = 403, response = super::openapi::Forbidden),
-        super::openapi::BodyRefused,
+        (status = 403, response = super::responses::Forbidden),
+        super::responses::BodyRefused,
     ),
     security(()))]
 pub async fn refresh(state: web::Data<AppState>, _: NoApiKey, body: Json<RefreshRequest>) -> Reply {
@@ -151,8 +151,8 @@ pub async fn refresh(state: web::Data<AppState>, _: NoApiKey, body: Json<Refresh
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out (also for an unknown token)"),
-        (status = 403, response = super::openapi::Forbidden),
-        super::openapi::BodyRefused,
+        (status = 403, response = super::responses::Forbidden),
+        super::responses::BodyRefused,
     ),
     security(()))]
 pub async fn logout(state: web::Data<AppState>, _: NoApiKey, body: Json<RefreshRequest>) -> Reply {
@@ -167,8 +167,8 @@ pub async fn logout(state: web::Data<AppState>, _: NoApiKey, body: Json<RefreshR
         (status = 200, description = "The user the token belongs to", body = UserResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
+        (status = 401, response = super::responses::Unauthorized),
+        (status = 403, response = super::responses::Forbidden),
     ),
     security(("bearer" = [])))]
 pub async fn me(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> Reply {

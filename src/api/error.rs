@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::content::policy::Denied;
+use crate::runner::RunError;
 use crate::store::{Rejected, StoreError};
 use crate::validation::FieldError;
 
@@ -118,6 +119,16 @@ impl From<StoreError> for ApiError {
                 Self::Unavailable
             }
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<RunError> for ApiError {
+    fn from(err: RunError) -> Self {
+        match err {
+            RunError::Store(err) => Self::from(err),
+            RunError::Unavailable => Self::Unavailable,
+            RunError::Failed(err) => Self::Internal(err),
         }
     }
 }

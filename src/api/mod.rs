@@ -15,6 +15,7 @@ pub mod nul;
 pub mod openapi;
 pub mod query;
 pub mod respond;
+pub mod responses;
 pub mod routes;
 pub mod sections;
 pub mod service;

@@ -122,7 +122,7 @@ taxonomy::endpoints! {
     responses(
         (status = 204, description = "Deleted"),
         (status = 409, description = "The section still has articles or sub-sections", body = Problem, content_type = "application/problem+json"),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Reply {

@@ -97,7 +97,7 @@ taxonomy::endpoints! {
     params(("id" = i64, Path, description = "The tag's id", minimum = 1)),
     responses(
         (status = 204, description = "Deleted and detached from every article"),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Reply {

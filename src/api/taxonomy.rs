@@ -157,7 +157,7 @@ macro_rules! endpoints {
             responses(
                 (status = 200, description = $ordered, body = $List, headers(
                     ("X-Total-Count" = i64, description = $all))),
-                $crate::api::openapi::ListRefused,
+                $crate::api::responses::ListRefused,
             ),
             security((), ("bearer" = [])))]
         pub async fn list(
@@ -173,7 +173,7 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/{id}"), tag = $tag, operation_id = concat!("get_", $one),
             summary = concat!("Get a ", $one, " by id."),
             params(("id" = i64, Path, description = concat!("The ", $one, "'s id"), minimum = 1)),
-            responses($Read, $crate::api::openapi::ReadOne),
+            responses($Read, $crate::api::responses::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
@@ -189,7 +189,7 @@ macro_rules! endpoints {
         #[utoipa::path(get, path = concat!($path, "/slug/{slug}"), tag = $tag,
             operation_id = concat!("get_", $one, "_by_slug"), summary = concat!("Get a ", $one, " by slug."),
             params(("slug" = String, Path, description = concat!("The ", $one, "'s slug"))),
-            responses($Read, $crate::api::openapi::ReadOne),
+            responses($Read, $crate::api::responses::ReadOne),
             security((), ("bearer" = [])))]
         pub async fn get_by_slug(
             state: ::actix_web::web::Data<$crate::api::state::AppState>,
@@ -210,7 +210,7 @@ macro_rules! endpoints {
                 (status = 201, description = concat!("The new ", $one), body = $Resource,
                     headers(("Location" = String, description = $location))),
                 (status = 409, description = $taken, body = $crate::api::error::Problem, content_type = "application/problem+json"),
-                $crate::api::openapi::BodyRefused, $crate::api::openapi::NotAllowed,
+                $crate::api::responses::BodyRefused, $crate::api::responses::NotAllowed,
             ),
             security(("bearer" = [])))]
         pub async fn create(
@@ -231,7 +231,7 @@ macro_rules! endpoints {
             responses(
                 (status = 200, description = concat!("The changed ", $one), body = $Resource),
                 (status = 409, description = $taken, body = $crate::api::error::Problem, content_type = "application/problem+json"),
-                $crate::api::openapi::BodyRefused, $crate::api::openapi::GuardedOne,
+                $crate::api::responses::BodyRefused, $crate::api::responses::GuardedOne,
             ),
             security(("bearer" = [])))]
         pub async fn update(

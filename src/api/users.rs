@@ -120,7 +120,7 @@ async fn hash(state: &AppState, password: Password) -> Result<String, ApiError> 
         (status = 201, description = "The new user", body = UserResponse,
             headers(("Location" = String, description = "The user's URL"))),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::responses::HashesBusy, super::responses::BodyRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateUser>) -> Reply {
@@ -156,7 +156,7 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
     responses(
         (status = 200, description = "The changed user", body = UserResponse),
         (status = 409, description = "The email is taken, or an admin tried to demote or disable themself", body = Problem, content_type = "application/problem+json"),
-        super::openapi::HashesBusy, super::openapi::BodyRefused, super::openapi::GuardedOne,
+        super::responses::HashesBusy, super::responses::BodyRefused, super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: Validating<UpdateUser>) -> Reply {
@@ -197,8 +197,8 @@ pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: 
     responses(
         (status = 204, description = "Deleted; their articles, if any, now belong to `reassign_to`"),
         (status = 409, description = "The user has articles and no `reassign_to` was given, or the admin named themself", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = super::openapi::Invalid),
-        super::openapi::GuardedOne,
+        (status = 422, response = super::responses::Invalid),
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, params: Query<DeleteUserParams>) -> Reply {

@@ -117,7 +117,7 @@ pub struct DeliveryList {
     responses(
         (status = 200, description = "A page of deliveries, newest event first", body = DeliveryList, headers(
             ("X-Total-Count" = i64, description = "Deliveries in all"))),
-        super::openapi::ListRefused, super::openapi::GuardedOne,
+        super::responses::ListRefused, super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -144,7 +144,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The delivery and its attempts", body = DeliveryWithAttempts,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        super::openapi::ReadOne, super::openapi::NotAllowed,
+        super::responses::ReadOne, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: Caller, ids: Path<(i64, i64)>, req: HttpRequest) -> Reply {
@@ -175,7 +175,7 @@ pub struct RedeliveryQueued {
     ),
     responses(
         (status = 202, description = "Due now; the log shows the attempt", body = RedeliveryQueued),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn redeliver(state: Data<AppState>, caller: Caller, ids: Path<(i64, i64)>) -> Reply {

@@ -159,7 +159,7 @@ admin::reads! {
     responses(
         (status = 201, description = "The new webhook, with its secret", body = WebhookWithSecret,
             headers(("Location" = String, description = "The webhook's URL"))),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::responses::BodyRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateWebhook>) -> Reply {
@@ -191,7 +191,7 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
     request_body = UpdateWebhook,
     responses(
         (status = 200, description = "The changed webhook", body = WebhookResponse),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
+        super::responses::BodyRefused, super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: Validating<UpdateWebhook>) -> Reply {
@@ -216,7 +216,7 @@ pub async fn update(state: Data<AppState>, caller: Caller, id: Path<i64>, body: 
 /// Delete a webhook and its delivery log.
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "delete_webhook",
     params(("id" = i64, Path, description = "The webhook's id", minimum = 1)),
-    responses((status = 204, description = "Deleted"), super::openapi::GuardedOne),
+    responses((status = 204, description = "Deleted"), super::responses::GuardedOne),
     security(("bearer" = [])))]
 pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>) -> Reply {
     caller.require_webhook_manager()?;
@@ -234,7 +234,7 @@ pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>) -> Rep
     responses(
         (status = 200, description = "The webhook with its new secret; attempts from now on are signed with it",
             body = WebhookWithSecret),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn rotate_secret(state: Data<AppState>, caller: Caller, id: Path<i64>) -> Reply {
@@ -273,7 +273,7 @@ pub struct PingQueued {
         (status = 202, description = "Queued; its delivery shows in the log", body = PingQueued),
         (status = 429, description = "A ping to this webhook is still waiting or in flight; nothing was queued, retry after `Retry-After` seconds", body = super::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds to wait before pinging again"))),
-        super::openapi::GuardedOne,
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn test(state: Data<AppState>, caller: Caller, id: Path<i64>) -> Reply {

@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::proxies::TrustedProxies;
-use crate::store::logins::LoginLimits;
 pub use database_url::{DatabaseUrl, DATABASE_URL_FORMS};
 use parse::number;
 
@@ -120,6 +119,15 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
     pub webhooks: WebhookSettings,
+}
+
+/// How many failed logins lock further attempts out, per email and per client
+/// address, within a sliding window (the store counts them, [`crate::store::logins`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub per_email: i64,
+    pub per_client: i64,
+    pub window_seconds: i64,
 }
 
 /// How webhook deliveries are retried and where they may go.

@@ -5,15 +5,8 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{now, write_tx, Conn, StoreResult};
+use crate::config::LoginLimits;
 use crate::db::schema::login_failures;
-
-/// The limits; from the settings.
-#[derive(Debug, Clone, Copy)]
-pub struct LoginLimits {
-    pub per_email: i64,
-    pub per_client: i64,
-    pub window_seconds: i64,
-}
 
 fn keys(email: &str, client: &str) -> [String; 2] {
     [format!("email:{}", super::users::normalise_email(email)), format!("client:{client}")]

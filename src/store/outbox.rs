@@ -19,11 +19,9 @@ use serde_json::Value;
 
 use super::articles::{self, Article};
 use super::deliveries::{self, Due, Event, RowId, Target, LEASE};
-use super::sections::SectionRow;
 use super::sql::Sql;
-use super::tags::TagRow;
 use super::{now, write_tx, Conn, StoreResult};
-use crate::content::events::{wants, ArticleEventData, EventRef, EventType, SectionEventData, TagEventData};
+use crate::content::events::{wants, ArticleEventData, EventRef, EventType};
 use crate::db::schema::{articles as articles_table, webhook_deliveries, webhook_events, webhooks};
 use crate::db::MultiBackend;
 
@@ -198,7 +196,8 @@ fn article_cache_tags(article: &Article) -> Vec<String> {
     tags
 }
 
-fn to_value(data: &impl serde::Serialize) -> Value {
+/// An event's `data`, from its documented type.
+pub(super) fn to_value(data: &impl serde::Serialize) -> Value {
     serde_json::to_value(data).unwrap_or(Value::Null)
 }
 
@@ -216,27 +215,6 @@ pub fn article_data(article: &Article) -> Value {
         section: article.section.as_ref().map(|s| EventRef { id: s.id, slug: s.slug.clone() }),
         tags: article.tags.iter().map(|t| EventRef { id: t.id, slug: t.slug.clone() }).collect(),
         cache_tags: article_cache_tags(article),
-    })
-}
-
-/// `data` of the `section.*` events.
-pub fn section_data(row: &SectionRow) -> Value {
-    to_value(&SectionEventData {
-        id: row.id,
-        slug: row.slug.clone(),
-        name: row.name.clone(),
-        parent_id: row.parent_id,
-        cache_tags: vec![format!("section-{}", row.id), "sections".into(), "articles".into()],
-    })
-}
-
-/// `data` of the `tag.*` events.
-pub fn tag_data(row: &TagRow) -> Value {
-    to_value(&TagEventData {
-        id: row.id,
-        slug: row.slug.clone(),
-        name: row.name.clone(),
-        cache_tags: vec![format!("tag-{}", row.id), "tags".into(), "articles".into()],
     })
 }
 

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use serde_json::Value;
 
 use super::read_model::{self, Embedded};
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
-use crate::content::events::EventType;
+use crate::content::events::{EventType, SectionEventData};
 use crate::content::policy::Visibility;
 use crate::db::schema::{articles, sections};
 
@@ -153,7 +154,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
             .returning(sections::id)
             .get_result(conn)?;
         let row = SectionRow::by_id(conn, id)?;
-        outbox::emit(conn, EventType::SectionCreated.as_str(), &outbox::section_data(&row), None, None)?;
+        outbox::emit(conn, EventType::SectionCreated.as_str(), &event_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -185,7 +186,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
         } else if (&row.slug, &row.name) != (&current_slug, &current_name) {
             read_model::embedded_changed(conn, Embedded::Section(id))?;
         }
-        outbox::emit(conn, EventType::SectionUpdated.as_str(), &outbox::section_data(&row), None, None)?;
+        outbox::emit(conn, EventType::SectionUpdated.as_str(), &event_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -203,7 +204,18 @@ pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
             return Err(StoreError::conflict("id", format!("the section still has {used} articles")));
         }
         diesel::delete(sections::table.find(id)).execute(conn)?;
-        outbox::emit(conn, EventType::SectionDeleted.as_str(), &outbox::section_data(&row), None, None)?;
+        outbox::emit(conn, EventType::SectionDeleted.as_str(), &event_data(&row), None, None)?;
         Ok(())
+    })
+}
+
+/// `data` of the `section.*` events.
+fn event_data(row: &SectionRow) -> Value {
+    outbox::to_value(&SectionEventData {
+        id: row.id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        parent_id: row.parent_id,
+        cache_tags: vec![format!("section-{}", row.id), "sections".into(), "articles".into()],
     })
 }

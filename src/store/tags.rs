@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use serde_json::Value;
 
 use super::read_model::{self, Embedded};
 use super::taxonomy::{self, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
-use crate::content::events::EventType;
+use crate::content::events::{EventType, TagEventData};
 use crate::content::policy::Visibility;
 use crate::db::schema::{article_tags, articles, tags};
 
@@ -96,7 +97,7 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
         .returning(tags::id)
         .get_result(conn)?;
     let row = TagRow::by_id(conn, id)?;
-    outbox::emit(conn, EventType::TagCreated.as_str(), &outbox::tag_data(&row), None, None)?;
+    outbox::emit(conn, EventType::TagCreated.as_str(), &event_data(&row), None, None)?;
     Ok(row)
 }
 
@@ -169,7 +170,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
         if (&row.slug, &row.name) != (&current_slug, &current_name) {
             read_model::embedded_changed(conn, Embedded::Tag(id))?;
         }
-        outbox::emit(conn, EventType::TagUpdated.as_str(), &outbox::tag_data(&row), None, None)?;
+        outbox::emit(conn, EventType::TagUpdated.as_str(), &event_data(&row), None, None)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -182,7 +183,17 @@ pub fn delete(conn: &mut Conn, id: i64) -> StoreResult<()> {
         diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id))).execute(conn)?;
         diesel::delete(tags::table.find(id)).execute(conn)?;
         read_model::refresh(conn, &detached)?;
-        outbox::emit(conn, EventType::TagDeleted.as_str(), &outbox::tag_data(&row), None, None)?;
+        outbox::emit(conn, EventType::TagDeleted.as_str(), &event_data(&row), None, None)?;
         Ok(())
+    })
+}
+
+/// `data` of the `tag.*` events.
+fn event_data(row: &TagRow) -> Value {
+    outbox::to_value(&TagEventData {
+        id: row.id,
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        cache_tags: vec![format!("tag-{}", row.id), "tags".into(), "articles".into()],
     })
 }

@@ -1,4 +1,5 @@
-//! Refresh tokens: stored as hashes, rotated on use, revoked per login (family) or per user.
+//! Refresh tokens: stored as hashes, rotated on use, revoked per login (family); a change
+//! to the user revokes them all ([`super::users::update`]).
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -111,15 +112,6 @@ pub fn logout(conn: &mut Conn, token: &str) -> StoreResult<()> {
 fn revoke_family(conn: &mut Conn, family: &str) -> Result<usize, StoreError> {
     Ok(diesel::update(
         refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()),
-    )
-    .set(refresh_tokens::revoked_at.eq(now()))
-    .execute(conn)?)
-}
-
-/// Revokes every login of the user (password, role or lock change). Call inside a transaction.
-pub fn revoke_user(conn: &mut Conn, user_id: i64) -> StoreResult<usize> {
-    Ok(diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now()))
     .execute(conn)?)

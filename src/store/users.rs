@@ -122,7 +122,7 @@ pub fn update(conn: &mut Conn, id: i64, mut changes: UserChanges) -> StoreResult
         changes.updated_at = Some(now());
         diesel::update(users::table.find(id)).set(&changes).execute(conn).map_err(email_conflict)?;
         if revoke {
-            super::tokens::revoke_user(conn, id)?;
+            revoke_logins(conn, id)?;
         }
         let user = find(conn, id)?;
         // What articles embed of their author: the name and bio.
@@ -159,6 +159,16 @@ pub fn delete(conn: &mut Conn, id: i64, reassign_to: Option<i64>) -> StoreResult
         diesel::delete(users::table.find(id)).execute(conn)?;
         Ok(())
     })
+}
+
+/// Revokes every login of the user (password, role or lock change): their refresh
+/// tokens, as [`delete`] removes them. Call inside a transaction.
+fn revoke_logins(conn: &mut Conn, user_id: i64) -> StoreResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?)
 }
 
 fn email_conflict(err: diesel::result::Error) -> StoreError {

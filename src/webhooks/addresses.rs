@@ -2,12 +2,20 @@
 //! unspecified, multicast, reserved and documentation ranges of both families, the
 //! IANA special-purpose blocks that are not globally reachable, and every IPv6 form
 //! that embeds an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo)
-//! when the address it embeds is one of those.
+//! when the address it embeds is one of those; and how a URL that reaches one is
+//! refused, by the guard and the resolver alike.
 //!
 //! IPv6 is judged by allocation: only 2000::/3 is global unicast, so anything outside
 //! it is internal unless it is one of the embedding forms, judged by what it embeds.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// Why a URL cannot be a webhook's.
+pub type Refusal = String;
+
+/// Why a URL whose host is or resolves to an internal address is refused.
+pub const INTERNAL: &str = "is or resolves to an internal address (loopback, private, link-local, reserved or \
+     otherwise not public); FOLIO_WEBHOOK_ALLOW_PRIVATE=true allows it";
 
 /// Whether `ip` is an address a webhook may not reach.
 pub fn is_internal(ip: IpAddr) -> bool {

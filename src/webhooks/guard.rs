@@ -10,15 +10,8 @@ use std::net::IpAddr;
 use reqwest::Url;
 use url::Host;
 
-use super::addresses::is_internal;
+use super::addresses::{is_internal, Refusal, INTERNAL};
 use super::resolver::Hosts;
-
-/// Why a URL cannot be a webhook's.
-pub type Refusal = String;
-
-/// Why a URL whose host is or resolves to an internal address is refused.
-pub const INTERNAL: &str = "is or resolves to an internal address (loopback, private, link-local, reserved or \
-     otherwise not public); FOLIO_WEBHOOK_ALLOW_PRIVATE=true allows it";
 
 /// Parses `text` as an absolute http(s) URL with a host.
 pub fn parse(text: &str) -> Result<Url, Refusal> {

@@ -14,9 +14,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
+use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
 
-use super::send::Outgoing;
 use crate::store::deliveries::{Attempt, Due};
 
 /// Sends in flight to one endpoint, at most.
@@ -30,6 +30,9 @@ const WAITING: usize = 256;
 pub const BACKOFF_AFTER: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_secs(30);
 const LONGEST_BACKOFF: Duration = Duration::from_secs(600);
+
+/// A leased send and its body, as it waits in its lane.
+pub type Outgoing = (Due, Bytes);
 
 /// How a send went, as far as its endpoint's health goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

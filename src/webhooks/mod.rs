@@ -26,7 +26,7 @@ pub mod sign;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web::{Bytes, Data};
+use actix_web::web::Bytes;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -34,12 +34,12 @@ use thread_priority::ThreadPriority;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::config::WebhookSettings;
+use crate::runner::{RunError, Runner};
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
 use crate::store::{now, outbox, StoreResult};
 use holdings::Holdings;
+use resolver::Hosts;
 use send::{Input, Sender};
 /// Deliveries a process holds at most: leased, and waiting to be sent or being sent.
 /// Their leases are renewed while they wait, however long the endpoints take. Room
@@ -75,15 +75,15 @@ pub fn body(event: &Event) -> Bytes {
 }
 
 struct Worker {
-    state: Data<AppState>,
+    runner: Arc<Runner>,
     retries: Vec<u64>,
 }
 
 /// Starts the dispatcher and the ticker on the current runtime, and the senders on a
 /// thread of their own at the lowest priority.
-pub fn start(state: Data<AppState>, settings: &WebhookSettings) -> anyhow::Result<()> {
-    let sender = Arc::new(Sender::new(state.webhook_hosts.clone())?);
-    let worker = Arc::new(Worker { state, retries: settings.retries.clone() });
+pub fn start(runner: Arc<Runner>, hosts: Hosts, settings: &WebhookSettings) -> anyhow::Result<()> {
+    let sender = Arc::new(Sender::new(hosts)?);
+    let worker = Arc::new(Worker { runner, retries: settings.retries.clone() });
     let (leased, input) = mpsc::unbounded_channel();
     let (finished, attempts) = mpsc::unbounded_channel();
     let inputs = leased.downgrade();
@@ -171,17 +171,17 @@ impl Worker {
 
     /// Whether any event waits for its first attempts or any retry is due: a read, so
     /// an idle process does not take the write lock.
-    async fn due_now(&self) -> Result<bool, ApiError> {
+    async fn due_now(&self) -> Result<bool, RunError> {
         let now = now();
-        self.state.read(move |conn| Ok(outbox::waiting(conn, now)? || deliveries::any_due(conn, now)?)).await
+        self.runner.read(move |conn| Ok(outbox::waiting(conn, now)? || deliveries::any_due(conn, now)?)).await
     }
 
-    /// One transaction, which claims rows (see [`AppState::claim`]): records the
+    /// One transaction, which claims rows (see [`Runner::claim`]): records the
     /// finished attempts, renews leases, and leases up to `room` sends, due retries
     /// first, then waiting events' first attempts. Returns the renewed leases and the sends.
-    async fn cycle(&self, cycle: Cycle) -> Result<(Vec<Held>, Vec<Due>), ApiError> {
+    async fn cycle(&self, cycle: Cycle) -> Result<(Vec<Held>, Vec<Due>), RunError> {
         let retries = self.retries.clone();
-        self.state
+        self.runner
             .claim(move |conn| {
                 let now = now();
                 deliveries::record(conn, &cycle.finished, &cycle.dispatched, &retries, now)?;
@@ -214,17 +214,17 @@ impl Worker {
     }
 
     /// Announces the articles whose scheduled moment lies in `(from, until]`.
-    async fn tick(&self, from: NaiveDateTime, until: NaiveDateTime) -> Result<(), crate::api::error::ApiError> {
-        let any = self.state.read(move |conn| outbox::any_going_live(conn, from, until)).await?;
+    async fn tick(&self, from: NaiveDateTime, until: NaiveDateTime) -> Result<(), RunError> {
+        let any = self.runner.read(move |conn| outbox::any_going_live(conn, from, until)).await?;
         if any {
-            self.state.write(move |conn| outbox::publish_due(conn, from, until)).await?;
+            self.runner.write(move |conn| outbox::publish_due(conn, from, until)).await?;
         }
         Ok(())
     }
 
     /// Where a starting process looks back from (see [`CATCH_UP`]).
-    async fn catch_up_from(&self, now: NaiveDateTime) -> Result<NaiveDateTime, crate::api::error::ApiError> {
-        let migrated = self.state.read(migrated_at).await?;
+    async fn catch_up_from(&self, now: NaiveDateTime) -> Result<NaiveDateTime, RunError> {
+        let migrated = self.runner.read(migrated_at).await?;
         Ok(migrated.map_or(now, |at| at.max(now - CATCH_UP)))
     }
 }

@@ -16,8 +16,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, Semaphore};
 
-use super::addresses::is_internal;
-use super::guard::{Refusal, INTERNAL};
+use super::addresses::{is_internal, Refusal, INTERNAL};
 
 /// How long a name may take to resolve.
 pub const DEADLINE: Duration = Duration::from_secs(5);

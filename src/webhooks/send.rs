@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::guard;
-use super::lanes::{Lanes, Reach, PER_ENDPOINT};
+use super::lanes::{Lanes, Outgoing, Reach, PER_ENDPOINT};
 use super::resolver::{Hosts, Refused};
 use super::sign;
 use crate::store::deliveries::{Attempt, Due};
@@ -22,9 +22,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a connection may take to open: a host that drops packets costs a send
 /// this long, not the whole [`TIMEOUT`].
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// A leased send and its body.
-pub type Outgoing = (Due, Bytes);
 
 /// What reaches the senders: a send the dispatcher leased, or one that finished.
 pub enum Input {

@@ -33,7 +33,7 @@ use crate::store::{now, Conn, StoreResult};
     responses(
         (status = 200, description = "A page of articles, newest first by default", body = ArticleList, headers(
             ("X-Total-Count" = i64, description = "Articles matching, on all pages"))),
-        super::openapi::ListRefused,
+        super::responses::ListRefused,
         (status = 403, description = "A status other than `published` was asked for with an API key that lacks `content:read`", body = super::error::Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = [])))]
@@ -82,7 +82,7 @@ pub struct ArticleRead(ArticleResponse);
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
     params(("id" = i64, Path, description = "The article's id", minimum = 1)),
-    responses(ArticleRead, super::openapi::ReadOne),
+    responses(ArticleRead, super::responses::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
@@ -93,7 +93,7 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
 /// Get an article by slug.
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
     params(("slug" = String, Path, description = "The article's slug")),
-    responses(ArticleRead, super::openapi::ReadOne),
+    responses(ArticleRead, super::responses::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
     let slug = slug.into_inner();
@@ -177,7 +177,7 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
         (status = 201, description = "The new article", body = ArticleResponse,
             headers(("Location" = String, description = "The article's URL"), ("ETag" = String, description = "Its strong validator"))),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        super::openapi::BodyRefused, super::openapi::NotAllowed,
+        super::responses::BodyRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
@@ -208,9 +208,9 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
         (status = 200, description = "The changed article, at a new version", body = ArticleResponse,
             headers(("ETag" = String, description = "Its new strong validator"))),
         (status = 409, description = "The slug is taken, or `version` is stale (`current_version` says which is current)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = super::openapi::PreconditionFailed),
-        (status = 428, response = super::openapi::PreconditionRequired),
-        super::openapi::BodyRefused, super::openapi::GuardedOne,
+        (status = 412, response = super::responses::PreconditionFailed),
+        (status = 428, response = super::responses::PreconditionRequired),
+        super::responses::BodyRefused, super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn update(
@@ -258,10 +258,10 @@ pub async fn update(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 412, response = super::openapi::PreconditionFailed),
-        (status = 428, response = super::openapi::PreconditionRequired),
-        super::openapi::GuardedOne,
+        (status = 400, response = super::responses::BadRequest),
+        (status = 412, response = super::responses::PreconditionFailed),
+        (status = 428, response = super::responses::PreconditionRequired),
+        super::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn delete(state: Data<AppState>, caller: Caller, id: Path<i64>, req: HttpRequest) -> Reply {

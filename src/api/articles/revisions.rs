@@ -114,7 +114,7 @@ async fn find(state: &AppState, caller: Caller, id: i64, version: i64) -> Result
     responses(
         (status = 200, description = "Every version, the current one included, newest first. A deleted article's revisions go with it.", body = RevisionList, headers(
             ("X-Total-Count" = i64, description = "Revisions in all"))),
-        crate::api::openapi::ListRefused, crate::api::openapi::GuardedOne,
+        crate::api::responses::ListRefused, crate::api::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -144,7 +144,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The revision", body = RevisionResponse,
             headers(("ETag" = String, description = "Strong validator of the representation"))),
-        crate::api::openapi::ReadOne, crate::api::openapi::NotAllowed,
+        crate::api::responses::ReadOne, crate::api::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<(i64, i64)>, req: HttpRequest) -> Reply {
@@ -164,8 +164,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<(i6
         (status = 200, description = "The article at a new version holding that revision's content (itself revertible)", body = ArticleResponse,
             headers(("ETag" = String, description = "Its new strong validator"))),
         (status = 409, description = "Another article now has that revision's slug", body = crate::api::error::Problem, content_type = "application/problem+json"),
-        (status = 422, response = crate::api::openapi::Invalid),
-        crate::api::openapi::GuardedOne,
+        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::GuardedOne,
     ),
     security(("bearer" = [])))]
 pub async fn restore(state: web::Data<AppState>, caller: Caller, path: web::Path<(i64, i64)>) -> Reply {

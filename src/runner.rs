@@ -1,0 +1,144 @@
+//! Store functions run from async code: off the async executor, within the database's
+//! deadline. The HTTP handlers (through [`crate::api::state::AppState`]) and the
+//! webhook workers both run their database work here.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use actix_web::error::BlockingError;
+use actix_web::web;
+
+use crate::db::writer::Writes;
+use crate::db::{Conn, Database};
+use crate::store::audit::{self, Actor, Change};
+use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
+
+/// Why work run here has no answer: the store's own error, or the database's silence.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No answer before the database's deadline; the caller may retry shortly.
+    #[error("the database cannot take this request now; retry shortly")]
+    Unavailable,
+    /// The work panicked, or its thread could not run it.
+    #[error(transparent)]
+    Failed(anyhow::Error),
+}
+
+/// The database and the writer thread, as async code reaches them.
+pub struct Runner {
+    pub db: Database,
+    /// The writer thread, where writes queue for their turn without holding a
+    /// blocking thread each (a queue of those would starve reads).
+    pub writes: Writes,
+}
+
+impl Runner {
+    /// Runs `f` on a reader connection, off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        within(self.db.deadline(), web::block(move || f(&mut *db.reader()?))).await
+    }
+
+    /// Runs `f` on a reader connection: on SQLite right here, on the calling thread,
+    /// for a look-up that costs less than handing it to another thread would (a public
+    /// read of a stored representation); on PostgreSQL, which answers over the network,
+    /// off the async executor as [`Runner::read`] does.
+    pub async fn look_up<T, F>(&self, f: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        if self.db.is_shared() {
+            return self.read(f).await;
+        }
+        let mut conn = self.db.reader().map_err(StoreError::from)?;
+        Ok(f(&mut conn)?)
+    }
+
+    /// Runs `f` in a [`claim_tx`]: on PostgreSQL on a pooled connection beside the
+    /// writer, so it does not wait its turn with the content writes; on SQLite on the
+    /// writer connection, in turn.
+    pub async fn claim<T, F>(&self, f: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        match self.db.is_shared() {
+            // The readers' pool: a connection like any other, bar the turn.
+            true => self.read(move |conn| claim_tx(conn, f)).await,
+            false => self.write(move |conn| claim_tx(conn, f)).await,
+        }
+    }
+
+    /// Runs `f` on the writer connection and records `change` of its result in the
+    /// audit trail, both in one transaction.
+    pub async fn write_audited<T, F, C>(&self, actor: Actor, change: C, f: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+        C: FnOnce(&T) -> Change + Send + 'static,
+    {
+        self.write(move |conn| {
+            write_tx(conn, |conn| {
+                let value = f(conn)?;
+                audit::record(conn, &actor, change(&value))?;
+                Ok(value)
+            })
+        })
+        .await
+    }
+
+    /// Runs `f` on the writer connection, off the async executor.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        // Waiting for the turn counts against the deadline too: behind a stuck write,
+        // the rest are told to retry instead of queueing without end, and are not run
+        // when their turn comes after all.
+        let deadline = self.db.deadline();
+        let due = Instant::now() + deadline;
+        let answer = self.writes.run(move || {
+            if Instant::now() >= due {
+                return Err(StoreError::Unavailable("no turn to write before the deadline".into()));
+            }
+            f(&mut *db.writer()?)
+        });
+        // A write cut by the deadline may still commit when the database wakes: like
+        // any request cut by a timeout, its outcome is unknown to the client.
+        match actix_web::rt::time::timeout(deadline, answer).await {
+            Ok(Ok(written)) => written.map_err(RunError::from),
+            Ok(Err(_)) => Err(RunError::Failed(anyhow::anyhow!("a write panicked"))),
+            Err(_) => {
+                tracing::warn!(?deadline, "no write before the deadline");
+                Err(RunError::Unavailable)
+            }
+        }
+    }
+}
+
+/// The answer of blocking database work, or [`RunError::Unavailable`] once the database
+/// has taken longer than it can when it is working ([`crate::db::Database::deadline`]):
+/// a frozen server or a silent network answers nothing, and neither its statement
+/// timeout nor the pool notices. The work itself cannot be stopped; it ends when the
+/// database answers or the connection breaks.
+async fn within<T>(
+    deadline: Duration,
+    work: impl Future<Output = Result<StoreResult<T>, BlockingError>>,
+) -> Result<T, RunError> {
+    match actix_web::rt::time::timeout(deadline, work).await {
+        Ok(done) => done.map_err(|err| RunError::Failed(err.into()))?.map_err(RunError::from),
+        Err(_) => {
+            tracing::warn!(?deadline, "the database did not answer in time");
+            Err(RunError::Unavailable)
+        }
+    }
+}
