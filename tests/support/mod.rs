@@ -8,7 +8,7 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,25 @@ use serde_json::{json, Value};
 
 pub const EMAIL: &str = "admin@example.com";
 pub const PASSWORD: &str = "process test admin password";
+
+/// A port for a server to bind, free when asked. Taken below Linux's ephemeral range
+/// (32768-60999), where every outgoing connection of the tests gets its own port, so
+/// none of those can take it before folio binds it (a port the kernel picks for
+/// `bind(0)` comes from that range); and never one given before in this test binary
+/// (test binaries run one at a time).
+pub fn free_port() -> u16 {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    // Test binaries start at different places, so one does not meet the ports the one
+    // before it has just closed.
+    let start = std::process::id() % 100 * 120;
+    loop {
+        let next = u32::from(NEXT.fetch_add(1, Ordering::Relaxed));
+        let port = u16::try_from(20_000 + (start + next) % 12_000).unwrap();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
 
 /// A running `folio serve`, killed when dropped (also when a test fails half-way).
 pub struct Server {
@@ -64,7 +83,7 @@ impl Server {
     }
 
     fn spawn_wrapped(wrapper: &[&str], database_url: &str, extra: &[(&str, &str)]) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let folio = env!("CARGO_BIN_EXE_folio");
         let mut command = match wrapper.split_first() {
             Some((program, args)) => {
