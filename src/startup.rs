@@ -125,6 +125,7 @@ impl Application {
         }
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
+        let writes = crate::db::writer::Writes::start(db.clone())?;
         let state = web::Data::new(AppState {
             db,
             keys: TokenKeys::new(settings.jwt_secret.bytes()),
@@ -134,7 +135,7 @@ impl Application {
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
-            writes: crate::db::writer::Writes::start()?,
+            writes,
             key_uses: KeyUses::default(),
             webhook_hosts: crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?,
         });

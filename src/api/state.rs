@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::error::BlockingError;
 use actix_web::web;
+use tokio::sync::oneshot;
 
 use super::error::ApiError;
 use crate::auth::api_key::KeyUses;
@@ -15,7 +16,7 @@ use crate::db::{Conn, Database};
 use crate::proxies::TrustedProxies;
 use crate::store::audit::{self, Actor, Change};
 use crate::store::logins::LoginLimits;
-use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
+use crate::store::{claim_tx, StoreError, StoreResult};
 use crate::webhooks::resolver::Hosts;
 
 pub struct AppState {
@@ -83,21 +84,24 @@ impl AppState {
     }
 
     /// Runs `f` on the writer connection and records `change` of its result in the
-    /// audit trail, both in one transaction.
+    /// audit trail, both in one transaction: a savepoint of the transaction that
+    /// commits it together with the writes queued beside it ([`Writes::run_grouped`]).
     pub async fn write_audited<T, F, C>(&self, actor: Actor, change: C, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
         C: FnOnce(&T) -> Change + Send + 'static,
     {
-        self.write(move |conn| {
-            write_tx(conn, |conn| {
-                let value = f(conn)?;
-                audit::record(conn, &actor, change(&value))?;
-                Ok(value)
-            })
-        })
-        .await
+        let due = Instant::now() + self.db.deadline();
+        let answer = self.writes.run_grouped(move |conn| {
+            if Instant::now() >= due {
+                return Err(StoreError::Unavailable("no turn to write before the deadline".into()));
+            }
+            let value = f(conn)?;
+            audit::record(conn, &actor, change(&value))?;
+            Ok(value)
+        });
+        self.written(answer).await
     }
 
     /// Runs `f` on the writer connection, off the async executor.
@@ -110,14 +114,19 @@ impl AppState {
         // Waiting for the turn counts against the deadline too: behind a stuck write,
         // the rest are told to retry instead of queueing without end, and are not run
         // when their turn comes after all.
-        let deadline = self.db.deadline();
-        let due = Instant::now() + deadline;
+        let due = Instant::now() + self.db.deadline();
         let answer = self.writes.run(move || {
             if Instant::now() >= due {
                 return Err(StoreError::Unavailable("no turn to write before the deadline".into()));
             }
             f(&mut *db.writer()?)
         });
+        self.written(answer).await
+    }
+
+    /// The answer of a write queued on the writer thread, or 503 past the deadline.
+    async fn written<T>(&self, answer: oneshot::Receiver<StoreResult<T>>) -> Result<T, ApiError> {
+        let deadline = self.db.deadline();
         // A write cut by the deadline may still commit when the database wakes: like
         // any request cut by a timeout, its outcome is unknown to the client.
         match actix_web::rt::time::timeout(deadline, answer).await {
