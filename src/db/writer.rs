@@ -42,12 +42,15 @@ enum Job {
     Grouped(Grouped),
 }
 
+/// Answers a grouped write once its group's transaction has ended: committed, or why not.
+type Answer = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
+
 /// A grouped write that has run, with its answer held until its group's transaction ends.
 struct Held {
     /// It failed in a way that may have ended the shared transaction (the database
     /// refused, or went away): the group commits what it has and stops there.
     ends_group: bool,
-    answer: Box<dyn FnOnce(Result<(), &StoreError>) + Send>,
+    answer: Answer,
 }
 
 /// The queue of the writer thread; the thread ends when the queue is dropped.
