@@ -127,7 +127,8 @@ impl Application {
         }
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
-        let runner = Arc::new(Runner { db, writes: crate::db::writer::Writes::start()? });
+        let writes = crate::runner::writer::Writes::start(db.clone())?;
+        let runner = Arc::new(Runner { db, writes });
         let webhook_hosts = crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?;
         crate::webhooks::start(runner.clone(), webhook_hosts.clone(), &settings.webhooks)?;
         let state = web::Data::new(AppState {

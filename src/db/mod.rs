@@ -13,7 +13,6 @@
 
 mod hint;
 pub mod schema;
-pub mod writer;
 
 use std::time::Duration;
 

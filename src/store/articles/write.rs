@@ -258,9 +258,12 @@ fn values(
     })
 }
 
-fn set_tags(conn: &mut Conn, article_id: i64, names: &[String], writer: Writer) -> StoreResult<()> {
+/// Gives article `article_id` the tags `names`; `new` when it has none yet.
+fn set_tags(conn: &mut Conn, article_id: i64, names: &[String], writer: Writer, new: bool) -> StoreResult<()> {
     let rows = tags::find_or_create(conn, names, writer.may_create_tags)?;
-    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id))).execute(conn)?;
+    if !new {
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id))).execute(conn)?;
+    }
     // One row a statement: a multi-row insert is written differently per backend,
     // and an article has a few tags.
     for (tag, position) in rows.iter().zip(0..) {
@@ -285,9 +288,9 @@ pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared) -> StoreResul
             .values((values, body.columns, articles::author_id.eq(writer.id), articles::created_at.eq(now)))
             .returning(articles::id)
             .get_result(conn)?;
-        set_tags(conn, id, &content.tags, writer)?;
+        set_tags(conn, id, &content.tags, writer, true)?;
         let article = find(conn, id)?;
-        read_model::store(conn, &article)?;
+        read_model::store_new(conn, &article)?;
         revisions::record(conn, &article, writer.id, now)?;
         outbox::article_written(conn, None, &article)?;
         Ok(article)
@@ -311,7 +314,7 @@ pub(super) fn replace(
         Some(body) => diesel::update(articles::table.find(id)).set((values, body.columns)).execute(conn)?,
         None => diesel::update(articles::table.find(id)).set(values).execute(conn)?,
     };
-    set_tags(conn, id, &content.tags, writer)?;
+    set_tags(conn, id, &content.tags, writer, false)?;
     let article = find(conn, id)?;
     read_model::store(conn, &article)?;
     revisions::record(conn, &article, writer.id, now)?;

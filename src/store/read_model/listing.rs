@@ -98,9 +98,24 @@ pub fn set(conn: &mut Conn, id: i64, listed: Option<(NaiveDateTime, BTreeSet<Sco
         .into_iter()
         .collect();
     diesel::delete(article_listing::table.filter(article_listing::article_id.eq(id))).execute(conn)?;
+    replace(conn, id, &old, listed)
+}
+
+/// Lists article `id`, just created and so listed nowhere yet, as [`set`] does.
+pub fn set_new(conn: &mut Conn, id: i64, listed: Option<(NaiveDateTime, BTreeSet<Scope>)>) -> StoreResult<()> {
+    replace(conn, id, &BTreeSet::new(), listed)
+}
+
+/// Lists article `id`, whose rows (in `old`) are gone, as `listed` says.
+fn replace(
+    conn: &mut Conn,
+    id: i64,
+    old: &BTreeSet<Scope>,
+    listed: Option<(NaiveDateTime, BTreeSet<Scope>)>,
+) -> StoreResult<()> {
     let new = listed.as_ref().map(|(_, scopes)| scopes.clone()).unwrap_or_default();
     let changes: Vec<(Scope, i64)> =
-        old.difference(&new).map(|scope| (*scope, -1)).chain(new.difference(&old).map(|scope| (*scope, 1))).collect();
+        old.difference(&new).map(|scope| (*scope, -1)).chain(new.difference(old).map(|scope| (*scope, 1))).collect();
     count(conn, &changes)?;
     if let Some((live_from, scopes)) = listed {
         let mut insert = Sql::new(conn, "INSERT INTO article_listing (kind, scope_id, live_from, article_id) VALUES ");

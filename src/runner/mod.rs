@@ -2,16 +2,19 @@
 //! deadline. The HTTP handlers (through [`crate::api::state::AppState`]) and the
 //! webhook workers both run their database work here.
 
+pub mod writer;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use actix_web::error::BlockingError;
 use actix_web::web;
+use tokio::sync::oneshot;
 
-use crate::db::writer::Writes;
+use self::writer::Writes;
 use crate::db::{Conn, Database};
 use crate::store::audit::{self, Actor, Change};
-use crate::store::{claim_tx, write_tx, StoreError, StoreResult};
+use crate::store::{claim_tx, StoreError, StoreResult};
 
 /// Why work run here has no answer: the store's own error, or the database's silence.
 #[derive(Debug, thiserror::Error)]
@@ -77,21 +80,24 @@ impl Runner {
     }
 
     /// Runs `f` on the writer connection and records `change` of its result in the
-    /// audit trail, both in one transaction.
+    /// audit trail, both in one transaction: a savepoint of the transaction that
+    /// commits it together with the writes queued beside it ([`Writes::run_grouped`]).
     pub async fn write_audited<T, F, C>(&self, actor: Actor, change: C, f: F) -> Result<T, RunError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
         C: FnOnce(&T) -> Change + Send + 'static,
     {
-        self.write(move |conn| {
-            write_tx(conn, |conn| {
-                let value = f(conn)?;
-                audit::record(conn, &actor, change(&value))?;
-                Ok(value)
-            })
-        })
-        .await
+        let due = Instant::now() + self.db.deadline();
+        let answer = self.writes.run_grouped(move |conn| {
+            if Instant::now() >= due {
+                return Err(StoreError::Unavailable("no turn to write before the deadline".into()));
+            }
+            let value = f(conn)?;
+            audit::record(conn, &actor, change(&value))?;
+            Ok(value)
+        });
+        self.written(answer).await
     }
 
     /// Runs `f` on the writer connection, off the async executor.
@@ -112,6 +118,13 @@ impl Runner {
             }
             f(&mut *db.writer()?)
         });
+        self.written(answer).await
+    }
+
+    /// The answer of a write queued on the writer thread, or [`RunError::Unavailable`]
+    /// past the deadline.
+    async fn written<T>(&self, answer: oneshot::Receiver<StoreResult<T>>) -> Result<T, RunError> {
+        let deadline = self.db.deadline();
         // A write cut by the deadline may still commit when the database wakes: like
         // any request cut by a timeout, its outcome is unknown to the client.
         match actix_web::rt::time::timeout(deadline, answer).await {
