@@ -218,13 +218,22 @@ pub fn embedded_changed(conn: &mut Conn, what: Embedded) -> StoreResult<()> {
 /// Makes the representations that are missing or of another [`FORMAT`]; returns how
 /// many. Run at start-up, after the migrations.
 pub fn rebuild(conn: &mut Conn) -> StoreResult<usize> {
-    let current =
-        article_documents::table.filter(article_documents::format.eq(FORMAT)).select(article_documents::article_id);
-    let stale: Vec<i64> = articles::table
-        .filter(articles::status.eq(ArticleStatus::Published.stored()))
-        .filter(articles::id.ne_all(current))
-        .select(articles::id)
-        .load(conn)?;
+    let published = articles::table.filter(articles::status.eq(ArticleStatus::Published.stored())).select(articles::id);
+    let current = article_documents::table.filter(article_documents::format.eq(FORMAT));
+    // Each backend in the form it answers without visiting every pair: SQLite answers
+    // NOT IN from the (format, article_id) index alone (NOT EXISTS would read each
+    // document's row); PostgreSQL runs `<> ALL (subquery)` as a loop over every pair
+    // (a second at 10,000 articles) and NOT EXISTS as one hash anti-join.
+    let stale: Vec<i64> = match conn {
+        Conn::Sqlite(_) => {
+            published.filter(articles::id.ne_all(current.select(article_documents::article_id))).load(conn)?
+        }
+        Conn::Postgres(_) => published
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                current.filter(article_documents::article_id.eq(articles::id)),
+            )))
+            .load(conn)?,
+    };
     for batch in stale.chunks(BATCH) {
         super::write_tx(conn, |conn| refresh(conn, batch))?;
     }
