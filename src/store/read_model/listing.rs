@@ -184,7 +184,9 @@ pub struct Item {
     pub etag: String,
 }
 
-/// Each of `scopes`' maintained count.
+/// Each of `scopes`' maintained count. One look-up per scope, not one statement for
+/// all: a list names one or two scopes, and a fixed statement is prepared once per
+/// connection where one built for the number of scopes is prepared at every run.
 fn counts(conn: &mut Conn, scopes: &[Scope]) -> StoreResult<HashMap<Scope, i64>> {
     let mut found = HashMap::new();
     for (kind, scope_id) in scopes {

@@ -111,9 +111,7 @@ pub fn store_new(conn: &mut Conn, article: &Article) -> StoreResult<()> {
 /// Stores the representations of `found`; `new` when they have none yet.
 fn store_all(conn: &mut Conn, found: &[Article], new: bool) -> StoreResult<()> {
     if !new {
-        let ids: Vec<i64> = found.iter().map(|a| a.row.id).collect();
-        diesel::delete(article_documents::table.filter(article_documents::article_id.eq_any(&ids))).execute(conn)?;
-        diesel::delete(article_summaries::table.filter(article_summaries::article_id.eq_any(&ids))).execute(conn)?;
+        forget(conn, &found.iter().map(|a| a.row.id).collect::<Vec<_>>())?;
     }
     let parents = listing::parents(conn)?;
     for article in found {
@@ -138,8 +136,13 @@ fn store_all(conn: &mut Conn, found: &[Article], new: bool) -> StoreResult<()> {
 /// transaction that deletes it, before the row goes.
 pub fn remove(conn: &mut Conn, id: i64) -> StoreResult<()> {
     listing::set(conn, id, None)?;
-    diesel::delete(article_documents::table.filter(article_documents::article_id.eq(id))).execute(conn)?;
-    diesel::delete(article_summaries::table.filter(article_summaries::article_id.eq(id))).execute(conn)?;
+    forget(conn, &[id])
+}
+
+/// Deletes the stored documents and summaries of articles `ids`.
+fn forget(conn: &mut Conn, ids: &[i64]) -> StoreResult<()> {
+    diesel::delete(article_documents::table.filter(article_documents::article_id.eq_any(ids))).execute(conn)?;
+    diesel::delete(article_summaries::table.filter(article_summaries::article_id.eq_any(ids))).execute(conn)?;
     Ok(())
 }
 
