@@ -195,7 +195,7 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Caller>, ApiError> {
     }
     let claims = state.keys.verify(&token).ok_or(ApiError::Unauthorized(INVALID))?;
     let id = claims.user_id().ok_or(ApiError::Unauthorized(INVALID))?;
-    let user = state.read(move |conn| users::find(conn, id)).await;
+    let user = state.read(move |conn| users::find(conn, id)).await.map_err(ApiError::from);
     match user {
         Ok(user) if !user.disabled => {
             let client = client_address(&req);

@@ -2,16 +2,12 @@
 
 use std::sync::Arc;
 
-use super::error::ApiError;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::config::LoginLimits;
-use crate::db::Conn;
 use crate::proxies::TrustedProxies;
 use crate::runner::Runner;
-use crate::store::audit::{Actor, Change};
-use crate::store::StoreResult;
 use crate::webhooks::resolver::Hosts;
 
 pub struct AppState {
@@ -34,52 +30,12 @@ pub struct AppState {
     pub webhook_hosts: Hosts,
 }
 
-impl AppState {
-    /// Runs `f` on a reader connection, off the async executor ([`Runner::read`]).
-    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
-    {
-        Ok(self.runner.read(f).await?)
-    }
+/// Handlers reach the database through the runner: `state.read(…)`, `state.write(…)`;
+/// its errors become HTTP answers through `ApiError`'s `From`.
+impl std::ops::Deref for AppState {
+    type Target = Runner;
 
-    /// Runs `f` on a reader connection, on the calling thread where that is cheaper
-    /// ([`Runner::look_up`]).
-    pub async fn look_up<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
-    {
-        Ok(self.runner.look_up(f).await?)
-    }
-
-    /// Runs `f` in a transaction that claims rows ([`Runner::claim`]).
-    pub async fn claim<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
-    {
-        Ok(self.runner.claim(f).await?)
-    }
-
-    /// Runs `f` on the writer connection and records `change` of its result in the
-    /// audit trail, both in one transaction ([`Runner::write_audited`]).
-    pub async fn write_audited<T, F, C>(&self, actor: Actor, change: C, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
-        C: FnOnce(&T) -> Change + Send + 'static,
-    {
-        Ok(self.runner.write_audited(actor, change, f).await?)
-    }
-
-    /// Runs `f` on the writer connection, off the async executor ([`Runner::write`]).
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Conn) -> StoreResult<T> + Send + 'static,
-    {
-        Ok(self.runner.write(f).await?)
+    fn deref(&self) -> &Runner {
+        &self.runner
     }
 }

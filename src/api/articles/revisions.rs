@@ -106,6 +106,7 @@ async fn find(state: &AppState, caller: Caller, id: i64, version: i64) -> Result
             revisions::find_version(c, id, version)
         })
         .await
+        .map_err(ApiError::from)
 }
 
 /// List an article's revisions.
