@@ -137,6 +137,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             body_timeout: settings.body_timeout,
             search_ranked: settings.search_ranked,
+            event_retention: settings.webhooks.event_retention,
             login_limits: settings.login_limits,
             trusted_proxies: settings.trusted_proxies.clone(),
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),

@@ -53,6 +53,9 @@ pub enum ApiError {
     MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
+    /// What the request names is no longer kept (a changes cursor older than the events).
+    #[error("{0}")]
+    Gone(String),
     #[error("version {given} is stale; the current version is {current}")]
     VersionConflict { given: i64, current: i64 },
     #[error("the resource has changed since the ETag given in If-Match")]
@@ -181,6 +184,7 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::VersionConflict { .. } => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod caller;
+pub mod changes;
 pub mod deadline;
 pub mod docs;
 pub mod error;

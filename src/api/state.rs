@@ -19,6 +19,8 @@ pub struct AppState {
     pub body_timeout: std::time::Duration,
     /// Matches of a search ranked by relevance ([`crate::config::Settings::search_ranked`]).
     pub search_ranked: usize,
+    /// How long events are kept, so how old a changes cursor may be (`FOLIO_EVENT_RETENTION_DAYS`).
+    pub event_retention: chrono::TimeDelta,
     pub login_limits: LoginLimits,
     pub trusted_proxies: TrustedProxies,
     /// Where every password hash runs: its own few threads, bounded.

@@ -139,6 +139,9 @@ pub struct WebhookSettings {
     /// Whether endpoints may resolve to loopback, private or link-local addresses:
     /// outside production always, in production only with `FOLIO_WEBHOOK_ALLOW_PRIVATE=true`.
     pub allow_private: bool,
+    /// How long events are kept (`FOLIO_EVENT_RETENTION_DAYS`, default 30): the changes
+    /// feed reads them, and a cursor older than that is refused.
+    pub event_retention: chrono::TimeDelta,
 }
 
 /// The default retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
@@ -201,6 +204,7 @@ impl Settings {
             // Read in every environment, so that a typo is refused before production.
             allow_private: parse::flag("FOLIO_WEBHOOK_ALLOW_PRIVATE", get("FOLIO_WEBHOOK_ALLOW_PRIVATE")?.as_deref())?
                 || environment != Environment::Production,
+            event_retention: chrono::TimeDelta::days(number(&get, "FOLIO_EVENT_RETENTION_DAYS", 30, 1..=3_650)?),
         };
         Ok(Self {
             webhooks,
@@ -264,6 +268,7 @@ mod tests {
             (&[("FOLIO_TRUSTED_PROXIES", "10.0.0.1, proxy.internal")], "FOLIO_TRUSTED_PROXIES"),
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "0")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "soon")], "FOLIO_BODY_TIMEOUT_SECONDS"),
+            (&[("FOLIO_EVENT_RETENTION_DAYS", "0")], "FOLIO_EVENT_RETENTION_DAYS"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod articles;
 pub mod audit;
+pub mod changes;
 pub mod deliveries;
 pub mod delivery_log;
 pub mod logins;

@@ -37,7 +37,7 @@ use tokio::time::Instant;
 use crate::config::WebhookSettings;
 use crate::runner::{RunError, Runner};
 use crate::store::deliveries::{self, Attempt, Due, Event, Held};
-use crate::store::{now, outbox, StoreResult};
+use crate::store::{changes, now, outbox, StoreResult};
 use holdings::Holdings;
 use resolver::Hosts;
 use send::{Input, Sender};
@@ -59,6 +59,9 @@ const TICK: Duration = Duration::from_secs(2);
 /// before it are not announced).
 const CATCH_UP: chrono::Duration = chrono::Duration::days(7);
 /// The version of the migration that made the outbox.
+/// How often events past their retention are removed: at start-up, then hourly.
+const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
+
 const OUTBOX_MIGRATION: &str = "20261130000020";
 
 /// The body every send of `event` carries: the same bytes to every webhook, at every
@@ -77,13 +80,16 @@ pub fn body(event: &Event) -> Bytes {
 struct Worker {
     runner: Arc<Runner>,
     retries: Vec<u64>,
+    /// How long events are kept ([`WebhookSettings::event_retention`]).
+    event_retention: chrono::TimeDelta,
 }
 
 /// Starts the dispatcher and the ticker on the current runtime, and the senders on a
 /// thread of their own at the lowest priority.
 pub fn start(runner: Arc<Runner>, hosts: Hosts, settings: &WebhookSettings) -> anyhow::Result<()> {
     let sender = Arc::new(Sender::new(hosts)?);
-    let worker = Arc::new(Worker { runner, retries: settings.retries.clone() });
+    let worker =
+        Arc::new(Worker { runner, retries: settings.retries.clone(), event_retention: settings.event_retention });
     let (leased, input) = mpsc::unbounded_channel();
     let (finished, attempts) = mpsc::unbounded_channel();
     let inputs = leased.downgrade();
@@ -96,6 +102,7 @@ pub fn start(runner: Arc<Runner>, hosts: Hosts, settings: &WebhookSettings) -> a
         runtime.block_on(sender.run(inputs, input, finished));
     })?;
     tokio::spawn(worker.clone().dispatch_forever(leased, attempts));
+    tokio::spawn(worker.clone().prune_forever());
     tokio::spawn(worker.tick_forever());
     Ok(())
 }
@@ -191,6 +198,30 @@ impl Worker {
                 Ok((cycle.renew, due))
             })
             .await
+    }
+
+    /// Removes the events kept past [`Worker::event_retention`], a batch per write
+    /// ([`changes::prune`]); each instance does it, and whichever comes first finds the work.
+    async fn prune_forever(self: Arc<Self>) {
+        loop {
+            let before = now() - self.event_retention;
+            loop {
+                match self.runner.write(move |conn| changes::prune(conn, before)).await {
+                    Ok(removed) if removed == changes::PRUNE_BATCH => {}
+                    Ok(removed) => {
+                        if removed > 0 {
+                            tracing::info!(removed, "removed events past their retention");
+                        }
+                        break;
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot remove events past their retention");
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(PRUNE_EVERY).await;
+        }
     }
 
     async fn tick_forever(self: Arc<Self>) {

@@ -58,6 +58,21 @@ impl TestApp {
         &self._database.url
     }
 
+    /// Runs `sql` on the app's database directly: for facts only time could set, or a
+    /// database as an older folio left it.
+    pub fn run_sql(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let url = self.database_url();
+        if url.starts_with("postgres") {
+            diesel::PgConnection::establish(url).expect("connects").batch_execute(sql).expect("runs");
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            let mut conn = diesel::SqliteConnection::establish(path).expect("opens");
+            conn.batch_execute(&format!("PRAGMA busy_timeout = 5000; {sql}")).expect("runs");
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

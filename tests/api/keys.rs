@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -18,18 +16,6 @@ async fn create_key(app: &TestApp, token: &str, body: Value) -> Value {
 async fn key_with(app: &TestApp, scopes: &[&str]) -> (i64, String) {
     let created = create_key(app, &app.admin, json!({"name": "Integration", "scopes": scopes})).await;
     (created["id"].as_i64().unwrap(), created["key"].as_str().unwrap().to_owned())
-}
-
-/// Runs `sql` on the app's database directly: for facts only time could set.
-fn run_sql(app: &TestApp, sql: &str) {
-    let url = app.database_url();
-    if url.starts_with("postgres") {
-        PgConnection::establish(url).unwrap().batch_execute(sql).unwrap();
-    } else {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        let mut conn = SqliteConnection::establish(path).unwrap();
-        conn.batch_execute(&format!("PRAGMA busy_timeout = 5000; {sql}")).unwrap();
-    }
 }
 
 #[tokio::test]
@@ -239,7 +225,7 @@ async fn revoked_expired_tampered_and_orphaned_keys_are_refused_with_401() {
         StatusCode::NO_CONTENT
     );
     problem(app.get(&format!("/api/v1/api-keys/{revoked_id}"), Some(&app.admin)).await, StatusCode::NOT_FOUND).await;
-    run_sql(&app, &format!("UPDATE api_keys SET expires_at = '2001-01-01 00:00:00' WHERE id = {expired_id}"));
+    app.run_sql(&format!("UPDATE api_keys SET expires_at = '2001-01-01 00:00:00' WHERE id = {expired_id}"));
 
     // The last checksum character changed: well formed, but its checksum does not fit.
     let (_, good) = key_with(&app, &["content:read"]).await;

@@ -5,6 +5,7 @@ mod articles;
 mod audit;
 mod auth;
 mod bad_input;
+mod changes;
 mod contract;
 #[path = "../support/database.rs"]
 mod database;

@@ -313,20 +313,6 @@ async fn a_scheduled_article_is_read_from_its_stored_representation_the_moment_i
     assert_eq!(totals().await, [2, 2, 2, 2], "and counted the moment it goes live");
 }
 
-/// Runs `sql` on the app's database directly: a database as an older folio left it.
-fn run_sql(app: &TestApp, sql: &str) {
-    use diesel::connection::SimpleConnection;
-    use diesel::Connection;
-    let url = app.database_url();
-    if url.starts_with("postgres") {
-        diesel::PgConnection::establish(url).unwrap().batch_execute(sql).unwrap();
-    } else {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        let mut conn = diesel::SqliteConnection::establish(path).unwrap();
-        conn.batch_execute(&format!("PRAGMA busy_timeout = 5000; {sql}")).unwrap();
-    }
-}
-
 #[tokio::test]
 async fn representations_missing_or_of_an_older_format_are_made_at_start_up() {
     let old = spawn_app().await;
@@ -334,11 +320,11 @@ async fn representations_missing_or_of_an_older_format_are_made_at_start_up() {
     let second =
         old.article(&old.admin, json!({"title": "Second", "body_markdown": "Two.", "status": "published"})).await;
     // As the release before the read model left it: no representation; and one of an older format.
-    run_sql(&old, &format!("DELETE FROM article_documents WHERE article_id = {}", first["id"]));
-    run_sql(
-        &old,
-        &format!("UPDATE article_documents SET format = 0, document = '{{}}' WHERE article_id = {}", second["id"]),
-    );
+    old.run_sql(&format!("DELETE FROM article_documents WHERE article_id = {}", first["id"]));
+    old.run_sql(&format!(
+        "UPDATE article_documents SET format = 0, document = '{{}}' WHERE article_id = {}",
+        second["id"]
+    ));
 
     let restarted = crate::helpers::spawn_app_with(&[("DATABASE_URL", old.database_url())]).await;
     for article in [&first, &second] {
