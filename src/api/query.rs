@@ -158,6 +158,11 @@ impl QueryReader {
         })
     }
 
+    /// Whether `name` was given (and not read yet).
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(key, _)| key == name)
+    }
+
     /// `page` and `per_page`.
     pub fn page(&mut self) -> PageRequest {
         PageRequest {

@@ -29,6 +29,41 @@ pub struct PageMeta {
     pub total_pages: i64,
 }
 
+/// Pagination facts of an article list: a page's, and where the next one starts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticlePageMeta {
+    /// The 1-based page number returned (with `cursor`: the page it would have by number).
+    #[schema(example = 1)]
+    pub page: i64,
+    /// Items per page asked for (1 to 100, default 20).
+    #[schema(example = 20)]
+    pub per_page: i64,
+    /// Items matching, on all pages.
+    #[schema(example = 45)]
+    pub total: i64,
+    /// Pages in all; 0 when nothing matches.
+    #[schema(example = 3)]
+    pub total_pages: i64,
+    /// Pass as `cursor` for the next page (same filters and `sort`); null on the last page.
+    #[schema(
+        required = true,
+        example = "eyJvIjoiLXB1Ymxpc2hlZF9hdCIsImsiOnsiQXQiOnsiYXQiOiIyMDI0LTA1LTIzVDAwOjAwOjAwIiwiaWQiOjEyfX19"
+    )]
+    pub next_cursor: Option<String>,
+}
+
+impl ArticlePageMeta {
+    /// The facts of a page with `before` items before it, of `total` in all.
+    pub fn new(per_page: i64, total: i64, before: i64, next_cursor: Option<String>) -> Self {
+        let PageMeta { total_pages, .. } = meta(PageRequest { page: 1, per_page }, total);
+        Self { page: before / per_page.max(1) + 1, per_page, total, total_pages, next_cursor }
+    }
+
+    fn numbered(&self) -> PageMeta {
+        PageMeta { page: self.page, per_page: self.per_page, total: self.total, total_pages: self.total_pages }
+    }
+}
+
 /// The serialised body and its strong ETag (a hash of exactly those bytes).
 pub struct Tagged {
     pub body: Vec<u8>,
@@ -125,32 +160,60 @@ pub fn meta(page: PageRequest, total: i64) -> PageMeta {
     PageMeta { page: page.page, per_page: page.per_page, total, total_pages }
 }
 
-/// The request's URL with `page` set to `n`, other parameters kept as sent.
-fn page_url(req: &HttpRequest, n: i64) -> String {
+/// The request's URL with `name` set to `value` and `page` and `cursor` dropped, other
+/// parameters kept as sent.
+fn url_with(req: &HttpRequest, name: &str, value: &str) -> String {
     let mut parts: Vec<String> = req
         .query_string()
         .split('&')
-        .filter(|p| !p.is_empty() && p.split('=').next() != Some("page"))
+        .filter(|p| !p.is_empty() && !matches!(p.split('=').next(), Some("page" | "cursor")))
         .map(str::to_owned)
         .collect();
-    parts.push(format!("page={n}"));
+    parts.push(format!("{name}={value}"));
     format!("{}?{}", req.path(), parts.join("&"))
+}
+
+/// The request's URL with `page` set to `n`, other parameters kept as sent.
+fn page_url(req: &HttpRequest, n: i64) -> String {
+    url_with(req, "page", &n.to_string())
 }
 
 /// A list body `{data, meta}` with `X-Total-Count` and an RFC 8288 `Link` header.
 pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply {
-    Ok(list_tagged(req, tagged(body)?, meta))
+    Ok(list_tagged(req, tagged(body)?, meta, Next::Numbered))
+}
+
+/// An article list `body` with its `meta`, answered as [`list`] does, `Link rel="next"`
+/// as `next` says.
+pub fn article_list(req: &HttpRequest, body: &impl Serialize, meta: &ArticlePageMeta, next: Next) -> Reply {
+    Ok(list_tagged(req, tagged(body)?, &meta.numbered(), next))
+}
+
+/// How a list's `Link` header points at its next page.
+#[derive(Clone, Copy)]
+pub enum Next<'a> {
+    /// By number: `page` plus one.
+    Numbered,
+    /// The request came by cursor: the next page is this cursor's, if any. A page found
+    /// by position has no `prev`.
+    Cursor(Option<&'a str>),
 }
 
 /// Like [`list`], for a body tagged already.
-fn list_tagged(req: &HttpRequest, tagged: Tagged, meta: &PageMeta) -> HttpResponse {
+fn list_tagged(req: &HttpRequest, tagged: Tagged, meta: &PageMeta, next: Next) -> HttpResponse {
     let last = meta.total_pages.max(1);
     let mut links = vec![format!("<{}>; rel=\"first\"", page_url(req, 1))];
-    if meta.page > 1 {
-        links.push(format!("<{}>; rel=\"prev\"", page_url(req, (meta.page - 1).min(last))));
-    }
-    if meta.page < meta.total_pages {
-        links.push(format!("<{}>; rel=\"next\"", page_url(req, meta.page + 1)));
+    match next {
+        Next::Numbered => {
+            if meta.page > 1 {
+                links.push(format!("<{}>; rel=\"prev\"", page_url(req, (meta.page - 1).min(last))));
+            }
+            if meta.page < meta.total_pages {
+                links.push(format!("<{}>; rel=\"next\"", page_url(req, meta.page + 1)));
+            }
+        }
+        Next::Cursor(Some(cursor)) => links.push(format!("<{}>; rel=\"next\"", url_with(req, "cursor", cursor))),
+        Next::Cursor(None) => {}
     }
     links.push(format!("<{}>; rel=\"last\"", page_url(req, last)));
     let mut response = ok_tagged(req, tagged);
@@ -179,8 +242,7 @@ pub fn page<I, T: From<I>, L: Serialize>(
 /// is put together from the items' stored JSON (a search's snippet added to each), and
 /// its strong ETag from what names those bytes: each item's ETag and snippet, and the
 /// page's facts. Nothing is serialised but the facts and the snippets.
-pub fn stored_page(req: &HttpRequest, page: PageRequest, found: Page<StoredHit>) -> Reply {
-    let meta = meta(page, found.total);
+pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<StoredHit>, next: Next) -> Reply {
     let meta_json = serde_json::to_vec(&meta).map_err(ApiError::internal)?;
     let size: usize = found.items.iter().map(|item| item.json.len() + 64).sum();
     let mut body = Vec::with_capacity(size + meta_json.len() + 32);
@@ -216,7 +278,7 @@ pub fn stored_page(req: &HttpRequest, page: PageRequest, found: Page<StoredHit>)
     body.extend_from_slice(&meta_json);
     body.push(b'}');
     let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
-    Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta))
+    Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta.numbered(), next))
 }
 
 #[cfg(test)]

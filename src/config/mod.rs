@@ -204,7 +204,9 @@ impl Settings {
             // Read in every environment, so that a typo is refused before production.
             allow_private: parse::flag("FOLIO_WEBHOOK_ALLOW_PRIVATE", get("FOLIO_WEBHOOK_ALLOW_PRIVATE")?.as_deref())?
                 || environment != Environment::Production,
-            event_retention: chrono::TimeDelta::days(number(&get, "FOLIO_EVENT_RETENTION_DAYS", 30, 1..=3_650)?),
+            // At least the week a starting process looks back for scheduled articles
+            // going live: their events are what says each was announced once.
+            event_retention: chrono::TimeDelta::days(number(&get, "FOLIO_EVENT_RETENTION_DAYS", 30, 7..=3_650)?),
         };
         Ok(Self {
             webhooks,
@@ -269,6 +271,7 @@ mod tests {
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "0")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "soon")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_EVENT_RETENTION_DAYS", "0")], "FOLIO_EVENT_RETENTION_DAYS"),
+            (&[("FOLIO_EVENT_RETENTION_DAYS", "6")], "FOLIO_EVENT_RETENTION_DAYS"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

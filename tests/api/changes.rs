@@ -169,12 +169,13 @@ async fn a_cursor_survives_a_restart_and_works_on_every_instance() {
 #[tokio::test]
 async fn a_cursor_older_than_the_events_kept_is_410_and_old_events_are_pruned() {
     let app = spawn_app_with(&[("FOLIO_EVENT_RETENTION_DAYS", "30")]).await;
-    publish(&app, "Old one").await;
-    publish(&app, "Old two").await;
-    app.run_sql(&format!(
-        "UPDATE webhook_events SET created_at = '{}'",
-        (chrono::Utc::now() - chrono::Duration::days(40)).format("%Y-%m-%d %H:%M:%S")
-    ));
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+    for title in ["Old one", "Old two"] {
+        let body =
+            json!({"title": title, "body_markdown": "x", "status": "published", "published_at": long_ago.to_rfc3339()});
+        app.article(&app.admin, body).await;
+    }
+    app.run_sql(&format!("UPDATE webhook_events SET created_at = '{}'", long_ago.format("%Y-%m-%d %H:%M:%S")));
     let page = json_body(app.get("/api/v1/changes?limit=1", None).await, StatusCode::OK).await;
     let cursor = page["next_cursor"].as_str().unwrap();
     let gone = problem(app.get(&format!("/api/v1/changes?since={cursor}"), None).await, StatusCode::GONE).await;

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod changes;
 mod contract;
+mod cursors;
 #[path = "../support/database.rs"]
 mod database;
 mod editorial;

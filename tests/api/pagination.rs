@@ -76,7 +76,11 @@ async fn the_first_page_has_twenty_items_and_the_totals() {
 
     assert_eq!(total_count(&response), 45);
     let body = json_body(response, StatusCode::OK).await;
-    assert_eq!(body["meta"], json!({"page": 1, "per_page": 20, "total": 45, "total_pages": 3}));
+    assert_eq!(
+        body["meta"],
+        json!({"page": 1, "per_page": 20, "total": 45, "total_pages": 3, "next_cursor": body["meta"]["next_cursor"]})
+    );
+    assert!(body["meta"]["next_cursor"].is_string(), "more pages follow");
     assert_eq!(titles(&body), numbered((26..=45).rev()), "newest first");
 }
 
@@ -127,7 +131,11 @@ async fn links_keep_the_other_query_parameters() {
     }
     assert_eq!(query_of(&links["last"])["page"], "5");
     let next = json_body(app.get(path_of(&links["next"]), None).await, StatusCode::OK).await;
-    assert_eq!(next["meta"], json!({"page": 3, "per_page": 10, "total": 45, "total_pages": 5}));
+    assert_eq!(
+        next["meta"],
+        json!({"page": 3, "per_page": 10, "total": 45, "total_pages": 5, "next_cursor": next["meta"]["next_cursor"]})
+    );
+    assert!(next["meta"]["next_cursor"].is_string(), "more pages follow");
     assert_eq!(titles(&next), numbered(21..=30), "still sorted by title");
 }
 
@@ -139,7 +147,7 @@ async fn the_last_page_holds_the_remaining_five() {
 
     assert_eq!(total_count(&response), 45);
     let body = json_body(response, StatusCode::OK).await;
-    assert_eq!(body["meta"], json!({"page": 3, "per_page": 20, "total": 45, "total_pages": 3}));
+    assert_eq!(body["meta"], json!({"page": 3, "per_page": 20, "total": 45, "total_pages": 3, "next_cursor": null}));
     assert_eq!(titles(&body), numbered((1..=5).rev()));
 }
 
@@ -155,7 +163,7 @@ async fn a_page_past_the_end_is_ok_and_empty() {
     assert_eq!(query_of(&links["last"])["page"], "3");
     let body = json_body(response, StatusCode::OK).await;
     assert_eq!(body["data"], json!([]));
-    assert_eq!(body["meta"], json!({"page": 4, "per_page": 20, "total": 45, "total_pages": 3}));
+    assert_eq!(body["meta"], json!({"page": 4, "per_page": 20, "total": 45, "total_pages": 3, "next_cursor": null}));
 }
 
 #[tokio::test]
@@ -168,7 +176,7 @@ async fn per_page_100_returns_every_article_on_one_page() {
     assert!(!links.contains_key("prev") && !links.contains_key("next"), "{links:?}");
     assert_eq!(query_of(&links["last"])["page"], "1");
     let body = json_body(response, StatusCode::OK).await;
-    assert_eq!(body["meta"], json!({"page": 1, "per_page": 100, "total": 45, "total_pages": 1}));
+    assert_eq!(body["meta"], json!({"page": 1, "per_page": 100, "total": 45, "total_pages": 1, "next_cursor": null}));
     assert_eq!(titles(&body), numbered((1..=45).rev()));
 }
 
@@ -195,7 +203,11 @@ async fn second_of_three_pages(app: &TestApp, path: &str, token: Option<&str>) -
         assert_eq!((query["page"].as_str(), query["per_page"].as_str()), (page, "2"), "{path} {rel}");
     }
     let body = json_body(response, StatusCode::OK).await;
-    assert_eq!(body["meta"], json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3}), "{path}");
+    let mut meta = body["meta"].clone();
+    // Article lists also say where the next page starts (cursors, tests/api/cursors.rs).
+    let next_cursor = meta.as_object_mut().unwrap().remove("next_cursor");
+    assert_eq!(next_cursor.is_some(), path.starts_with("/api/v1/articles"), "{path}");
+    assert_eq!(meta, json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3}), "{path}");
     assert_eq!(body["data"].as_array().unwrap().len(), 2, "{path}");
     body
 }

@@ -3,12 +3,12 @@
 use chrono::{Datelike, NaiveDateTime};
 use utoipa::IntoParams;
 
-use super::shapes;
+use super::{cursor, shapes};
 use crate::api::caller::MaybeCaller;
 use crate::api::error::ApiError;
 use crate::api::query::{FromQuery, QueryReader};
 use crate::content::status::ArticleStatus;
-use crate::store::articles::{ListQuery, Sort, StatusFilter};
+use crate::store::articles::{Key, ListQuery, Sort, StatusFilter};
 use crate::store::PageRequest;
 
 /// Longest search accepted, in characters.
@@ -57,10 +57,19 @@ pub struct ArticleListParams {
     /// `body` to include `body_markdown` and `body_html` in each item.
     #[param(inline, value_type = Option<shapes::Include>)]
     include: bool,
+    /// The `meta.next_cursor` of the page before: the next page, found by its position in the order
+    /// (a keyset), so that articles published meanwhile neither repeat an item nor skip one. Not with
+    /// `page`; keep the `sort` (and `q`) it was made with. By relevance (`q` without `sort`) it is a
+    /// position: give `sort` for a cursor stable under inserts.
+    #[param(value_type = Option<String>)]
+    cursor: Option<Key>,
 }
 
 impl FromQuery for ArticleListParams {
     fn read(q: &mut QueryReader) -> Self {
+        if q.has("cursor") && q.has("page") {
+            q.error("cursor", "cannot be combined with page: a cursor says where the page starts");
+        }
         let PageRequest { page, per_page } = q.page();
         let mut date = |name: &str| {
             let at = q.timestamp(name);
@@ -71,7 +80,7 @@ impl FromQuery for ArticleListParams {
             at
         };
         let (published_after, published_before) = (date("published_after"), date("published_before"));
-        Self {
+        let mut params = Self {
             page,
             per_page,
             section: q.text("section"),
@@ -103,7 +112,11 @@ impl FromQuery for ArticleListParams {
                     _ => Err("must be 'body'".to_owned()),
                 })
                 .unwrap_or(false),
-        }
+            cursor: None,
+        };
+        let order = cursor::order_name(params.sort, params.q.is_some());
+        params.cursor = q.parsed("cursor", |text| cursor::decode(text, order));
+        params
     }
 }
 
@@ -125,6 +138,7 @@ impl ArticleListParams {
             ranked,
             sort: self.sort,
             page: PageRequest { page: self.page, per_page: self.per_page },
+            after: self.cursor,
             include_body: self.include,
         })
     }

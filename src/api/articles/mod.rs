@@ -1,5 +1,6 @@
 //! Articles: public reads of published ones, role-checked writes with optimistic concurrency.
 
+mod cursor;
 mod input;
 mod listing;
 pub mod model;
@@ -18,11 +19,11 @@ use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem, Reply};
 use super::json::Validating;
 use super::query::{Query, QueryReader};
-use super::respond::{self, Tagged};
+use super::respond::{self, ArticlePageMeta, Next, Tagged};
 use super::state::AppState;
 use crate::content::policy;
 use crate::content::policy::Visibility;
-use crate::store::articles::{self, Article, Expected, RenderedBody, Writer};
+use crate::store::articles::{self, Article, Continuation, Expected, RenderedBody, Writer};
 use crate::store::audit::Change;
 use crate::store::read_model::{self, Document};
 use crate::store::{now, Conn, StoreResult};
@@ -44,14 +45,30 @@ pub async fn list(
     req: HttpRequest,
 ) -> Reply {
     let query = params.0.for_caller(&caller, state.search_ranked)?;
-    let (page, include_body) = (query.page, query.include_body);
+    let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
+    let order = cursor::order_name(query.sort, query.search.is_some());
+    let meta = move |total: i64, continuation: Continuation| {
+        let next_cursor = continuation.next.map(|key| cursor::encode(order, key));
+        ArticlePageMeta::new(per_page, total, continuation.before, next_cursor)
+    };
     if query.visibility == Visibility::Public {
-        let found = state.read(move |c| articles::list_stored(c, &query)).await?;
-        return respond::stored_page(&req, page, found);
+        let (found, continuation) = state.read(move |c| articles::list_stored(c, &query)).await?;
+        let meta = meta(found.total, continuation);
+        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor));
     }
-    let found = state.read(move |c| articles::list(c, &query)).await?;
-    let found = found.map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
-    respond::page(&req, page, found, |data, meta| ArticleList { data, meta })
+    let (found, continuation) = state.read(move |c| articles::list(c, &query)).await?;
+    let meta = meta(found.total, continuation);
+    let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
+    let body = ArticleList { data: data.collect(), meta: meta.clone() };
+    respond::article_list(&req, &body, &meta, next(&meta, by_cursor))
+}
+
+/// How a list's `Link` points at the next page: by cursor when the request came by one.
+fn next(meta: &ArticlePageMeta, by_cursor: bool) -> Next<'_> {
+    match by_cursor {
+        true => Next::Cursor(meta.next_cursor.as_deref()),
+        false => Next::Numbered,
+    }
 }
 
 /// The article as `visibility` may see it, tagged with its ETag; else 404.

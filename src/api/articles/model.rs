@@ -4,11 +4,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::respond::PageMeta;
+use crate::api::respond::ArticlePageMeta;
 pub use crate::store::read_model::representation::*;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleList {
     pub data: Vec<ArticleSummary>,
-    pub meta: PageMeta,
+    pub meta: ArticlePageMeta,
 }

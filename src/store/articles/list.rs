@@ -64,6 +64,28 @@ impl Sort {
     }
 }
 
+/// Where a page starts in a list's order: just after the article its last page ended
+/// with (a keyset: page 50 costs what page 1 does, and articles added meanwhile move
+/// nothing). Made by [`list`] and [`list_stored`] as [`Continuation::next`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Key {
+    /// After article `id`, whose sort value is `at` (`published_at` or `updated_at`;
+    /// `None`: a draft never published, listed after every date).
+    At { at: Option<NaiveDateTime>, id: i64 },
+    /// After article `id`, titled `title`.
+    Title { title: String, id: i64 },
+    /// By relevance, which no stable key orders: after the first `offset` matches.
+    Offset(i64),
+}
+
+/// Where a list's page stands: how many items come before it, and where the next
+/// page starts (`None`: this page is the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Continuation {
+    pub before: i64,
+    pub next: Option<Key>,
+}
+
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub visibility: Visibility,
@@ -85,8 +107,20 @@ pub struct ListQuery {
     /// `None`: by relevance when searching, else newest first.
     pub sort: Option<Sort>,
     pub page: PageRequest,
+    /// The page after this key, instead of page `page.page` (its `per_page` still holds).
+    pub after: Option<Key>,
     /// Load `body_markdown` and `body_html` too (else they are left empty).
     pub include_body: bool,
+}
+
+impl ListQuery {
+    /// How many items come before the page asked for by number or by relevance position.
+    pub(super) fn offset(&self) -> i64 {
+        match self.after {
+            Some(Key::Offset(offset)) => offset,
+            _ => self.page.offset(),
+        }
+    }
 }
 
 /// An article in a list, with the highlighted passage that matched a search.
@@ -200,14 +234,63 @@ pub(super) fn conditions(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     q
 }
 
+/// ` AND …` keeping the articles after `key` in `sort`'s order (see [`Sort::order_by`]:
+/// drafts never published come after every date, either way). A key of another sort
+/// keeps nothing.
+fn after_key(q: Sql, sort: Sort, key: &Key) -> Sql {
+    let (column, op) = match sort {
+        Sort::PublishedAt => ("articles.published_at", ">"),
+        Sort::PublishedAtDesc => ("articles.published_at", "<"),
+        Sort::Title => ("articles.title", ">"),
+        Sort::TitleDesc => ("articles.title", "<"),
+        Sort::UpdatedAt => ("articles.updated_at", ">"),
+        Sort::UpdatedAtDesc => ("articles.updated_at", "<"),
+    };
+    let dated = matches!(sort, Sort::PublishedAt | Sort::PublishedAtDesc);
+    let titled = matches!(sort, Sort::Title | Sort::TitleDesc);
+    match key {
+        Key::At { at: Some(at), id } if !titled => q
+            .with::<Timestamp, _>(&format!(" AND ({column} {op} ?"), *at)
+            .with::<Timestamp, _>(&format!(" OR ({column} = ?"), *at)
+            .with::<BigInt, _>(&format!(" AND articles.id {op} ?)"), *id)
+            .push(if dated { " OR articles.published_at IS NULL)" } else { ")" }),
+        Key::At { at: None, id } if dated => {
+            q.with::<BigInt, _>(&format!(" AND articles.published_at IS NULL AND articles.id {op} ?"), *id)
+        }
+        Key::Title { title, id } if titled => q
+            .with::<Text, _>(&format!(" AND ({column} {op} ?"), title.clone())
+            .with::<Text, _>(&format!(" OR ({column} = ?"), title.clone())
+            .with::<BigInt, _>(&format!(" AND articles.id {op} ?))"), *id),
+        _ => q.push(" AND 1 = 0"),
+    }
+}
+
 /// The ids of the page in `sort`'s order. Only ids are sorted, so a sort never carries
 /// article bodies, and the covering indexes can answer it.
 fn page_ids(conn: &Conn, query: &ListQuery, r: &Resolved, sort: Sort) -> Sql {
     let q = from_where(Sql::new(conn, "SELECT articles.id AS id"), query, r);
     let postgres = q.is_postgres();
+    let (q, offset) = match &query.after {
+        Some(key) => (after_key(q, sort, key), 0),
+        None => (q, query.page.offset()),
+    };
     q.push(sort.order_by(postgres))
         .with::<BigInt, _>(" LIMIT ?", query.page.per_page)
-        .with::<BigInt, _>(" OFFSET ?", query.page.offset())
+        .with::<BigInt, _>(" OFFSET ?", offset)
+}
+
+/// The key of article `id` in `sort`'s order, where the page after it starts.
+fn key_of(conn: &mut Conn, sort: Sort, id: i64) -> StoreResult<Key> {
+    use crate::db::schema::articles;
+    let (title, published_at, updated_at) = articles::table
+        .filter(articles::id.eq(id))
+        .select((articles::title, articles::published_at, articles::updated_at))
+        .first::<(String, Option<NaiveDateTime>, NaiveDateTime)>(conn)?;
+    Ok(match sort {
+        Sort::PublishedAt | Sort::PublishedAtDesc => Key::At { at: published_at, id },
+        Sort::Title | Sort::TitleDesc => Key::Title { title, id },
+        Sort::UpdatedAt | Sort::UpdatedAtDesc => Key::At { at: Some(updated_at), id },
+    })
 }
 
 /// The highlighted passage of each of `ids` that matched `search`: made for the
@@ -272,24 +355,50 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
     Ok(Some(Resolved { section_ids, tag_ids, search, now: now() }))
 }
 
-/// The page `query` asks for: the total, the page's ids in order, and with a search
-/// the highlighted passage of each; `None` when nothing can match.
+/// The page `query` asks for: the total, the page's ids in order, where it stands, and
+/// with a search the highlighted passage of each; `None` when nothing can match.
 struct Found {
     total: i64,
     ids: Vec<i64>,
+    continuation: Continuation,
     snippets: HashMap<i64, String>,
     now: NaiveDateTime,
 }
 
+/// The end of a list that has `total` items: nothing comes after it.
+fn nothing(query: &ListQuery) -> Continuation {
+    Continuation { before: query.offset(), next: None }
+}
+
 fn find_page(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Found>> {
     let Some(resolved) = resolve(conn, query)? else { return Ok(None) };
-    let (total, ids) = match (&resolved.search, query.sort) {
-        (Some(search), None) => relevance::page(conn, query, &resolved, search)?,
+    let (total, ids, continuation) = match (&resolved.search, query.sort) {
+        (Some(search), None) => {
+            let (total, ids) = relevance::page(conn, query, &resolved, search)?;
+            let end = query.offset().saturating_add(i64::try_from(ids.len()).unwrap_or(0));
+            let next = (end < total && !ids.is_empty()).then_some(Key::Offset(end));
+            (total, ids, Continuation { before: query.offset(), next })
+        }
         (_, sort) => {
+            let sort = sort.unwrap_or(Sort::PublishedAtDesc);
             let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
             let total = count.query().get_result::<Total>(conn)?.total;
-            let page = page_ids(conn, query, &resolved, sort.unwrap_or(Sort::PublishedAtDesc));
-            (total, page.query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect())
+            let before = match &query.after {
+                Some(key) => {
+                    let count = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), query, &resolved);
+                    total - after_key(count, sort, key).query().get_result::<Total>(conn)?.total
+                }
+                None => query.page.offset(),
+            };
+            let page = page_ids(conn, query, &resolved, sort);
+            let ids: Vec<i64> = page.query().load::<Id>(conn)?.into_iter().map(|row| row.id).collect();
+            let next = match ids.last() {
+                Some(last) if before + i64::try_from(ids.len()).unwrap_or(0) < total => {
+                    Some(key_of(conn, sort, *last)?)
+                }
+                _ => None,
+            };
+            (total, ids, Continuation { before, next })
         }
     };
     let snippets: HashMap<i64, String> = match &resolved.search {
@@ -298,19 +407,20 @@ fn find_page(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Found>> {
         }
         _ => HashMap::new(),
     };
-    Ok(Some(Found { total, ids, snippets, now: resolved.now }))
+    Ok(Some(Found { total, ids, continuation, snippets, now: resolved.now }))
 }
 
-/// One page of the articles matching `query`, with their relations, and the total.
-pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Hit>> {
-    let Some(Found { total, ids, mut snippets, now }) = find_page(conn, query)? else {
-        return Ok(Page { items: Vec::new(), total: 0 });
+/// One page of the articles matching `query`, with their relations, and the total;
+/// and where the page stands.
+pub fn list(conn: &mut Conn, query: &ListQuery) -> StoreResult<(Page<Hit>, Continuation)> {
+    let Some(Found { total, ids, continuation, mut snippets, now }) = find_page(conn, query)? else {
+        return Ok((Page { items: Vec::new(), total: 0 }, nothing(query)));
     };
     let rows = rows(conn, &ids, query.include_body)?;
     let articles = with_relations(conn, rows, now)?;
     let items =
         articles.into_iter().map(|article| Hit { snippet: snippets.remove(&article.row.id), article }).collect();
-    Ok(Page { items, total })
+    Ok((Page { items, total }, continuation))
 }
 
 /// A list item as the read model stores it, with the passage that matched a search.
@@ -339,6 +449,12 @@ fn public(conn: &mut Conn, query: &ListQuery) -> StoreResult<Public> {
         Some(Sort::PublishedAt) => true,
         Some(_) => return Ok(Public::Queried),
     };
+    let following = match &query.after {
+        Some(Key::At { at: Some(at), id }) => Some((*at, *id)),
+        // A key of another order (forged, or of another sort) lists nothing.
+        Some(_) => return Ok(Public::Nothing),
+        None => None,
+    };
     let mut scopes = Vec::new();
     if let Some(slug) = &query.section {
         match sections::id_by_slug(conn, slug)? {
@@ -352,26 +468,34 @@ fn public(conn: &mut Conn, query: &ListQuery) -> StoreResult<Public> {
     }
     scopes.extend(query.author.map(listing::author));
     let (after, before) = (query.published_after, query.published_before);
-    Ok(Public::Listed(listing::Filter { scopes, after, before, oldest_first }))
+    Ok(Public::Listed(listing::Filter { scopes, after, before, oldest_first, following }))
 }
 
 /// Like [`list`], for the public: the page is found in the read model's list index
 /// (or, searching, by [`find_page`]) and its items are the stored representations
 /// ([`read_model::summaries`]); nothing is built. An article unpublished between the
 /// page's queries is left out.
-pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<StoredHit>> {
+pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<(Page<StoredHit>, Continuation)> {
     debug_assert_eq!(query.visibility, Visibility::Public, "only live articles are stored");
-    let (total, ids, mut snippets) = match public(conn, query)? {
+    let empty = || Ok((Page { items: Vec::new(), total: 0 }, nothing(query)));
+    let (total, ids, continuation, mut snippets) = match public(conn, query)? {
         Public::Listed(filter) => {
-            let (total, items) = listing::page(conn, &filter, query.page, now(), query.include_body)?;
-            let items = items.into_iter().map(|item| StoredHit { json: item.json, etag: item.etag, snippet: None });
-            return Ok(Page { items: items.collect(), total });
+            let listed = listing::page(conn, &filter, query.page, now(), query.include_body)?;
+            let end = listed.before + i64::try_from(listed.items.len()).unwrap_or(0);
+            let next = match listed.items.last() {
+                Some(last) if end < listed.total => Some(Key::At { at: Some(last.live_from), id: last.article_id }),
+                _ => None,
+            };
+            let continuation = Continuation { before: listed.before, next };
+            let items =
+                listed.items.into_iter().map(|item| StoredHit { json: item.json, etag: item.etag, snippet: None });
+            return Ok((Page { items: items.collect(), total: listed.total }, continuation));
         }
         Public::Queried => match find_page(conn, query)? {
-            Some(Found { total, ids, snippets, .. }) => (total, ids, snippets),
-            None => return Ok(Page { items: Vec::new(), total: 0 }),
+            Some(Found { total, ids, continuation, snippets, .. }) => (total, ids, continuation, snippets),
+            None => return empty(),
         },
-        Public::Nothing => return Ok(Page { items: Vec::new(), total: 0 }),
+        Public::Nothing => return empty(),
     };
     let mut stored = read_model::summaries(conn, &ids, query.include_body)?;
     let items = ids
@@ -381,7 +505,7 @@ pub fn list_stored(conn: &mut Conn, query: &ListQuery) -> StoreResult<Page<Store
             Some(StoredHit { json, etag, snippet: snippets.remove(id) })
         })
         .collect();
-    Ok(Page { items, total })
+    Ok((Page { items, total }, continuation))
 }
 
 #[cfg(test)]

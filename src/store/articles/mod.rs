@@ -19,7 +19,7 @@ use diesel::sql_types::{Bool, Nullable, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use list::{list, list_stored, Hit, ListQuery, Sort, StatusFilter, StoredHit};
+pub use list::{list, list_stored, Continuation, Hit, Key, ListQuery, Sort, StatusFilter, StoredHit};
 pub use write::{
     create, delete, update, ArticleContent, ArticlePatch, CoverImage, Expected, Prepared, RenderedBody, Seo, Writer,
 };

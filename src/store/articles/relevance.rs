@@ -28,7 +28,7 @@ use crate::store::{Conn, StoreResult};
 pub(super) fn page(conn: &mut Conn, query: &ListQuery, r: &Resolved, search: &str) -> StoreResult<(i64, Vec<i64>)> {
     let matches = all_matches(conn, query, r, search)?;
     let total = i64::try_from(matches.len()).unwrap_or(i64::MAX);
-    let offset = usize::try_from(query.page.offset()).unwrap_or(usize::MAX);
+    let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
     let end = offset.saturating_add(usize::try_from(query.page.per_page).unwrap_or(0)).min(matches.len());
     let ranked = &matches[..matches.len().min(query.ranked.max(1))];
     let mut ids = Vec::new();

@@ -160,13 +160,15 @@ fn count(conn: &mut Conn, changes: &[(Scope, i64)]) -> StoreResult<()> {
 }
 
 /// What a public list asks for: articles listed in every one of `scopes`, live in
-/// `[after, before)`, newest first unless `oldest_first`.
+/// `[after, before)`, newest first unless `oldest_first`; with `following`, only those
+/// that come after that article (its moment and id) in that order.
 #[derive(Debug, Clone)]
 pub struct Filter {
     pub scopes: Vec<Scope>,
     pub after: Option<NaiveDateTime>,
     pub before: Option<NaiveDateTime>,
     pub oldest_first: bool,
+    pub following: Option<(NaiveDateTime, i64)>,
 }
 
 #[derive(QueryableByName)]
@@ -175,13 +177,25 @@ struct Total {
     total: i64,
 }
 
-/// A listed article's stored JSON and ETag.
+/// A listed article's stored JSON and ETag, and where it stands in the list.
 #[derive(QueryableByName)]
 pub struct Item {
     #[diesel(sql_type = Text)]
     pub json: String,
     #[diesel(sql_type = Text)]
     pub etag: String,
+    #[diesel(sql_type = Timestamp)]
+    pub live_from: NaiveDateTime,
+    #[diesel(sql_type = BigInt)]
+    pub article_id: i64,
+}
+
+/// A page of a list: how many items the list has, how many come before the page, and
+/// the page's items.
+pub struct Listed {
+    pub total: i64,
+    pub before: i64,
+    pub items: Vec<Item>,
 }
 
 /// Each of `scopes`' maintained count. One look-up per scope, not one statement for
@@ -222,16 +236,27 @@ fn from_where(q: Sql, driver: Scope, probes: &[Scope], filter: &Filter, now: Nai
     q
 }
 
-/// The total and the stored items of `page` of the articles `filter` lists, live at
-/// `now`: their summaries, or with `with_body` their documents. One statement finds the
-/// page in the index and joins its twenty items.
+/// ` AND …` keeping the rows after `following` in the filter's order (a keyset: the
+/// same cost on every page, and no row seen twice when articles are added meanwhile).
+fn following(q: Sql, filter: &Filter) -> Sql {
+    let Some((at, id)) = filter.following else { return q };
+    let op = if filter.oldest_first { ">" } else { "<" };
+    q.with::<Timestamp, _>(&format!(" AND (l.live_from {op} ?"), at)
+        .with::<Timestamp, _>(" OR (l.live_from = ?", at)
+        .with::<BigInt, _>(&format!(" AND l.article_id {op} ?))"), id)
+}
+
+/// The stored items of `page` of the articles `filter` lists, live at `now` (their
+/// summaries, or with `with_body` their documents), and the list's total: with
+/// `filter.following`, the page after that article instead of page `page.page`. One
+/// statement finds the page in the index and joins its twenty items.
 pub fn page(
     conn: &mut Conn,
     filter: &Filter,
     page: PageRequest,
     now: NaiveDateTime,
     with_body: bool,
-) -> StoreResult<(i64, Vec<Item>)> {
+) -> StoreResult<Listed> {
     let mut scopes: Vec<Scope> = filter.scopes.clone();
     scopes.sort_unstable();
     scopes.dedup();
@@ -254,8 +279,15 @@ pub fn page(
         let q = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), driver, probes, filter, now);
         q.query().get_result::<Total>(conn)?.total
     };
-    if total <= page.offset() {
-        return Ok((total, Vec::new()));
+    let (before, offset) = match filter.following {
+        Some(_) => {
+            let q = from_where(Sql::new(conn, "SELECT COUNT(*) AS total"), driver, probes, filter, now);
+            (total - following(q, filter).query().get_result::<Total>(conn)?.total, 0)
+        }
+        None => (page.offset(), page.offset()),
+    };
+    if total <= before {
+        return Ok(Listed { total, before, items: Vec::new() });
     }
     let (direction, table, column) = match (filter.oldest_first, with_body) {
         (true, true) => ("", "article_documents", "document"),
@@ -263,14 +295,17 @@ pub fn page(
         (false, true) => (" DESC", "article_documents", "document"),
         (false, false) => (" DESC", "article_summaries", "summary"),
     };
-    let select =
-        format!("SELECT s.{column} AS json, s.etag AS etag FROM (SELECT l.article_id AS id, l.live_from AS at");
-    let items = from_where(Sql::new(conn, &select), driver, probes, filter, now)
+    let select = format!(
+        "SELECT s.{column} AS json, s.etag AS etag, p.at AS live_from, p.id AS article_id \
+         FROM (SELECT l.article_id AS id, l.live_from AS at"
+    );
+    let q = from_where(Sql::new(conn, &select), driver, probes, filter, now);
+    let items = following(q, filter)
         .push(&format!(" ORDER BY l.live_from{direction}, l.article_id{direction}"))
         .with::<BigInt, _>(" LIMIT ?", page.per_page)
-        .with::<BigInt, _>(" OFFSET ?", page.offset())
+        .with::<BigInt, _>(" OFFSET ?", offset)
         .push(&format!(") p JOIN {table} s ON s.article_id = p.id ORDER BY p.at{direction}, p.id{direction}"))
         .query()
         .load::<Item>(conn)?;
-    Ok((total, items))
+    Ok(Listed { total, before, items })
 }
