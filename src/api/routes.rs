@@ -12,7 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{api_keys, audit, auth, sections, service, tags, users, webhook_deliveries, webhooks};
+use super::{api_keys, audit, auth, preview, sections, service, tags, users, webhook_deliveries, webhooks};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 
@@ -77,6 +77,7 @@ operations![
     tags: [list, create, get, get_by_slug, update, delete],
     articles: [list, create, get, get_by_slug, update, delete],
     revisions: [list, get, restore],
+    preview: [create, revoke, get],
     audit: [list],
     webhooks: [list, create, get, update, delete, rotate_secret, test],
     webhook_deliveries: [list, get, redeliver],
