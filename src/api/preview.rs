@@ -20,6 +20,7 @@ use super::respond;
 use super::state::AppState;
 use crate::store::audit::Change;
 use crate::store::preview_tokens;
+use crate::validation::Errors;
 
 /// Where a token is read: this, then the token. Requests here are logged without it
 /// ([`super::logging`]).
@@ -53,7 +54,7 @@ pub struct PreviewToken {
 }
 
 /// The token's life asked for, checked.
-fn lifetime(asked: Patch<i64>, errors: &mut crate::validation::Errors) -> Duration {
+fn lifetime(asked: Patch<i64>, errors: &mut Errors) -> Duration {
     match asked {
         Patch::Absent => Duration::seconds(DEFAULT_SECONDS),
         Patch::Value(seconds) if (1..=MAX_SECONDS).contains(&seconds) => Duration::seconds(seconds),
