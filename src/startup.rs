@@ -13,6 +13,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::api::error::ApiError;
+use crate::api::logging::RootSpans;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
 use crate::api::{headers, routes};
@@ -160,7 +161,7 @@ impl Application {
                 .wrap(from_fn(headers::cache_control))
                 .wrap(from_fn(headers::security))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RootSpans>::new())
                 .configure(routes::configure)
                 .configure(crate::api::docs::configure)
                 .default_service(web::to(routes::not_found))

@@ -53,6 +53,12 @@ pub enum AuditAction {
     Update,
     Delete,
     Restore,
+    /// A draft preview token made for the article (never the token itself).
+    #[schema(rename = "preview_token")]
+    PreviewToken,
+    /// The article's preview tokens revoked.
+    #[schema(rename = "revoke_preview_tokens")]
+    RevokePreviewTokens,
 }
 
 /// The kind of resource written.

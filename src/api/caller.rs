@@ -121,7 +121,10 @@ fn key_needs(req: &HttpRequest) -> Result<Scope, ()> {
     let pattern = req.match_pattern().unwrap_or_default();
     let resource = pattern.strip_prefix("/api/v1/").and_then(|rest| rest.split('/').next());
     let read = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    // Sharing a preview (or ending the sharing) of what a key may read changes no content.
+    let preview = pattern.ends_with("/preview-token") || pattern.ends_with("/preview-tokens");
     match resource {
+        Some("articles") if preview => Ok(Scope::ContentRead),
         Some("articles" | "sections" | "tags") if read => Ok(Scope::ContentRead),
         Some("articles" | "sections" | "tags") => Ok(Scope::ContentWrite),
         Some("webhooks") => Ok(Scope::Webhooks),

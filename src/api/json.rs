@@ -293,6 +293,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A body that may be left out: a request with none at all (no Content-Type, and no
+/// length or a length of 0), or with the JSON `null`, reads as `{}`; any other is read as
+/// [`Validating`] reads it.
+pub struct OptionalBody<T>(pub Validating<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let bodiless = !headers.contains_key(header::CONTENT_TYPE)
+            && !headers.contains_key(header::TRANSFER_ENCODING)
+            && headers.get(header::CONTENT_LENGTH).is_none_or(|length| length.as_bytes() == b"0");
+        let bytes = (!bodiless).then(|| read(req, payload));
+        Box::pin(async move {
+            let bytes = match bytes {
+                Some(bytes) => bytes.await?,
+                None => web::BytesMut::new(),
+            };
+            let nothing = bytes.is_empty() || bytes.trim_ascii() == b"null";
+            let (body, errors) = parse(if nothing { b"{}" } else { &bytes })?;
+            Ok(Self(Validating { body, errors }))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,6 +134,7 @@ impl Modify for Operations {
         (name = "tags", description = "Tags, created on demand by name"),
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
         (name = "delivery", description = "For frontends and static-site builds: what changed since a cursor"),
+        (name = "preview", description = "Draft preview: tokens that show one article, drafts included, without logging in"),
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
         (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
     ),

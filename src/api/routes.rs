@@ -12,7 +12,9 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{api_keys, audit, auth, changes, sections, service, tags, users, webhook_deliveries, webhooks};
+use super::{
+    api_keys, audit, auth, changes, preview, sections, service, tags, users, webhook_deliveries, webhooks,
+};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 
@@ -77,6 +79,7 @@ operations![
     tags: [list, create, get, get_by_slug, update, delete],
     articles: [list, create, get, get_by_slug, update, delete],
     revisions: [list, get, restore],
+    preview: [create, revoke, get],
     changes: [list],
     audit: [list],
     webhooks: [list, create, get, update, delete, rotate_secret, test],

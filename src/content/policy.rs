@@ -137,6 +137,16 @@ pub fn may_read_history(actor: &Actor, article: &ArticleFacts) -> Result<(), Den
     Ok(())
 }
 
+/// A draft preview shows an article to whoever holds its token, so only someone who may
+/// read the article may share (or revoke) one, and a token shows it only while its maker
+/// still may: it never shows more than its maker sees. Anyone else is not told it exists.
+pub fn may_share_preview(actor: &Actor, article: &ArticleFacts) -> Result<(), Denied> {
+    match Visibility::of(Some(actor)).allows(article) {
+        true => Ok(()),
+        false => Err(Denied::Hidden),
+    }
+}
+
 /// What an admin asks of a user account, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountChange {

@@ -257,3 +257,17 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, webhook_events, webhook_deliveries, webhook_attempts);
+
+diesel::table! {
+    preview_tokens (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        token_hash -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(preview_tokens -> users (created_by));
+diesel::allow_tables_to_appear_in_same_query!(preview_tokens, users);

@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod delivery_log;
 pub mod logins;
 pub mod outbox;
+pub mod preview_tokens;
 pub mod read_model;
 pub mod sections;
 mod sql;

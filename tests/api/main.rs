@@ -20,6 +20,7 @@ mod login_limits;
 mod nul;
 mod openapi;
 mod pagination;
+mod preview;
 mod read_model;
 mod roles;
 mod search;

@@ -20,7 +20,7 @@ fn fields(problem: &Value) -> Vec<String> {
 
 /// The port folio says it listens on, once it does; panics with its log if it exits first
 /// or takes over 20 s.
-fn listening_port(child: &mut std::process::Child, log: &std::path::Path) -> u16 {
+pub(crate) fn listening_port(child: &mut std::process::Child, log: &std::path::Path) -> u16 {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let logs = std::fs::read_to_string(log).unwrap_or_default();
