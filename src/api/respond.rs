@@ -257,16 +257,9 @@ pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<Stored
         hash.update(item.etag.as_bytes());
         match &item.snippet {
             Some(snippet) => {
-                let open = item
-                    .json
-                    .strip_suffix('}')
-                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a stored item is not an object")))?;
-                body.extend_from_slice(open.as_bytes());
-                body.extend_from_slice(b",\"snippet\":");
                 let at = body.len();
-                serde_json::to_writer(&mut body, snippet).map_err(ApiError::internal)?;
+                with_snippet(&mut body, &item.json, snippet)?;
                 hash.update(&body[at..]);
-                body.push(b'}');
             }
             None => {
                 hash.update(b"-");
@@ -279,6 +272,17 @@ pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<Stored
     body.push(b'}');
     let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
     Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta.numbered(), next))
+}
+
+/// Writes the stored item `json` with `snippet` added to it into `out`.
+pub fn with_snippet(out: &mut Vec<u8>, json: &str, snippet: &str) -> Result<(), ApiError> {
+    let open =
+        json.strip_suffix('}').ok_or_else(|| ApiError::internal(anyhow::anyhow!("a stored item is not an object")))?;
+    out.extend_from_slice(open.as_bytes());
+    out.extend_from_slice(b",\"snippet\":");
+    serde_json::to_writer(&mut *out, snippet).map_err(ApiError::internal)?;
+    out.push(b'}');
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,9 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
-use super::{
-    api_keys, audit, auth, changes, preview, sections, service, tags, users, webhook_deliveries, webhooks,
-};
+use super::{api_keys, audit, auth, changes, preview, sections, service, tags, users, webhook_deliveries, webhooks};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 

@@ -1,6 +1,7 @@
 //! Articles: public reads of published ones, role-checked writes with optimistic concurrency.
 
 mod cursor;
+mod fields;
 mod input;
 mod listing;
 pub mod model;
@@ -12,6 +13,7 @@ use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use self::fields::Fields;
 pub use self::input::{check_date, CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
@@ -23,10 +25,10 @@ use super::respond::{self, ArticlePageMeta, Next, Tagged};
 use super::state::AppState;
 use crate::content::policy;
 use crate::content::policy::Visibility;
-use crate::store::articles::{self, Article, Continuation, Expected, RenderedBody, Writer};
+use crate::store::articles::{self, Article, Continuation, Expected, RenderedBody, StoredHit, Writer};
 use crate::store::audit::Change;
 use crate::store::read_model::{self, Document};
-use crate::store::{now, Conn, StoreResult};
+use crate::store::{now, Conn, Page, StoreResult};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -44,7 +46,7 @@ pub async fn list(
     params: Query<ArticleListParams>,
     req: HttpRequest,
 ) -> Reply {
-    let query = params.0.for_caller(&caller, state.search_ranked)?;
+    let (query, fields) = params.0.for_caller(&caller, state.search_ranked)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
     let order = cursor::order_name(query.sort, query.search.is_some());
     let meta = move |total: i64, continuation: Continuation| {
@@ -54,13 +56,42 @@ pub async fn list(
     if query.visibility == Visibility::Public {
         let (found, continuation) = state.read(move |c| articles::list_stored(c, &query)).await?;
         let meta = meta(found.total, continuation);
+        let found = match &fields {
+            Some(fields) => selected(found, fields)?,
+            None => found,
+        };
         return respond::stored_page(&req, &meta, found, next(&meta, by_cursor));
     }
     let (found, continuation) = state.read(move |c| articles::list(c, &query)).await?;
     let meta = meta(found.total, continuation);
     let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
+    if let Some(fields) = &fields {
+        let mut items = Vec::new();
+        for summary in data {
+            let json = serde_json::to_string(&summary).map_err(ApiError::internal)?;
+            items.push(StoredHit { etag: json.clone(), json, snippet: None });
+        }
+        let found = selected(Page { items, total: found.total }, fields)?;
+        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor));
+    }
     let body = ArticleList { data: data.collect(), meta: meta.clone() };
     respond::article_list(&req, &body, &meta, next(&meta, by_cursor))
+}
+
+/// Each item of `found` cut to `fields` (the snippet of a search among them, when named).
+fn selected(found: Page<StoredHit>, fields: &Fields) -> Result<Page<StoredHit>, ApiError> {
+    let mut items = Vec::with_capacity(found.items.len());
+    for item in found.items {
+        let mut whole = Vec::with_capacity(item.json.len() + 256);
+        match &item.snippet {
+            Some(snippet) => respond::with_snippet(&mut whole, &item.json, snippet)?,
+            None => whole.extend_from_slice(item.json.as_bytes()),
+        }
+        let json = String::from_utf8(fields.select(&whole)?).map_err(ApiError::internal)?;
+        let etag = format!("{}{}", fields.etag(&item.etag), item.snippet.as_deref().unwrap_or(""));
+        items.push(StoredHit { json, etag, snippet: None });
+    }
+    Ok(Page { items, total: found.total })
 }
 
 /// How a list's `Link` points at the next page: by cursor when the request came by one.
@@ -98,7 +129,8 @@ pub struct ArticleRead(ArticleResponse);
 
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
-    params(("id" = i64, Path, description = "The article's id", minimum = 1)),
+    params(("id" = i64, Path, description = "The article's id", minimum = 1),
+        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
     responses(ArticleRead, super::responses::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
@@ -109,7 +141,8 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
 
 /// Get an article by slug.
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
-    params(("slug" = String, Path, description = "The article's slug")),
+    params(("slug" = String, Path, description = "The article's slug"),
+        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
     responses(ArticleRead, super::responses::ReadOne),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
@@ -125,7 +158,7 @@ pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<
     .await
 }
 
-/// One article, if the caller may see it; a read takes no query parameter. The public
+/// One article, if the caller may see it, all of it or the `fields` asked for. The public
 /// gets the stored document (`stored`: one look-up, no serialising); a caller who may
 /// see more gets the article built from its rows (`find`).
 async fn read_one(
@@ -135,15 +168,23 @@ async fn read_one(
     stored: impl FnOnce(&mut Conn, NaiveDateTime) -> StoreResult<Option<Document>> + Send + 'static,
     find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
 ) -> Reply {
-    QueryReader::new(req.query_string()).finish()?;
+    let mut query = QueryReader::new(req.query_string());
+    let fields = query.parsed("fields", |text| Fields::parse(text, &fields::ARTICLE));
+    query.finish()?;
+    let cut = |tagged: Tagged| match &fields {
+        Some(fields) => {
+            Ok::<_, ApiError>(Tagged { body: fields.select(&tagged.body)?, etag: fields.etag(&tagged.etag) })
+        }
+        None => Ok(tagged),
+    };
     if caller.visibility() == Visibility::Public {
         let document = state.look_up(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
         let tagged = Tagged { body: document.json.into_bytes(), etag: document.etag };
-        return Ok(respond::resource_tagged(req, tagged, document.updated_at.and_utc()));
+        return Ok(respond::resource_tagged(req, cut(tagged)?, document.updated_at.and_utc()));
     }
     let article = state.read(find).await?;
     let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(req, tagged, modified))
+    Ok(respond::resource_tagged(req, cut(tagged)?, modified))
 }
 
 /// The audit trail's record of a write that left `article` at its new version.
