@@ -9,6 +9,7 @@ pub mod caller;
 pub mod deadline;
 pub mod docs;
 pub mod error;
+pub mod feeds;
 pub mod headers;
 pub mod json;
 pub mod nul;

@@ -135,6 +135,7 @@ impl Modify for Operations {
         (name = "articles", description = "Articles: Markdown in, sanitised HTML, table of contents and counts out"),
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
         (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
+        (name = "feeds", description = "RSS, Atom and JSON Feed of the newest published articles, and the sitemap"),
     ),
 )]
 pub struct ApiDoc;
