@@ -93,6 +93,9 @@ impl ArticlePath {
         let Some(rest) = text.strip_prefix('/') else {
             return Err(format!("must start with '/', like {DEFAULT_ARTICLE_PATH}; got '{text}'"));
         };
+        if !text.contains("{slug}") {
+            return Err(format!("must contain {{slug}}, like {DEFAULT_ARTICLE_PATH}; got '{text}'"));
+        }
         if text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\')) {
             return Err(format!("must be a path without spaces, '?', '#' or '\\'; got '{text}'"));
         }
@@ -105,9 +108,6 @@ impl ArticlePath {
             return Err(format!("must not have an empty segment ('//'); got '{text}'"));
         }
         let segments = pieces.into_iter().map(parts).collect::<Result<Vec<_>, _>>()?;
-        if !segments.iter().flatten().any(|part| *part == Part::Slug) {
-            return Err(format!("must contain {{slug}}, like {DEFAULT_ARTICLE_PATH}; got '{text}'"));
-        }
         Ok(Self { template: text.to_owned(), segments, trailing_slash })
     }
 
@@ -258,8 +258,8 @@ mod tests {
             ("{section}/{slug}", "start with '/'"),
             ("/{section}", "contain {slug}"),
             ("/{category}/{slug}", "unknown placeholder {category}"),
-            ("/{slug", "without its '}'"),
-            ("/slug}", "without its '{'"),
+            ("/{section/{slug}", "without its '}'"),
+            ("/x}/{slug}", "without its '{'"),
             ("/a//{slug}", "empty segment"),
             ("/{slug}?x=1", "without spaces"),
             ("/", "contain {slug}"),

@@ -10,6 +10,7 @@ mod contract;
 mod database;
 mod editorial;
 mod etags;
+mod feeds;
 mod hardening;
 mod helpers;
 mod keys;

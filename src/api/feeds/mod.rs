@@ -159,19 +159,20 @@ pub fn etag_of<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     format!("\"{hex}\"")
 }
 
-/// A 304 when the client holds `etag` already; else 200 with what `write` makes, as
-/// `content_type`, with the ETag and, when known, `Last-Modified`.
+/// A 304 when the client holds `etag` already, with nothing written; else 200 with the
+/// body `write` makes, as `content_type`, with the ETag and, when `write` knows it,
+/// `Last-Modified`.
 pub fn answer(
     req: &HttpRequest,
     etag: String,
     content_type: &'static str,
-    modified: Option<DateTime<Utc>>,
-    write: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+    write: impl FnOnce() -> Result<(Vec<u8>, Option<DateTime<Utc>>), ApiError>,
 ) -> Reply {
     if client_has(req, &etag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
     }
-    let mut response = HttpResponse::Ok().content_type(content_type).insert_header((header::ETAG, etag)).body(write()?);
+    let (body, modified) = write()?;
+    let mut response = HttpResponse::Ok().content_type(content_type).insert_header((header::ETAG, etag)).body(body);
     if let Some(date) = modified.and_then(respond::http_date).and_then(|date| HeaderValue::try_from(date).ok()) {
         response.headers_mut().insert(header::LAST_MODIFIED, date);
     }
@@ -215,7 +216,7 @@ struct Cover {
     url: String,
 }
 
-/// One feed: its articles read, its ETag compared before anything is written.
+/// One feed: its articles read, its ETag compared before any is parsed or written.
 async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: Format) -> Reply {
     let (section, tag) = (params.section.clone(), params.tag.clone());
     let found = state.read(move |c| syndication::newest(c, section.as_deref(), tag.as_deref(), ITEMS, now())).await?;
@@ -246,9 +247,11 @@ async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: 
     let names = [newest.section.as_deref().unwrap_or_default(), newest.tag.as_deref().unwrap_or_default()];
     let parts = [FEED_FORMAT, format.content_type(), &settings, &self_url, names[0], names[1]];
     let etag = etag_of(parts.into_iter().chain(newest.items.iter().map(|item| item.etag.as_str())));
-    let feed = feed(&state.links, &origin, self_url, newest)?;
-    let modified = (!feed.entries.is_empty()).then_some(feed.updated);
-    answer(req, etag, format.content_type(), modified, || format.write(&feed))
+    answer(req, etag, format.content_type(), || {
+        let feed = feed(&state.links, &origin, self_url, newest)?;
+        let modified = (!feed.entries.is_empty()).then_some(feed.updated);
+        Ok((format.write(&feed)?, modified))
+    })
 }
 
 /// The feed of `newest`, its links and ids made for `origin`.

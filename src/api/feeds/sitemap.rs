@@ -64,7 +64,7 @@ pub async fn sitemap(state: Data<AppState>, req: HttpRequest) -> Reply {
     }
     let files = files(total, per_file);
     let etag = etag_of([SITEMAP_FORMAT, "index", &origin, &files.to_string()]);
-    answer(&req, etag, CONTENT_TYPE, None, || index(&origin, files))
+    answer(&req, etag, CONTENT_TYPE, || Ok((index(&origin, files)?, None)))
 }
 
 /// One file of the sitemap: its articles, oldest first. Past the last file: 404.
@@ -102,8 +102,10 @@ fn urlset(req: &HttpRequest, state: &AppState, origin: &str, n: i64, located: &[
     let (settings, file) = (state.links.settings(), format!("{n}/{}", state.sitemap_urls_per_file));
     let parts = [SITEMAP_FORMAT, "urlset", origin, &settings, &file];
     let etag = etag_of(parts.into_iter().chain(located.iter().map(|row| row.etag.as_str())));
-    let modified = located.iter().map(|row| row.updated_at.and_utc()).max();
-    answer(req, etag, CONTENT_TYPE, modified, || write_urlset(&state.links, origin, located))
+    answer(req, etag, CONTENT_TYPE, || {
+        let modified = located.iter().map(|row| row.updated_at.and_utc()).max();
+        Ok((write_urlset(&state.links, origin, located)?, modified))
+    })
 }
 
 fn w3c_datetime(at: DateTime<Utc>) -> String {
