@@ -144,6 +144,8 @@ impl Application {
             hashes: HashLane::new(HASH_THREADS, HASHES_ADMITTED),
             key_uses: KeyUses::default(),
             webhook_hosts,
+            links: settings.links.clone(),
+            sitemap_urls_per_file: settings.sitemap_urls_per_file,
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

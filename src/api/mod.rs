@@ -10,6 +10,7 @@ pub mod changes;
 pub mod deadline;
 pub mod docs;
 pub mod error;
+pub mod feeds;
 pub mod headers;
 pub mod json;
 pub mod logging;

@@ -137,6 +137,7 @@ impl Modify for Operations {
         (name = "preview", description = "Draft preview: tokens that show one article, drafts included, without logging in"),
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
         (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
+        (name = "feeds", description = "RSS, Atom and JSON Feed of the newest published articles, and the sitemap"),
     ),
 )]
 pub struct ApiDoc;

@@ -94,6 +94,11 @@ pub fn etag_matches_weakly(header_value: &str, etag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate == etag)
 }
 
+/// Whether the request's `If-None-Match` names `etag`: the client has that body already.
+pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
+    req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| etag_matches_weakly(v, etag))
+}
+
 /// A 200 JSON response with its ETag, or a bodiless 304 when the client has it already.
 pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Reply {
     Ok(ok_tagged(req, tagged(value)?))
@@ -101,12 +106,7 @@ pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Reply {
 
 /// A 200 JSON response of `tagged`, or a bodiless 304 when the client has it already.
 fn ok_tagged(req: &HttpRequest, tagged: Tagged) -> HttpResponse {
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| etag_matches_weakly(v, &tagged.etag));
-    if fresh {
+    if client_has(req, &tagged.etag) {
         return HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish();
     }
     json(StatusCode::OK, tagged)

@@ -12,6 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
+use super::feeds::{self, sitemap};
 use super::{api_keys, audit, auth, changes, preview, sections, service, tags, users, webhook_deliveries, webhooks};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
@@ -82,6 +83,8 @@ operations![
     audit: [list],
     webhooks: [list, create, get, update, delete, rotate_secret, test],
     webhook_deliveries: [list, get, redeliver],
+    feeds: [rss, atom, json],
+    sitemap: [sitemap, sitemap_file],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).

@@ -6,6 +6,7 @@ use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::config::LoginLimits;
+use crate::content::links::Links;
 use crate::proxies::TrustedProxies;
 use crate::runner::Runner;
 use crate::webhooks::resolver::Hosts;
@@ -30,6 +31,10 @@ pub struct AppState {
     /// Where webhook hosts are resolved, and whether they may be internal (see
     /// [`crate::webhooks::guard`]).
     pub webhook_hosts: Hosts,
+    /// How feeds and the sitemap link articles.
+    pub links: Links,
+    /// URLs in one sitemap file ([`crate::config::Settings::sitemap_urls_per_file`]).
+    pub sitemap_urls_per_file: i64,
 }
 
 /// Handlers reach the database through the runner: `state.read(…)`, `state.write(…)`;

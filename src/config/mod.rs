@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::content::links::{ArticlePath, Links, SiteUrl, DEFAULT_ARTICLE_PATH};
 use crate::proxies::TrustedProxies;
 pub use database_url::{DatabaseUrl, DATABASE_URL_FORMS};
 use parse::number;
@@ -119,6 +120,10 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
     pub webhooks: WebhookSettings,
+    /// How feeds and the sitemap link articles (`FOLIO_SITE_URL`, `FOLIO_ARTICLE_PATH`).
+    pub links: Links,
+    /// URLs in one sitemap file (`FOLIO_SITEMAP_URLS_PER_FILE`); past it the sitemap is an index.
+    pub sitemap_urls_per_file: i64,
 }
 
 /// How many failed logins lock further attempts out, per email and per client
@@ -208,7 +213,15 @@ impl Settings {
             // going live: their events are what says each was announced once.
             event_retention: chrono::TimeDelta::days(number(&get, "FOLIO_EVENT_RETENTION_DAYS", 30, 7..=3_650)?),
         };
+        let site = get("FOLIO_SITE_URL")?.map(|url| SiteUrl::parse(&url)).transpose();
+        let site = site.map_err(|why| ConfigError::new("FOLIO_SITE_URL", why))?;
+        let article_path = ArticlePath::parse(get("FOLIO_ARTICLE_PATH")?.as_deref().unwrap_or(DEFAULT_ARTICLE_PATH))
+            .map_err(|why| ConfigError::new("FOLIO_ARTICLE_PATH", why))?;
+        // 50,000: the most the sitemaps.org protocol allows in one file.
+        let sitemap_urls_per_file = number(&get, "FOLIO_SITEMAP_URLS_PER_FILE", 50_000, 1..=50_000)?;
         Ok(Self {
+            links: Links::new(site, article_path),
+            sitemap_urls_per_file,
             webhooks,
             login_limits,
             trusted_proxies,
@@ -272,6 +285,13 @@ mod tests {
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "soon")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_EVENT_RETENTION_DAYS", "0")], "FOLIO_EVENT_RETENTION_DAYS"),
             (&[("FOLIO_EVENT_RETENTION_DAYS", "6")], "FOLIO_EVENT_RETENTION_DAYS"),
+            (&[("FOLIO_SITE_URL", "clinic.example")], "FOLIO_SITE_URL"),
+            (&[("FOLIO_SITE_URL", "https://clinic.example/?page=1")], "FOLIO_SITE_URL"),
+            (&[("FOLIO_ARTICLE_PATH", "{slug}")], "FOLIO_ARTICLE_PATH"),
+            (&[("FOLIO_ARTICLE_PATH", "/{section}")], "FOLIO_ARTICLE_PATH"),
+            (&[("FOLIO_ARTICLE_PATH", "/{year}/{slug}")], "FOLIO_ARTICLE_PATH"),
+            (&[("FOLIO_SITEMAP_URLS_PER_FILE", "0")], "FOLIO_SITEMAP_URLS_PER_FILE"),
+            (&[("FOLIO_SITEMAP_URLS_PER_FILE", "50001")], "FOLIO_SITEMAP_URLS_PER_FILE"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

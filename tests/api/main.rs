@@ -12,6 +12,7 @@ mod cursors;
 mod database;
 mod editorial;
 mod etags;
+mod feeds;
 mod fields;
 mod hardening;
 mod helpers;

@@ -100,9 +100,16 @@ async fn health_and_readiness_answer() {
     assert_eq!(app.get("/ready", None).await.status(), StatusCode::OK);
 }
 
-/// `path` with every `{parameter}` replaced by 1.
+/// `path` with every `{parameter}` replaced by 1 (`/sitemaps/{n}.xml`: `/sitemaps/1.xml`).
 fn concrete(path: &str) -> String {
-    path.split('/').map(|segment| if segment.starts_with('{') { "1" } else { segment }).collect::<Vec<_>>().join("/")
+    let mut concrete = String::new();
+    let mut rest = path;
+    while let Some((before, after)) = rest.split_once('{') {
+        concrete.push_str(before);
+        concrete.push('1');
+        rest = after.split_once('}').map_or("", |(_, after)| after);
+    }
+    concrete + rest
 }
 
 #[tokio::test]

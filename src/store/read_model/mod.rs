@@ -15,6 +15,7 @@
 
 pub mod listing;
 pub mod representation;
+pub mod syndication;
 
 use std::collections::HashMap;
 
