@@ -462,3 +462,72 @@ async fn a_webhook_deleted_while_it_is_sent_to_leaves_the_others_deliveries_reco
     assert_eq!(ids, vec![first, second], "each event once");
     assert_eq!(doomed.all().len(), 1, "nothing more to the deleted webhook");
 }
+
+/// The `Surrogate-Key` and `Cache-Tag` of a public GET of `path`, as sets, after checking
+/// that both name the same tags.
+async fn cdn_tags(api: &Api, path: &str) -> std::collections::BTreeSet<String> {
+    let response = api.client.get(api.server.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let space: std::collections::BTreeSet<String> = header("surrogate-key").split(' ').map(str::to_owned).collect();
+    let comma: std::collections::BTreeSet<String> = header("cache-tag").split(',').map(str::to_owned).collect();
+    assert_eq!(space, comma, "{path}: Surrogate-Key and Cache-Tag name the same");
+    space
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_reads_name_the_cache_tags_that_webhook_payloads_purge() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[]).await;
+    api.webhook(&receiver.url(), &["*"]).await;
+    let (_, section) = api.post("/api/v1/sections", json!({"name": "Clinic news"})).await;
+    let body = json!({"title": "Dry needling", "body_markdown": "Body.", "status": "published",
+        "section": "clinic-news", "tags": ["Sports injuries", "Rehab"]});
+    let (status, article) = api.post("/api/v1/articles", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    let id = article["id"].as_i64().unwrap();
+    let tag_ids: Vec<i64> = article["tags"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+
+    let mut read: Vec<String> = vec![format!("article-{id}"), format!("section-{}", section["id"])];
+    read.extend(tag_ids.iter().map(|t| format!("tag-{t}")));
+    let read: std::collections::BTreeSet<String> = read.into_iter().collect();
+    assert_eq!(cdn_tags(&api, &format!("/api/v1/articles/{id}")).await, read);
+    assert_eq!(cdn_tags(&api, "/api/v1/articles/slug/dry-needling").await, read);
+    assert_eq!(cdn_tags(&api, "/api/v1/articles/slug/dry-needling?fields=title").await, read);
+    for list in [
+        "/api/v1/articles",
+        "/api/v1/articles?section=clinic-news",
+        "/api/v1/feeds/articles.rss",
+        "/api/v1/sitemap.xml",
+    ] {
+        assert_eq!(cdn_tags(&api, list).await, ["articles".to_owned()].into(), "{list}");
+    }
+    let section_id = section["id"].as_i64().unwrap();
+    assert_eq!(
+        cdn_tags(&api, &format!("/api/v1/sections/{section_id}")).await,
+        [format!("section-{section_id}")].into()
+    );
+    assert_eq!(cdn_tags(&api, "/api/v1/sections").await, ["sections".to_owned()].into());
+    assert_eq!(cdn_tags(&api, &format!("/api/v1/tags/{}", tag_ids[0])).await, [format!("tag-{}", tag_ids[0])].into());
+    assert_eq!(cdn_tags(&api, "/api/v1/tags").await, ["tags".to_owned()].into());
+
+    // The article's event purges every one of its reads' tags, and the lists.
+    let all = receiver
+        .wait_for(30, "the article's event", |all| all.iter().any(|r| r.json()["type"] == "article.published"))
+        .await;
+    let event = all.iter().map(Received::json).find(|b| b["type"] == "article.published").unwrap();
+    let purged: std::collections::BTreeSet<String> =
+        event["data"]["cache_tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
+    assert!(purged.is_superset(&read), "{purged:?} purges {read:?}");
+    assert!(purged.contains("articles"));
+    let (_, renamed) = api
+        .send(reqwest::Method::PATCH, &format!("/api/v1/sections/{section_id}"), Some(json!({"name": "News"})))
+        .await;
+    assert_eq!(renamed["name"], "News");
+    let all = receiver
+        .wait_for(30, "the section's event", |all| all.iter().any(|r| r.json()["type"] == "section.updated"))
+        .await;
+    let event = all.iter().map(Received::json).find(|b| b["type"] == "section.updated").unwrap();
+    assert!(event["data"]["cache_tags"].as_array().unwrap().contains(&json!(format!("section-{section_id}"))));
+}

@@ -153,6 +153,7 @@ pub async fn list(state: Data<AppState>, params: Query<ChangesParams>, req: Http
     let page = ChangesPage { data: found.into_iter().map(ChangeItem::from).collect(), next_cursor };
     let mut response = respond::ok_with_etag(&req, &page)?;
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    respond::cdn_tags(&mut response, "articles sections tags");
     Ok(response)
 }
 

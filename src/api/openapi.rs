@@ -114,7 +114,13 @@ impl Modify for Operations {
             Errors are RFC 9457 problem details (`application/problem+json`). Lists carry \
             `X-Total-Count` and an RFC 8288 `Link` header. Single resources carry a strong \
             `ETag`; article changes need `If-Match` or the body's `version`. Timestamps are \
-            RFC 3339 in UTC. Unknown query parameters and body fields are refused with 422.",
+            RFC 3339 in UTC. Unknown query parameters and body fields are refused with 422.\n\n\
+            Caching: successful anonymous reads may be cached a minute by a CDN, and each public \
+            read of content names what it shows for purging, in `Surrogate-Key` (space-separated) \
+            and `Cache-Tag` (comma-separated): `article-{id} section-{id} tag-{id}` on an article, \
+            `section-{id}` or `tag-{id}` on a section or tag, `articles`, `sections` or `tags` on \
+            lists, feeds and the sitemap. Webhook payloads carry the tags a change purges in \
+            `data.cache_tags`.",
         contact(name = "folio maintainers"),
         license(name = "MIT", identifier = "MIT"),
     ),

@@ -274,6 +274,19 @@ pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<Stored
     Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta.numbered(), next))
 }
 
+/// Names what `response` shows for a CDN to purge by (`tags` space-separated, e.g.
+/// `article-12 section-3 tag-7`): `Surrogate-Key` as Fastly reads it (space-separated),
+/// `Cache-Tag` as Cloudflare does (comma-separated). Webhook payloads carry the same
+/// names in `cache_tags`.
+pub fn cdn_tags(response: &mut HttpResponse, tags: &str) {
+    let comma_separated = tags.split_whitespace().collect::<Vec<_>>().join(",");
+    let headers = response.headers_mut();
+    if let (Ok(space), Ok(comma)) = (HeaderValue::try_from(tags), HeaderValue::try_from(comma_separated)) {
+        headers.insert(header::HeaderName::from_static("surrogate-key"), space);
+        headers.insert(header::HeaderName::from_static("cache-tag"), comma);
+    }
+}
+
 /// Writes the stored item `json` with `snippet` added to it into `out`.
 pub fn with_snippet(out: &mut Vec<u8>, json: &str, snippet: &str) -> Result<(), ApiError> {
     let open =

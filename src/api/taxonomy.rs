@@ -40,7 +40,9 @@ pub async fn list<R: Resource>(
     let page = PageRequest::from(page.0);
     let visibility = caller.visibility();
     let found = state.read(move |c| taxonomy::list::<R::Row>(c, visibility, page)).await?;
-    respond::page(&req, page, found, R::list)
+    let mut response = respond::page(&req, page, found, R::list)?;
+    respond::cdn_tags(&mut response, &format!("{}s", R::NAME));
+    Ok(response)
 }
 
 /// One by id or by slug, whichever `find` looks up.
@@ -53,7 +55,9 @@ pub async fn get<R: Resource>(
     QueryReader::new(req.query_string()).finish()?;
     let visibility = caller.visibility();
     let body = R::from(state.read(move |c| find(c, visibility)).await?);
-    respond::resource(&req, &body, body.updated_at())
+    let mut response = respond::resource(&req, &body, body.updated_at())?;
+    respond::cdn_tags(&mut response, &format!("{}-{}", R::NAME, body.id()));
+    Ok(response)
 }
 
 /// Creates one with `create` once the body held no errors: 201 with its location.

@@ -212,6 +212,7 @@ diesel::table! {
         etag -> Text,
         updated_at -> Timestamp,
         document -> Text,
+        cache_tags -> Text,
     }
 }
 

@@ -187,11 +187,10 @@ fn published_key(id: i64, published_at: Option<NaiveDateTime>) -> String {
     format!("article.published:{id}:{at}")
 }
 
-/// The cache tags of an article: what a CDN purges when it changes.
+/// The cache tags of an article's event: what a CDN purges when it changes, its reads
+/// and every list.
 fn article_cache_tags(article: &Article) -> Vec<String> {
-    let mut tags = vec![format!("article-{}", article.row.id)];
-    tags.extend(article.section.iter().map(|s| format!("section-{}", s.id)));
-    tags.extend(article.tags.iter().map(|t| format!("tag-{}", t.id)));
+    let mut tags = article.cache_tags();
     tags.push("articles".into());
     tags
 }

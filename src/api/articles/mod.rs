@@ -60,7 +60,7 @@ pub async fn list(
             Some(fields) => selected(found, fields)?,
             None => found,
         };
-        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor));
+        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor)).map(every_article);
     }
     let (found, continuation) = state.read(move |c| articles::list(c, &query)).await?;
     let meta = meta(found.total, continuation);
@@ -72,10 +72,16 @@ pub async fn list(
             items.push(StoredHit { etag: json.clone(), json, snippet: None });
         }
         let found = selected(Page { items, total: found.total }, fields)?;
-        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor));
+        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor)).map(every_article);
     }
     let body = ArticleList { data: data.collect(), meta: meta.clone() };
-    respond::article_list(&req, &body, &meta, next(&meta, by_cursor))
+    respond::article_list(&req, &body, &meta, next(&meta, by_cursor)).map(every_article)
+}
+
+/// A list names `articles` for a CDN: every article event purges it.
+fn every_article(mut response: HttpResponse) -> HttpResponse {
+    respond::cdn_tags(&mut response, "articles");
+    response
 }
 
 /// Each item of `found` cut to `fields` (the snippet of a search among them, when named).
@@ -180,11 +186,16 @@ async fn read_one(
     if caller.visibility() == Visibility::Public {
         let document = state.look_up(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
         let tagged = Tagged { body: document.json.into_bytes(), etag: document.etag };
-        return Ok(respond::resource_tagged(req, cut(tagged)?, document.updated_at.and_utc()));
+        let mut response = respond::resource_tagged(req, cut(tagged)?, document.updated_at.and_utc());
+        respond::cdn_tags(&mut response, &document.cache_tags);
+        return Ok(response);
     }
     let article = state.read(find).await?;
+    let cache_tags = article.cache_tags().join(" ");
     let (tagged, modified) = visible(article, caller.visibility())?;
-    Ok(respond::resource_tagged(req, cut(tagged)?, modified))
+    let mut response = respond::resource_tagged(req, cut(tagged)?, modified);
+    respond::cdn_tags(&mut response, &cache_tags);
+    Ok(response)
 }
 
 /// The audit trail's record of a write that left `article` at its new version.

@@ -168,14 +168,18 @@ pub fn answer(
     content_type: &'static str,
     write: impl FnOnce() -> Result<(Vec<u8>, Option<DateTime<Utc>>), ApiError>,
 ) -> Reply {
-    if client_has(req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
-    }
-    let (body, modified) = write()?;
-    let mut response = HttpResponse::Ok().content_type(content_type).insert_header((header::ETAG, etag)).body(body);
-    if let Some(date) = modified.and_then(respond::http_date).and_then(|date| HeaderValue::try_from(date).ok()) {
-        response.headers_mut().insert(header::LAST_MODIFIED, date);
-    }
+    let mut response = if client_has(req, &etag) {
+        HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish()
+    } else {
+        let (body, modified) = write()?;
+        let mut response = HttpResponse::Ok().content_type(content_type).insert_header((header::ETAG, etag)).body(body);
+        if let Some(date) = modified.and_then(respond::http_date).and_then(|date| HeaderValue::try_from(date).ok()) {
+            response.headers_mut().insert(header::LAST_MODIFIED, date);
+        }
+        response
+    };
+    // Any article's change may change a feed or a sitemap, and every article event names `articles`.
+    respond::cdn_tags(&mut response, "articles");
     Ok(response)
 }
 

@@ -108,6 +108,15 @@ impl Article {
     /// turns `published` with no write) and what it embeds of other rows (section, tags,
     /// author), which change without the article's version. An ETag built from it is
     /// checked without serialising the article.
+    /// What a CDN purges when this article changes, as a read of it names them:
+    /// `article-{id}`, `section-{id}`, and `tag-{id}` of each tag.
+    pub fn cache_tags(&self) -> Vec<String> {
+        let mut tags = vec![format!("article-{}", self.row.id)];
+        tags.extend(self.section.iter().map(|s| format!("section-{}", s.id)));
+        tags.extend(self.tags.iter().map(|t| format!("tag-{}", t.id)));
+        tags
+    }
+
     pub fn fingerprint(&self) -> String {
         let row = &self.row;
         let mut parts = vec![

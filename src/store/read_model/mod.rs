@@ -32,7 +32,7 @@ use crate::db::schema::{article_documents, article_summaries, article_tags, arti
 /// another format are made again at
 /// start-up ([`rebuild`]), so a release that changes the representation upgrades
 /// every stored one before it serves.
-pub const FORMAT: i32 = 3;
+pub const FORMAT: i32 = 4;
 
 /// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
 /// batch holds a few megabytes at most.
@@ -47,6 +47,8 @@ pub struct Document {
     pub etag: String,
     /// Its `Last-Modified`.
     pub updated_at: NaiveDateTime,
+    /// What a CDN purges when it changes, space-separated ([`Article::cache_tags`]).
+    pub cache_tags: String,
 }
 
 #[derive(Insertable)]
@@ -59,6 +61,7 @@ struct DocumentRow {
     etag: String,
     updated_at: NaiveDateTime,
     document: String,
+    cache_tags: String,
 }
 
 #[derive(Insertable)]
@@ -91,9 +94,13 @@ fn rows_of(live: Article) -> StoreResult<(DocumentRow, SummaryRow)> {
     let (article_id, slug, updated_at) = (live.row.id, live.row.slug.clone(), live.row.updated_at);
     let live_from = live.row.published_at.unwrap_or(updated_at);
     let summary = json(&ArticleSummary::new(live.clone(), None, false))?;
+    let cache_tags = live.cache_tags().join(" ");
     let document = json(&ArticleResponse::from(live))?;
     let summary_row = SummaryRow { article_id, etag: etag.clone(), summary };
-    Ok((DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, document }, summary_row))
+    Ok((
+        DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, document, cache_tags },
+        summary_row,
+    ))
 }
 
 /// Stores the representation of `article` as it now stands, or removes it when the
@@ -255,7 +262,12 @@ pub fn live_by_id(conn: &mut Conn, id: i64, now: NaiveDateTime) -> StoreResult<O
     let query = article_documents::table
         .filter(article_documents::article_id.eq(id))
         .filter(article_documents::live_from.le(now))
-        .select((article_documents::document, article_documents::etag, article_documents::updated_at));
+        .select((
+            article_documents::document,
+            article_documents::etag,
+            article_documents::updated_at,
+            article_documents::cache_tags,
+        ));
     Ok(match conn {
         Conn::Sqlite(conn) => query.get_result(conn).optional()?,
         Conn::Postgres(conn) => query.get_result(conn).optional()?,
@@ -267,7 +279,12 @@ pub fn live_by_slug(conn: &mut Conn, slug: &str, now: NaiveDateTime) -> StoreRes
     let query = article_documents::table
         .filter(article_documents::slug.eq(slug))
         .filter(article_documents::live_from.le(now))
-        .select((article_documents::document, article_documents::etag, article_documents::updated_at));
+        .select((
+            article_documents::document,
+            article_documents::etag,
+            article_documents::updated_at,
+            article_documents::cache_tags,
+        ));
     Ok(match conn {
         Conn::Sqlite(conn) => query.get_result(conn).optional()?,
         Conn::Postgres(conn) => query.get_result(conn).optional()?,
@@ -322,6 +339,6 @@ mod tests {
         ];
         let text = serde_json::to_string(&shapes).unwrap_or_default();
         let digest: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-        assert_eq!((FORMAT, digest.as_str()), (3, "dfe76cf070326489"), "the representation changed: raise FORMAT");
+        assert_eq!((FORMAT, digest.as_str()), (4, "dfe76cf070326489"), "the representation changed: raise FORMAT");
     }
 }

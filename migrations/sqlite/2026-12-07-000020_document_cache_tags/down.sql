@@ -1,0 +1,1 @@
+ALTER TABLE article_documents DROP COLUMN cache_tags;
