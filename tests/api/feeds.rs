@@ -186,6 +186,14 @@ async fn without_a_site_links_point_at_the_api_and_resolve() {
     let link = sitemap_locs(&sitemap.body).remove(0);
     let read = app.client.get(link).send().await.unwrap();
     assert_eq!(read.status(), StatusCode::OK, "a link without a site is the article's own URL");
+
+    // A client's forwarding headers choose no link: only a trusted proxy's are believed.
+    for (name, value) in [("x-forwarded-host", "evil.example"), ("forwarded", "host=evil.example;proto=https")] {
+        let response = app.client.get(app.url("/api/v1/feeds/articles.rss")).header(name, value).send().await.unwrap();
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("evil.example"), "{name}: {body}");
+        assert!(body.contains(&app.url(&format!("/api/v1/articles/slug/{slug}"))), "{name}");
+    }
 }
 
 #[tokio::test]

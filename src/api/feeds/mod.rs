@@ -21,6 +21,7 @@ use super::query::{FromQuery, Query, QueryReader};
 use super::respond::{self, client_has};
 use super::state::AppState;
 use crate::content::links::Links;
+use crate::proxies::TrustedProxies;
 use crate::store::now;
 use crate::store::read_model::syndication::{self, Newest, Unknown};
 
@@ -129,11 +130,19 @@ impl Format {
     }
 }
 
-/// The scheme and host the request reached the API at (`https://api.example`), as its
-/// connection info says: where links point without a site, and where the feeds are.
-pub fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+/// The scheme and host the request reached the API at (`https://api.example`): where
+/// links point without a site, and where the feeds are. `Forwarded` and
+/// `X-Forwarded-Host`/`-Proto` are believed from a trusted proxy only
+/// (`FOLIO_TRUSTED_PROXIES`): from anyone else they would let a client choose the links
+/// a CDN then caches for everybody.
+pub fn origin(req: &HttpRequest, proxies: &TrustedProxies) -> String {
+    if req.peer_addr().is_some_and(|peer| proxies.trusts(peer.ip())) {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let config = req.app_config();
+    let host = req.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or(config.host());
+    format!("{}://{host}", if config.secure() { "https" } else { "http" })
 }
 
 /// The host that names the site in a feed's title and its entries' ids: the site's, or
@@ -235,7 +244,7 @@ async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: 
             return Ok(problem(StatusCode::NOT_FOUND, format!("no tag has the slug '{slug}'")));
         }
     };
-    let origin = origin(req);
+    let origin = origin(req, &state.trusted_proxies);
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in [("section", &params.section), ("tag", &params.tag)] {
         if let Some(value) = value {

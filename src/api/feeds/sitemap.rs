@@ -58,7 +58,7 @@ pub async fn sitemap(state: Data<AppState>, req: HttpRequest) -> Reply {
             Ok((total, located))
         })
         .await?;
-    let origin = origin(&req);
+    let origin = origin(&req, &state.trusted_proxies);
     if total <= per_file {
         return urlset(&req, &state, &origin, 1, &located);
     }
@@ -89,7 +89,7 @@ pub async fn sitemap_file(state: Data<AppState>, n: Path<i64>, req: HttpRequest)
     if n > files(total, per_file) {
         return Err(ApiError::NotFound);
     }
-    urlset(&req, &state, &origin(&req), n, &located)
+    urlset(&req, &state, &origin(&req, &state.trusted_proxies), n, &located)
 }
 
 /// How many files `total` articles take; one, empty, when there are none.
