@@ -18,9 +18,58 @@ fn fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }
 
+/// The real binary as a process of its own with a fresh database, its log in a file and
+/// its admin signed in: for the tests that read what folio logs.
+pub(crate) struct LoggedServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub admin: String,
+    child: std::process::Child,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    _database: TestDatabase,
+}
+
+impl LoggedServer {
+    /// Starts folio logging at `rust_log`, and logs its admin in.
+    pub(crate) async fn start(rust_log: &str) -> Self {
+        let database = TestDatabase::new();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("folio.log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .arg("serve")
+            .env("DATABASE_URL", &database.url)
+            // Port 0: the port is read back from the log, so no other test's server can take it
+            // between a free port being picked and folio binding it.
+            .env("FOLIO_BIND", "127.0.0.1:0")
+            .env("FOLIO_JWT_SECRET", "logged server secret that is long enough")
+            .env("FOLIO_ADMIN_EMAIL", EMAIL)
+            .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
+            .env("RUST_LOG", rust_log)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{}", listening_port(&mut child, &log));
+        let client = reqwest::Client::new();
+        let login =
+            client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
+        let admin =
+            login.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+        Self { base, client, admin, child, log, _dir: dir, _database: database }
+    }
+
+    /// Stops folio (SIGTERM) and returns everything it logged.
+    pub(crate) fn stop(mut self) -> String {
+        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
+        self.child.wait().unwrap();
+        std::fs::read_to_string(&self.log).unwrap()
+    }
+}
+
 /// The port folio says it listens on, once it does; panics with its log if it exits first
 /// or takes over 20 s.
-pub(crate) fn listening_port(child: &mut std::process::Child, log: &std::path::Path) -> u16 {
+fn listening_port(child: &mut std::process::Child, log: &std::path::Path) -> u16 {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let logs = std::fs::read_to_string(log).unwrap_or_default();
@@ -41,27 +90,8 @@ pub(crate) fn listening_port(child: &mut std::process::Child, log: &std::path::P
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nul_anywhere_in_a_request_is_a_4xx_naming_it_and_logs_nothing() {
-    let database = TestDatabase::new();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("folio.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg("serve")
-        .env("DATABASE_URL", &database.url)
-        // Port 0: the port is read back from the log, so no other test's server can take it
-        // between a free port being picked and folio binding it.
-        .env("FOLIO_BIND", "127.0.0.1:0")
-        .env("FOLIO_JWT_SECRET", "nul test secret that is long enough")
-        .env("FOLIO_ADMIN_EMAIL", EMAIL)
-        .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", listening_port(&mut child, &log));
-    let client = reqwest::Client::new();
-    let login = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
-    let token = login.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let server = LoggedServer::start("info").await;
+    let (base, client, token) = (server.base.clone(), server.client.clone(), server.admin.clone());
     let published = json!({"title": "Present", "body_markdown": "Text.", "tags": ["News"], "status": "published"});
     let created = client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&published);
     assert_eq!(created.send().await.unwrap().status(), StatusCode::CREATED);
@@ -101,9 +131,7 @@ async fn a_nul_anywhere_in_a_request_is_a_4xx_naming_it_and_logs_nothing() {
     named.sort();
     assert_eq!(named, ["/body_markdown", "/metadata/key", "/metadata/nested/list/0", "/tags/1", "/title"]);
 
-    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
-    child.wait().unwrap();
-    let logs = std::fs::read_to_string(&log).unwrap();
+    let logs = server.stop();
     assert!(logs.contains("folio is listening"), "{logs}");
     assert!(!logs.contains("ERROR") && !logs.contains("WARN"), "a client's NUL is no error or warning: {logs}");
 }

@@ -3,8 +3,6 @@
 //! tokens; expired, revoked, unknown and malformed tokens all read 404; and no token
 //! ever reaches the server's log.
 
-use std::process::{Command, Stdio};
-
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::BigInt;
@@ -12,7 +10,6 @@ use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::database::TestDatabase;
 use crate::helpers::{json_body, problem, spawn_app, TestApp};
 
 fn share_path(id: i64) -> String {
@@ -336,28 +333,9 @@ async fn the_audit_trail_records_sharing_and_revoking_without_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preview_tokens_never_reach_the_log() {
-    const EMAIL: &str = "admin@example.com";
-    const PASSWORD: &str = "preview log admin password";
-    let database = TestDatabase::new();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("folio.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .arg("serve")
-        .env("DATABASE_URL", &database.url)
-        .env("FOLIO_BIND", "127.0.0.1:0")
-        .env("FOLIO_JWT_SECRET", "preview log secret that is long enough")
-        .env("FOLIO_ADMIN_EMAIL", EMAIL)
-        .env("FOLIO_ADMIN_PASSWORD", PASSWORD)
-        // Everything any crate logs, so nothing that would show a path is left out.
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", crate::nul::listening_port(&mut child, &log));
-    let client = reqwest::Client::new();
-    let login = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": EMAIL, "password": PASSWORD}));
-    let admin = login.send().await.unwrap().json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    // Everything any crate logs, so nothing that would show a path is left out.
+    let server = crate::nul::LoggedServer::start("trace").await;
+    let (base, client, admin) = (server.base.clone(), server.client.clone(), server.admin.clone());
     let created = client.post(format!("{base}/api/v1/articles")).bearer_auth(&admin);
     let created = created.json(&json!({"title": "Logged", "body_markdown": "Quiet."})).send().await.unwrap();
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -375,9 +353,7 @@ async fn preview_tokens_never_reach_the_log() {
     assert_eq!(revoked.send().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(read(format!("{base}/api/v1/preview/{token}")).await, StatusCode::NOT_FOUND);
 
-    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
-    child.wait().unwrap();
-    let logs = std::fs::read_to_string(&log).unwrap();
+    let logs = server.stop();
     let secret = &token["fpv_".len()..];
     let leaks: Vec<&str> = logs.lines().filter(|line| line.contains(secret)).collect();
     assert!(leaks.is_empty(), "the token is in the log: {leaks:#?}");
