@@ -1,5 +1,7 @@
 // Renders one published article from a running folio, the way a frontend would.
 //   index.html?api=http://127.0.0.1:8080&slug=the-science-behind-dry-needling-for-muscle-recovery
+// With ?preview=TOKEN (from POST /api/v1/articles/{id}/preview-token) it renders the token's
+// article instead, drafts included, under a "Preview" banner: no login, the token is the key.
 // folio must allow this page's origin: FOLIO_CORS_ORIGINS=http://127.0.0.1:<this page's port>.
 
 const DEMO_SLUG = "the-science-behind-dry-needling-for-muscle-recovery";
@@ -7,6 +9,34 @@ const DEMO_SLUG = "the-science-behind-dry-needling-for-muscle-recovery";
 const params = new URLSearchParams(location.search);
 const api = (params.get("api") || "http://127.0.0.1:8080").replace(/\/+$/, "");
 const slug = params.get("slug") || DEMO_SLUG;
+const preview = params.get("preview");
+
+const FEEDS = { "application/rss+xml": "rss", "application/atom+xml": "atom", "application/feed+json": "json" };
+
+/** A feed of folio's published articles: format rss, atom or json; section narrows it (unknown: 404). */
+function feedUrl(format, section) {
+  const url = new URL(`${api}/api/v1/feeds/articles.${format}`);
+  if (section) url.searchParams.set("section", section);
+  return url.toString();
+}
+
+/** The <link rel="alternate"> feeds in the head, pointed at this folio: discovery for feed readers. */
+function pointFeedLinks() {
+  for (const link of document.head.querySelectorAll('link[rel="alternate"]')) {
+    const format = FEEDS[link.type];
+    if (format) link.href = feedUrl(format, null);
+  }
+}
+
+/** The section's own RSS feed, listed after the site's. */
+function addSectionFeedLink(section) {
+  document.head.append(el("link", null, {
+    rel: "alternate",
+    type: "application/rss+xml",
+    title: `${section.name} (RSS)`,
+    href: feedUrl("rss", section.slug),
+  }));
+}
 
 /** An element with text content (never parsed as HTML) and attributes. */
 function el(tag, text, attributes = {}) {
@@ -26,6 +56,9 @@ function byline(article) {
   }
   p.append(el("span", `${article.reading_time_minutes} min read`, { class: "reading-time" }));
   if (article.section !== null) p.append(" · ", el("span", article.section.name, { class: "section" }));
+  // The visible feed link: the article's section, or every article when it has none.
+  const feed = article.section === null ? feedUrl("rss", null) : feedUrl("rss", article.section.slug);
+  p.append(" · ", el("a", "RSS feed", { class: "feed", href: feed, type: "application/rss+xml" }));
   return p;
 }
 
@@ -60,18 +93,35 @@ function tableOfContents(article) {
   return nav;
 }
 
+/** The banner over a preview: what the reader sees is not (or not yet) what the public sees. */
+function previewBanner(article) {
+  const status = article.status === "published" ? "published" : `${article.status}, not public yet`;
+  return el("p", `Preview (${status}): the article as it is now, for whoever holds this link until it expires.`, {
+    class: "preview-banner",
+    role: "status",
+  });
+}
+
 async function main() {
   const app = document.getElementById("app");
+  pointFeedLinks();
+  if (preview) {
+    // Keep previews out of search engines (folio also sends X-Robots-Tag: noindex on the API).
+    document.head.append(el("meta", null, { name: "robots", content: "noindex" }));
+  }
+  // A preview token reads its article as it is now, drafts included; without one, the public slug URL.
+  const url = preview
+    ? `${api}/api/v1/preview/${encodeURIComponent(preview)}`
+    : `${api}/api/v1/articles/slug/${encodeURIComponent(slug)}`;
   try {
-    const response = await fetch(`${api}/api/v1/articles/slug/${encodeURIComponent(slug)}`, {
-      headers: { Accept: "application/json" },
-    });
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
       throw new Error(`${response.status} ${problem.title ?? ""}: ${problem.detail ?? ""}`);
     }
     const article = await response.json();
-    document.title = article.seo.meta_title ?? article.title;
+    if (article.section !== null) addSectionFeedLink(article.section);
+    document.title = (preview ? "Preview: " : "") + (article.seo.meta_title ?? article.title);
     const header = el("header");
     header.append(el("h1", article.title), byline(article), tags(article));
     const body = el("div", null, { class: "body" });
@@ -79,7 +129,7 @@ async function main() {
     body.innerHTML = article.body_html;
     const page = el("article");
     page.append(header, tableOfContents(article), body);
-    app.replaceChildren(page);
+    app.replaceChildren(...(preview ? [previewBanner(article), page] : [page]));
     document.body.dataset.state = "ready";
   } catch (error) {
     app.replaceChildren(el("p", `Could not load the article from ${api}: ${error.message}`));

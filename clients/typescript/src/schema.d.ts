@@ -409,6 +409,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/articles/{id}/preview-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a preview token for an article. */
+        post: operations["create_preview_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/preview-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke every preview token of an article. */
+        delete: operations["revoke_preview_tokens"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preview/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an article through a preview token. */
+        get: operations["get_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed in public content.
+         * @description Oldest first, from the events webhooks announce. The public's view: articles going live,
+         *     changing while live and no longer live (`article.removed`); an article the public never saw
+         *     never appears. Sections and tags appear as they change. A static-site build keeps the last
+         *     `next_cursor` and asks only for what changed since. Changes are kept `FOLIO_EVENT_RETENTION_DAYS`
+         *     (default 30): a cursor older than that is 410, and the client syncs from scratch (lists), then
+         *     follows this feed from its beginning. Not cached by a CDN without revalidating (`no-cache`).
+         */
+        get: operations["list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -559,6 +635,91 @@ export interface paths {
         put?: never;
         /** Send a delivery again now, delivered before or not (same event, same `webhook-id`). */
         post: operations["redeliver_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/articles.rss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest articles as RSS 2.0. */
+        get: operations["feed_rss"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/articles.atom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest articles as Atom 1.0. */
+        get: operations["feed_atom"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/articles.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest articles as JSON Feed 1.1. */
+        get: operations["feed_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sitemap, or the index of its files. */
+        get: operations["sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/{n}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One file of the sitemap: its articles, oldest first. Past the last file: 404. */
+        get: operations["sitemap_file"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -942,7 +1103,39 @@ export interface components {
         };
         ArticleList: {
             data: components["schemas"]["ArticleSummary"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: components["schemas"]["ArticlePageMeta"];
+        };
+        /** @description Pagination facts of an article list: a page's, and where the next one starts. */
+        ArticlePageMeta: {
+            /**
+             * Format: int64
+             * @description The 1-based page number returned (with `cursor`: the page it would have by number).
+             * @example 1
+             */
+            page: number;
+            /**
+             * Format: int64
+             * @description Items per page asked for (1 to 100, default 20).
+             * @example 20
+             */
+            per_page: number;
+            /**
+             * Format: int64
+             * @description Items matching, on all pages.
+             * @example 45
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description Pages in all; 0 when nothing matches.
+             * @example 3
+             */
+            total_pages: number;
+            /**
+             * @description Pass as `cursor` for the next page (same filters and `sort`); null on the last page.
+             * @example eyJvIjoiLXB1Ymxpc2hlZF9hdCIsImsiOnsiQXQiOnsiYXQiOiIyMDI0LTA1LTIzVDAwOjAwOjAwIiwiaWQiOjEyfX19
+             */
+            next_cursor: string | null;
         };
         /** @description An article with its body. */
         ArticleResponse: components["schemas"]["ArticleFields"] & {
@@ -998,7 +1191,7 @@ export interface components {
          * @description What a write did.
          * @enum {string}
          */
-        AuditAction: "create" | "update" | "delete" | "restore";
+        AuditAction: "create" | "update" | "delete" | "restore" | "preview_token" | "revoke_preview_tokens";
         /** @description One write. */
         AuditEntry: {
             /**
@@ -1061,6 +1254,38 @@ export interface components {
             display_name: string;
             bio: string | null;
         };
+        /** @description One change of public content. */
+        ChangeItem: {
+            /**
+             * Format: int64
+             * @description Its place in the order of all changes: later changes have greater numbers.
+             * @example 1041
+             */
+            sequence: number;
+            /**
+             * @description The webhook event's type, except `article.removed`: an article the public could
+             *     read no longer is (unpublished, archived, rescheduled ahead, or deleted).
+             * @example article.published
+             */
+            type: string;
+            /**
+             * @description `article`, `section`, `tag` or `media`.
+             * @example article
+             */
+            resource: string;
+            /**
+             * Format: int64
+             * @example 12
+             */
+            id: number;
+            /**
+             * @description The slug it has after the change (before it, when removed or deleted).
+             * @example dry-needling
+             */
+            slug: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
         /** @description Who made a revision. */
         ChangedBy: {
             /**
@@ -1070,6 +1295,16 @@ export interface components {
             id: number;
             /** @example Nick Lorem */
             display_name: string;
+        };
+        /** @description A page of the changes feed. */
+        ChangesPage: {
+            /** @description Oldest first; empty when caught up. */
+            data: components["schemas"]["ChangeItem"][];
+            /**
+             * @description Pass as `since` next time, also when `data` is empty.
+             * @example YzEuMTA0MS4xNzY1MDI0MDAw
+             */
+            next_cursor: string;
         };
         /** @description The article's lead image, as sent. */
         CoverImage: {
@@ -1151,6 +1386,16 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** @description A new preview token. */
+        CreatePreviewToken: {
+            /**
+             * Format: int64
+             * @description Seconds the token works: a whole number from 1 to 86400 (24 hours); left out, 3600.
+             * @default 3600
+             * @example 3600
+             */
+            expires_in_seconds: number;
         };
         /** @description A new section. Without `slug`, one is derived from the name. */
         CreateSection: {
@@ -1383,6 +1628,20 @@ export interface components {
              * @example 42
              */
             event_id: number;
+        };
+        /** @description A preview token: the one time it is shown. */
+        PreviewToken: {
+            /**
+             * @description `fpv_` + 43 base64url characters. Whoever holds it reads the article at
+             *     `GET /api/v1/preview/{token}` until it expires or is revoked. Shown only now.
+             * @example fpv_q3J5Vd0bH2m8kXcN1rT7yLpA4sWzE6uGiO9fYjKhB0M
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working.
+             */
+            expires_at: string;
         };
         /** @description An RFC 9457 problem detail. */
         Problem: {
@@ -2989,6 +3248,20 @@ export interface operations {
                 status?: "draft" | "scheduled" | "published" | "archived" | "any";
                 /** @description `body` to include `body_markdown` and `body_html` in each item. */
                 include?: "body";
+                /**
+                 * @description The `meta.next_cursor` of the page before: the next page, found by its position in the order
+                 *     (a keyset), so that articles published meanwhile neither repeat an item nor skip one. Not with
+                 *     `page`; keep the `sort` (and `q`) it was made with. By relevance (`q` without `sort`) it is a
+                 *     position: give `sort` for a cursor stable under inserts.
+                 */
+                cursor?: string;
+                /**
+                 * @description Top-level fields each item should have, comma-separated (`title,slug,published_at`); `id` is always
+                 *     there. Unknown names: 422. Naming `body_markdown` or `body_html` loads the bodies, as `include=body` does;
+                 *     `snippet` is a search's matched passage.
+                 * @example title,slug,published_at
+                 */
+                fields?: string;
             };
             header?: never;
             path?: never;
@@ -3069,7 +3342,13 @@ export interface operations {
     };
     get_article: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.
+                 * @example title,slug,body_html
+                 */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description The article's id */
@@ -3188,7 +3467,13 @@ export interface operations {
     };
     get_article_by_slug: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.
+                 * @example title,slug,body_html
+                 */
+                fields?: string;
+            };
             header?: never;
             path: {
                 /** @description The article's slug */
@@ -3328,6 +3613,201 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description Another article now has that revision's slug */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_preview_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The article's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description May be left out altogether (no body, or `null`): the token then works an hour */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["CreatePreviewToken"];
+            };
+        };
+        responses: {
+            /** @description The token, shown this once. It shows the article as it is at each read, while the token's maker may still read it; revoking the article's tokens or deleting the article ends it. */
+            201: {
+                headers: {
+                    /** @description Where the token reads the article: `/api/v1/preview/{token}` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The API key sent lacks `content:read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            408: components["responses"]["BodyTimeout"];
+            413: components["responses"]["TooLarge"];
+            /** @description `expires_in_seconds` is not a whole number from 1 to 86400, or the body has an unknown field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revoke_preview_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The article's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: every token made for the article, by anyone, reads 404 from now on (also when there were none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The API key sent lacks `content:read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A token from `POST /api/v1/articles/{id}/preview-token` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article the token was made for, as it is now, drafts included: the same representation as `GET /api/v1/articles/{id}` gives a caller who may read it */
+            200: {
+                headers: {
+                    /** @description Always `private, no-store`: no cache keeps a preview */
+                    "Cache-Control"?: string;
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
+                    /** @description `updated_at` as an HTTP date */
+                    "Last-Modified"?: string;
+                    /** @description Always `noindex` */
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleResponse"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is unknown, malformed, expired or revoked, its article is deleted, or its maker can no longer read the article: all answered alike */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_changes: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of an earlier answer; absent: from the oldest change kept. */
+                since?: string;
+                /** @description Changes per page, 1 to 1000. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes after `since` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesPage"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `since` is older than the changes kept: sync from scratch */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3710,6 +4190,193 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    feed_rss: {
+        parameters: {
+            query?: {
+                /** @description A section's slug: only articles in it or in a section below it. Unknown: 404. */
+                section?: string;
+                /** @description A tag's slug: only articles carrying it. Unknown: 404. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 20 newest published articles as RSS 2.0, each with its HTML body, newest first */
+            200: {
+                headers: {
+                    /** @description Strong validator; send it in If-None-Match for a 304 */
+                    ETag?: string;
+                    /** @description When the newest change to one of its articles was */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    feed_atom: {
+        parameters: {
+            query?: {
+                /** @description A section's slug: only articles in it or in a section below it. Unknown: 404. */
+                section?: string;
+                /** @description A tag's slug: only articles carrying it. Unknown: 404. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 20 newest published articles as Atom 1.0, each with its HTML body, newest first */
+            200: {
+                headers: {
+                    /** @description Strong validator; send it in If-None-Match for a 304 */
+                    ETag?: string;
+                    /** @description When the newest change to one of its articles was */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    feed_json: {
+        parameters: {
+            query?: {
+                /** @description A section's slug: only articles in it or in a section below it. Unknown: 404. */
+                section?: string;
+                /** @description A tag's slug: only articles carrying it. Unknown: 404. */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 20 newest published articles as JSON Feed 1.1, each with its HTML body, newest first */
+            200: {
+                headers: {
+                    /** @description Strong validator; send it in If-None-Match for a 304 */
+                    ETag?: string;
+                    /** @description When the newest change to one of its articles was */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/feed+json": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sitemap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first; or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
+            200: {
+                headers: {
+                    /** @description Strong validator; send it in If-None-Match for a 304 */
+                    ETag?: string;
+                    /** @description When the newest change to one of its articles was (not on an index) */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sitemap_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file's number, from 1 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first; or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
+            200: {
+                headers: {
+                    /** @description Strong validator; send it in If-None-Match for a 304 */
+                    ETag?: string;
+                    /** @description When the newest change to one of its articles was (not on an index) */
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
     };
