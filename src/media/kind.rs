@@ -110,7 +110,8 @@ pub fn inspect(bytes: Vec<u8>) -> Result<Inspected, Refused> {
     }
     let size = imagesize::blob_size(&bytes)
         .map_err(|_| Refused::Invalid(format!("the {} header does not say the image's size", kind.ext())))?;
-    let (width, height) = (u64::try_from(size.width).unwrap_or(u64::MAX), u64::try_from(size.height).unwrap_or(u64::MAX));
+    let (width, height) =
+        (u64::try_from(size.width).unwrap_or(u64::MAX), u64::try_from(size.height).unwrap_or(u64::MAX));
     if width == 0 || height == 0 {
         return Err(Refused::Invalid("the image has no pixels".into()));
     }
@@ -147,8 +148,13 @@ mod tests {
 
     #[test]
     fn html_and_unknown_bytes_are_unsupported() {
-        for bytes in [&b"<!DOCTYPE html><html><body>hi</body></html>"[..], b"<html><script>x</script></html>", b"plain"] {
-            assert!(matches!(inspect(bytes.to_vec()), Err(Refused::Unsupported(_))), "{:?}", String::from_utf8_lossy(bytes));
+        for bytes in [&b"<!DOCTYPE html><html><body>hi</body></html>"[..], b"<html><script>x</script></html>", b"plain"]
+        {
+            assert!(
+                matches!(inspect(bytes.to_vec()), Err(Refused::Unsupported(_))),
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
         }
     }
 

@@ -13,42 +13,232 @@ use super::kind::Refused;
 
 /// Elements kept, with their content. Any other element goes with all it contains.
 const ELEMENTS: &[&str] = &[
-    "svg", "g", "defs", "title", "desc", "metadata", "symbol", "use", "image", "switch", "path", "rect", "circle",
-    "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath", "linearGradient", "radialGradient", "stop",
-    "clipPath", "mask", "pattern", "marker", "style", "filter", "feBlend", "feColorMatrix", "feComponentTransfer",
-    "feComposite", "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap", "feDistantLight", "feDropShadow",
-    "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur", "feImage", "feMerge", "feMergeNode",
-    "feMorphology", "feOffset", "fePointLight", "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+    "svg",
+    "g",
+    "defs",
+    "title",
+    "desc",
+    "metadata",
+    "symbol",
+    "use",
+    "image",
+    "switch",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "textPath",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "mask",
+    "pattern",
+    "marker",
+    "style",
+    "filter",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feImage",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
 ];
 
 /// Attributes kept (after the checks on references), besides `aria-*` and `data-*`.
 const ATTRIBUTES: &[&str] = &[
     // Structure and identity
-    "id", "class", "style", "lang", "xml:lang", "xml:space", "xmlns", "xmlns:xlink", "version", "role", "tabindex",
-    "href", "xlink:href", "xlink:title", "preserveAspectRatio", "viewBox", "width", "height", "x", "y", "x1", "x2",
-    "y1", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "fr", "d", "points", "pathLength", "transform",
-    "gradientUnits", "gradientTransform", "spreadMethod", "offset", "patternUnits", "patternContentUnits",
-    "patternTransform", "clipPathUnits", "maskUnits", "maskContentUnits", "markerUnits", "markerWidth",
-    "markerHeight", "refX", "refY", "orient", "systemLanguage", "requiredFeatures", "requiredExtensions",
+    "id",
+    "class",
+    "style",
+    "lang",
+    "xml:lang",
+    "xml:space",
+    "xmlns",
+    "xmlns:xlink",
+    "version",
+    "role",
+    "tabindex",
+    "href",
+    "xlink:href",
+    "xlink:title",
+    "preserveAspectRatio",
+    "viewBox",
+    "width",
+    "height",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "fx",
+    "fy",
+    "fr",
+    "d",
+    "points",
+    "pathLength",
+    "transform",
+    "gradientUnits",
+    "gradientTransform",
+    "spreadMethod",
+    "offset",
+    "patternUnits",
+    "patternContentUnits",
+    "patternTransform",
+    "clipPathUnits",
+    "maskUnits",
+    "maskContentUnits",
+    "markerUnits",
+    "markerWidth",
+    "markerHeight",
+    "refX",
+    "refY",
+    "orient",
+    "systemLanguage",
+    "requiredFeatures",
+    "requiredExtensions",
     // Presentation
-    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
-    "stroke-miterlimit", "stroke-dasharray", "stroke-dashoffset", "stroke-opacity", "opacity", "color",
-    "stop-color", "stop-opacity", "clip-path", "clip-rule", "mask", "filter", "marker-start", "marker-mid",
-    "marker-end", "display", "visibility", "overflow", "vector-effect", "paint-order", "shape-rendering",
-    "color-interpolation", "color-interpolation-filters", "flood-color", "flood-opacity", "lighting-color",
-    "mix-blend-mode", "isolation", "image-rendering", "text-rendering",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-miterlimit",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-opacity",
+    "opacity",
+    "color",
+    "stop-color",
+    "stop-opacity",
+    "clip-path",
+    "clip-rule",
+    "mask",
+    "filter",
+    "marker-start",
+    "marker-mid",
+    "marker-end",
+    "display",
+    "visibility",
+    "overflow",
+    "vector-effect",
+    "paint-order",
+    "shape-rendering",
+    "color-interpolation",
+    "color-interpolation-filters",
+    "flood-color",
+    "flood-opacity",
+    "lighting-color",
+    "mix-blend-mode",
+    "isolation",
+    "image-rendering",
+    "text-rendering",
     // Text
-    "font-family", "font-size", "font-style", "font-weight", "font-variant", "font-stretch", "text-anchor",
-    "dominant-baseline", "alignment-baseline", "baseline-shift", "letter-spacing", "word-spacing",
-    "text-decoration", "writing-mode", "direction", "unicode-bidi", "dx", "dy", "rotate", "textLength",
-    "lengthAdjust", "startOffset", "method", "spacing", "side",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "font-variant",
+    "font-stretch",
+    "text-anchor",
+    "dominant-baseline",
+    "alignment-baseline",
+    "baseline-shift",
+    "letter-spacing",
+    "word-spacing",
+    "text-decoration",
+    "writing-mode",
+    "direction",
+    "unicode-bidi",
+    "dx",
+    "dy",
+    "rotate",
+    "textLength",
+    "lengthAdjust",
+    "startOffset",
+    "method",
+    "spacing",
+    "side",
     // Filters
-    "filterUnits", "primitiveUnits", "in", "in2", "result", "stdDeviation", "mode", "type", "values",
-    "tableValues", "slope", "intercept", "amplitude", "exponent", "k1", "k2", "k3", "k4", "operator", "radius",
-    "scale", "xChannelSelector", "yChannelSelector", "baseFrequency", "numOctaves", "seed", "stitchTiles",
-    "order", "kernelMatrix", "divisor", "bias", "targetX", "targetY", "edgeMode", "preserveAlpha",
-    "surfaceScale", "diffuseConstant", "specularConstant", "specularExponent", "kernelUnitLength", "azimuth",
-    "elevation", "pointsAtX", "pointsAtY", "pointsAtZ", "limitingConeAngle", "z",
+    "filterUnits",
+    "primitiveUnits",
+    "in",
+    "in2",
+    "result",
+    "stdDeviation",
+    "mode",
+    "type",
+    "values",
+    "tableValues",
+    "slope",
+    "intercept",
+    "amplitude",
+    "exponent",
+    "k1",
+    "k2",
+    "k3",
+    "k4",
+    "operator",
+    "radius",
+    "scale",
+    "xChannelSelector",
+    "yChannelSelector",
+    "baseFrequency",
+    "numOctaves",
+    "seed",
+    "stitchTiles",
+    "order",
+    "kernelMatrix",
+    "divisor",
+    "bias",
+    "targetX",
+    "targetY",
+    "edgeMode",
+    "preserveAlpha",
+    "surfaceScale",
+    "diffuseConstant",
+    "specularConstant",
+    "specularExponent",
+    "kernelUnitLength",
+    "azimuth",
+    "elevation",
+    "pointsAtX",
+    "pointsAtY",
+    "pointsAtZ",
+    "limitingConeAngle",
+    "z",
 ];
 
 /// Raster images an `href` may embed.
@@ -94,7 +284,9 @@ fn css_is_safe(css: &str) -> bool {
 fn href_is_safe(value: &str) -> bool {
     let value = value.trim();
     value.starts_with('#')
-        || DATA_IMAGES.iter().any(|prefix| value.len() > prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix))
+        || DATA_IMAGES
+            .iter()
+            .any(|prefix| value.len() > prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix))
 }
 
 /// Whether the attribute `name` with `value` is kept.
@@ -133,7 +325,9 @@ fn start_tag(out: &mut String, name: &str, start: &BytesStart, empty: bool, deco
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|e| invalid(e.to_string()))?;
         let key = std::str::from_utf8(attribute.key.as_ref()).map_err(|_| invalid("a name is not UTF-8"))?;
-        let value = attribute.decoded_and_normalized_value(XmlVersion::Implicit1_0, decoder).map_err(|e| invalid(e.to_string()))?;
+        let value = attribute
+            .decoded_and_normalized_value(XmlVersion::Implicit1_0, decoder)
+            .map_err(|e| invalid(e.to_string()))?;
         if keep_attribute(key, &value) {
             out.push(' ');
             out.push_str(key);
@@ -159,7 +353,8 @@ pub fn sanitise(bytes: &[u8]) -> Result<Vec<u8>, Refused> {
     let mut closed_root = false;
     let mut in_style = false;
     loop {
-        let event = reader.read_event().map_err(|e| if seen_root { invalid(e.to_string()) } else { unsupported("not XML") })?;
+        let event =
+            reader.read_event().map_err(|e| if seen_root { invalid(e.to_string()) } else { unsupported("not XML") })?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -251,7 +446,9 @@ pub fn dimensions(clean: &[u8]) -> (Option<u32>, Option<u32>) {
         }
     };
     let value = |name: &str| -> Option<String> {
-        root.try_get_attribute(name).ok().flatten().and_then(|a| a.decoded_and_normalized_value(XmlVersion::Implicit1_0, reader.decoder()).ok().map(|v| v.into_owned()))
+        root.try_get_attribute(name).ok().flatten().and_then(|a| {
+            a.decoded_and_normalized_value(XmlVersion::Implicit1_0, reader.decoder()).ok().map(|v| v.into_owned())
+        })
     };
     let pixels = |text: &str| -> Option<u32> {
         let number: f64 = text.trim().trim_end_matches("px").trim().parse().ok()?;
@@ -303,7 +500,8 @@ mod tests {
 
     #[test]
     fn declared_entities_are_refused_not_expanded() {
-        let bomb = r#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>"#;
+        let bomb =
+            r#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>"#;
         assert!(matches!(sanitise(bomb.as_bytes()), Err(Refused::Invalid(_))));
     }
 

@@ -101,7 +101,13 @@ impl Default for Variants {
 impl Variants {
     /// The variant of the `kind` original `sha256` at `preset`, made and stored unless
     /// stored already; `None` when the original is not stored.
-    pub async fn get(&self, storage: &Storage, sha256: &str, kind: Kind, preset: Preset) -> anyhow::Result<Option<Bytes>> {
+    pub async fn get(
+        &self,
+        storage: &Storage,
+        sha256: &str,
+        kind: Kind,
+        preset: Preset,
+    ) -> anyhow::Result<Option<Bytes>> {
         let key = storage::variant_key(sha256, preset);
         if let Some(stored) = storage.read(&key).await? {
             return Ok(Some(stored));

@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn media_events_show_without_a_slug() {
-        let data: Named = serde_json::from_str(r#"{"id": 4, "sha256": "ab", "url": "/x"}"#).unwrap_or_else(|_| named(None));
+        let data: Named =
+            serde_json::from_str(r#"{"id": 4, "sha256": "ab", "url": "/x"}"#).unwrap_or_else(|_| named(None));
         assert_eq!((data.id, data.slug.as_str()), (4, ""));
         assert_eq!(public_change("media.created", &data), Some(ChangeKind::Event(EventType::MediaCreated)));
     }

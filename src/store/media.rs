@@ -67,7 +67,11 @@ pub fn find(conn: &mut Conn, id: i64) -> StoreResult<MediaRow> {
 /// A page of media items, the newest first.
 pub fn list(conn: &mut Conn, page: PageRequest) -> StoreResult<Page<MediaRow>> {
     let total = media::table.count().get_result(conn)?;
-    page.load(conn, media::table.order((media::created_at.desc(), media::id.desc())).select(MediaRow::as_select()), total)
+    page.load(
+        conn,
+        media::table.order((media::created_at.desc(), media::id.desc())).select(MediaRow::as_select()),
+        total,
+    )
 }
 
 pub fn create(conn: &mut Conn, new: NewMedia) -> StoreResult<MediaRow> {
@@ -120,7 +124,8 @@ pub fn delete(conn: &mut Conn, actor: &Actor, id: i64) -> StoreResult<Deleted> {
 
 /// Whether any item has the file `{sha256}.{ext}`.
 pub fn shares_file(conn: &mut Conn, sha256: &str, ext: &str) -> StoreResult<bool> {
-    let count: i64 = media::table.filter(media::sha256.eq(sha256)).filter(media::ext.eq(ext)).count().get_result(conn)?;
+    let count: i64 =
+        media::table.filter(media::sha256.eq(sha256)).filter(media::ext.eq(ext)).count().get_result(conn)?;
     Ok(count > 0)
 }
 

@@ -141,7 +141,11 @@ pub async fn update(
     let who = caller.who();
     let alt = body.alt.nullable().map(|alt| alt.map(ShortText::into_inner).filter(|alt| !alt.is_empty()));
     let row = state
-        .write_audited(caller.actor(), move |_| Change::new("update", "media", id), move |c| media::update_alt(c, &who, id, alt))
+        .write_audited(
+            caller.actor(),
+            move |_| Change::new("update", "media", id),
+            move |c| media::update_alt(c, &who, id, alt),
+        )
         .await?;
     Ok(respond::json(StatusCode::OK, respond::tagged(&MediaResponse::from(row))?))
 }

@@ -49,7 +49,12 @@ fn form_error(err: actix_multipart::MultipartError, req: &HttpRequest) -> ApiErr
 }
 
 /// A field's bytes, refused with `too_big` past `limit` as they arrive.
-async fn read_field(field: &mut Field, limit: usize, req: &HttpRequest, too_big: impl Fn() -> ApiError) -> Result<Bytes, ApiError> {
+async fn read_field(
+    field: &mut Field,
+    limit: usize,
+    req: &HttpRequest,
+    too_big: impl Fn() -> ApiError,
+) -> Result<Bytes, ApiError> {
     let mut bytes = BytesMut::new();
     while let Some(chunk) = field.try_next().await.map_err(|e| form_error(e, req))? {
         if bytes.len() + chunk.len() > limit {
@@ -61,7 +66,11 @@ async fn read_field(field: &mut Field, limit: usize, req: &HttpRequest, too_big:
 }
 
 /// The form's file and alt text, read as the body streams in.
-async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<(Bytes, Option<String>), ApiError> {
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(Bytes, Option<String>), ApiError> {
     let mut form = Multipart::new(req.headers(), payload);
     let (mut file, mut alt) = (None, None);
     while let Some(mut field) = form.try_next().await.map_err(|e| form_error(e, req))? {
@@ -73,7 +82,8 @@ async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Re
             "alt" if alt.is_none() => {
                 let too_long = || ApiError::invalid_field("alt", "must be at most 500 characters");
                 let bytes = read_field(&mut field, MAX_ALT_BYTES, req, too_long).await?;
-                let text = String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::invalid_field("alt", "must be UTF-8 text"))?;
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| ApiError::invalid_field("alt", "must be UTF-8 text"))?;
                 let text = ShortText::try_from(text.as_str()).map_err(|why| ApiError::invalid_field("alt", why.0))?;
                 alt = Some(text.into_inner()).filter(|t| !t.is_empty());
             }
@@ -114,9 +124,8 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let (file, alt) = read_form(&req, payload, limit).await?;
-    let Inspected { kind, bytes, width, height } = web::block(move || media::inspect(file.to_vec()))
-        .await
-        .map_err(ApiError::internal)??;
+    let Inspected { kind, bytes, width, height } =
+        web::block(move || media::inspect(file.to_vec())).await.map_err(ApiError::internal)??;
     let sha256: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let key = storage::original_key(&sha256, kind);
     let size = bytes.len();
@@ -135,9 +144,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest
         uploaded_by: caller.id,
     };
     let row = state
-        .write_audited(caller.actor(), |row: &crate::store::media::MediaRow| Change::new("create", "media", row.id), move |c| {
-            crate::store::media::create(c, new)
-        })
+        .write_audited(
+            caller.actor(),
+            |row: &crate::store::media::MediaRow| Change::new("create", "media", row.id),
+            move |c| crate::store::media::create(c, new),
+        )
         .await?;
     let body = MediaResponse::from(row);
     respond::created(format!("/api/v1/media/{}", body.id), &body)
