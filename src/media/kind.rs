@@ -1,6 +1,7 @@
 //! What an upload is, told from its bytes alone (never its name or declared type), and
 //! its dimensions, read from its header without decoding it.
 
+use super::refused::Refused;
 use super::svg;
 
 /// The most pixels an image may have: a bigger one is refused before it is decoded
@@ -62,17 +63,6 @@ impl Kind {
             Self::Avif | Self::Svg | Self::Pdf => None,
         }
     }
-}
-
-/// Why an upload is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refused {
-    /// Not a type folio takes (415).
-    #[error("{0}")]
-    Unsupported(String),
-    /// A type folio takes, but this file cannot be taken (422).
-    #[error("{0}")]
-    Invalid(String),
 }
 
 /// An upload as it will be stored: its type, its bytes (an SVG's sanitised), its size.

@@ -15,7 +15,7 @@ use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, PutPayload};
 
 use super::kind::Kind;
-use super::variants::Preset;
+use super::preset::Preset;
 use crate::config::StorageSetting;
 
 /// A stored file read back: its size and a stream of its bytes.

@@ -9,7 +9,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Decoder, Reader, XmlVersion};
 
-use super::kind::Refused;
+use super::refused::Refused;
 
 /// Elements kept, with their content. Any other element goes with all it contains.
 const ELEMENTS: &[&str] = &[

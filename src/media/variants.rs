@@ -15,42 +15,11 @@ use image::{DynamicImage, ImageReader, Limits};
 use tokio::sync::Semaphore;
 
 use super::kind::{Kind, MAX_PIXELS};
+use super::preset::Preset;
 use super::storage::{self, Storage};
 
 /// Images decoded at once; a 12-megapixel image is about 48 MB decoded.
 pub const DECODES_AT_ONCE: usize = 2;
-
-/// A variant's width: never more than the original's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Preset {
-    Thumb,
-    Card,
-    Wide,
-}
-
-impl Preset {
-    pub const ALL: [Self; 3] = [Self::Thumb, Self::Card, Self::Wide];
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|preset| preset.as_str() == name)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Thumb => "thumb",
-            Self::Card => "card",
-            Self::Wide => "wide",
-        }
-    }
-
-    pub fn width(self) -> u32 {
-        match self {
-            Self::Thumb => 320,
-            Self::Card => 800,
-            Self::Wide => 1600,
-        }
-    }
-}
 
 /// What decoding may take: the pixel bound uploads are held to, and memory for it.
 fn decode_limits() -> Limits {
