@@ -14,6 +14,8 @@ pub mod content;
 pub mod db;
 /// Validated domain types: slugs, emails, passwords, texts, URLs.
 pub mod domain;
+/// Media files: type sniffing, SVG sanitising, storage and image variants.
+pub mod media;
 /// Which client a request comes from, behind trusted reverse proxies.
 pub mod proxies;
 /// Store functions run from async code, off the executor and within the database's deadline.

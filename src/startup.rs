@@ -126,6 +126,7 @@ impl Application {
         if settings.jwt_secret_generated {
             tracing::warn!("FOLIO_JWT_SECRET is not set: using a random secret, so tokens die with this process");
         }
+        let storage = crate::media::Storage::open(&settings.storage)?;
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
         let writes = crate::runner::writer::Writes::start(db.clone())?;
@@ -146,6 +147,9 @@ impl Application {
             webhook_hosts,
             links: settings.links.clone(),
             sitemap_urls_per_file: settings.sitemap_urls_per_file,
+            storage,
+            variants: crate::media::Variants::default(),
+            max_upload_bytes: settings.max_upload_bytes,
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::store::audit::{self, Entry, Filter};
 use crate::store::PageRequest;
 
-const RESOURCES: [&str; 6] = ["article", "section", "tag", "user", "api_key", "webhook"];
+const RESOURCES: [&str; 7] = ["article", "section", "tag", "user", "api_key", "webhook", "media"];
 
 /// One write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,6 +72,7 @@ pub enum AuditResource {
     #[schema(rename = "api_key")]
     ApiKey,
     Webhook,
+    Media,
 }
 
 impl From<Entry> for AuditEntry {
@@ -135,7 +136,7 @@ impl FromQuery for AuditParams {
                 RESOURCES
                     .contains(&r)
                     .then(|| r.to_owned())
-                    .ok_or_else(|| "must be article, section, tag, user, api_key or webhook".to_owned())
+                    .ok_or_else(|| "must be article, section, tag, user, api_key, webhook or media".to_owned())
             }),
             resource_id: q.int("resource_id", 1, i64::MAX),
             since: q.timestamp("since"),

@@ -128,6 +128,7 @@ fn key_needs(req: &HttpRequest) -> Result<Scope, ()> {
         Some("articles" | "sections" | "tags") if read => Ok(Scope::ContentRead),
         Some("articles" | "sections" | "tags") => Ok(Scope::ContentWrite),
         Some("webhooks") => Ok(Scope::Webhooks),
+        Some("media") => Ok(Scope::Media),
         _ => Err(()),
     }
 }

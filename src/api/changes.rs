@@ -81,7 +81,7 @@ pub struct ChangeItem {
     pub resource: &'static str,
     #[schema(example = 12)]
     pub id: i64,
-    /// The slug it has after the change (before it, when removed or deleted).
+    /// The slug it has after the change (before it, when removed or deleted); empty for media, which have none.
     #[schema(example = "dry-needling")]
     pub slug: String,
     pub occurred_at: DateTime<Utc>,

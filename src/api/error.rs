@@ -64,6 +64,9 @@ pub enum ApiError {
     RequestTimeout { seconds: u64 },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An upload of a type folio does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("{detail}")]
     Validation { detail: String, errors: Vec<FieldError> },
     #[error("this request must carry If-Match with the current ETag, or the body's version")]
@@ -188,6 +191,7 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::TooManyRequests { .. } | Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -240,8 +244,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        // The rest of a late body is still on its way: the connection cannot be reused.
-        if let Self::RequestTimeout { .. } = self {
+        // The rest of a late or oversized body is still on its way: the connection
+        // cannot be reused.
+        if let Self::RequestTimeout { .. } | Self::PayloadTooLarge { .. } = self {
             response.head_mut().set_connection_type(ConnectionType::Close);
         }
         response

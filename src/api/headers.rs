@@ -54,8 +54,11 @@ pub async fn security(
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    let policy = if html { DOCS_POLICY } else { API_POLICY };
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    // A handler that set its own policy (an SVG file's) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = if html { DOCS_POLICY } else { API_POLICY };
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    }
     Ok(response)
 }
 

@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod headers;
 pub mod json;
 pub mod logging;
+pub mod media;
 pub mod nul;
 pub mod openapi;
 pub mod preview;

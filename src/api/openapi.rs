@@ -10,7 +10,7 @@ use super::responses::{
     BadRequest, BodyTimeout, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired, TooLarge,
     Unauthorized, Unavailable,
 };
-use super::webhook_events::{ArticleEvent, PingEvent, SectionEvent, TagEvent};
+use super::webhook_events::{ArticleEvent, MediaEvent, PingEvent, SectionEvent, TagEvent};
 
 /// Every operation of the document.
 fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
@@ -127,7 +127,7 @@ impl Modify for Operations {
     servers((url = "/")),
     components(
         responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout),
-        schemas(ArticleEvent, SectionEvent, TagEvent, PingEvent),
+        schemas(ArticleEvent, SectionEvent, TagEvent, MediaEvent, PingEvent),
     ),
     // The paths first: the limits and links are declared on the operations there are.
     modifiers(&SecuritySchemes, &Operations, &ServiceLimits, &PageLinks),
@@ -144,6 +144,7 @@ impl Modify for Operations {
         (name = "audit", description = "The audit trail of every write (admin only, read-only)"),
         (name = "webhooks", description = "Signed event deliveries to your endpoints, their log and replays (admin only)"),
         (name = "feeds", description = "RSS, Atom and JSON Feed of the newest published articles, and the sitemap"),
+        (name = "media", description = "Uploaded images and documents, their content-addressed files and resized variants"),
     ),
 )]
 pub struct ApiDoc;

@@ -13,7 +13,9 @@ use utoipa::openapi::{OpenApi, RefOr};
 use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
 use super::feeds::{self, sitemap};
-use super::{api_keys, audit, auth, changes, preview, sections, service, tags, users, webhook_deliveries, webhooks};
+use super::{
+    api_keys, audit, auth, changes, media, preview, sections, service, tags, users, webhook_deliveries, webhooks,
+};
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
 
@@ -85,6 +87,7 @@ operations![
     webhook_deliveries: [list, get, redeliver],
     feeds: [rss, atom, json],
     sitemap: [sitemap, sitemap_file],
+    media: [list, create, get, update, delete, file],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).

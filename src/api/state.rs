@@ -35,6 +35,12 @@ pub struct AppState {
     pub links: Links,
     /// URLs in one sitemap file ([`crate::config::Settings::sitemap_urls_per_file`]).
     pub sitemap_urls_per_file: i64,
+    /// Where media files are kept.
+    pub storage: crate::media::Storage,
+    /// Image variants, made once each, a few at a time.
+    pub variants: crate::media::Variants,
+    /// The largest upload (`FOLIO_MAX_UPLOAD_BYTES`).
+    pub max_upload_bytes: usize,
 }
 
 /// Handlers reach the database through the runner: `state.read(…)`, `state.write(…)`;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-pub use envelopes::{ArticleEvent, PingEvent, SectionEvent, TagEvent};
+pub use envelopes::{ArticleEvent, MediaEvent, PingEvent, SectionEvent, TagEvent};
 
 /// The bodies as documented; folio builds them in [`crate::webhooks::body`].
 mod envelopes {
@@ -12,7 +12,7 @@ mod envelopes {
     use chrono::{DateTime, Utc};
     use utoipa::ToSchema;
 
-    use crate::content::events::{ArticleEventData, PingEventData, SectionEventData, TagEventData};
+    use crate::content::events::{ArticleEventData, MediaEventData, PingEventData, SectionEventData, TagEventData};
 
     macro_rules! envelopes {
         ($($(#[$attr:meta])* $name:ident: $data:ty, $example:literal;)+) => {$(
@@ -41,6 +41,8 @@ mod envelopes {
         SectionEvent: SectionEventData, "section.created";
         /// A `tag.*` event.
         TagEvent: TagEventData, "tag.created";
+        /// A `media.*` event.
+        MediaEvent: MediaEventData, "media.created";
         /// The test event of `POST /api/v1/webhooks/{id}/test`.
         PingEvent: PingEventData, "ping";
     }
@@ -51,7 +53,7 @@ mod envelopes {
 pub const SIGNATURE_SCHEME: &str = "webhookSignature";
 
 /// Each event: its name, payload schema and when it is sent.
-const EVENTS: [(&str, &str, &str); 11] = [
+const EVENTS: [(&str, &str, &str); 13] = [
     ("article.published", "ArticleEvent", "An article became live: published now, or a scheduled article's `published_at` came (within 10 s, with no request to cause it; announced once)."),
     ("article.updated", "ArticleEvent", "A live article changed and is still live."),
     ("article.unpublished", "ArticleEvent", "A live article stopped being live: made a draft, archived, or rescheduled into the future."),
@@ -62,6 +64,8 @@ const EVENTS: [(&str, &str, &str); 11] = [
     ("tag.created", "TagEvent", "A tag was created, also when an editor's article named a new one."),
     ("tag.updated", "TagEvent", "A tag was changed."),
     ("tag.deleted", "TagEvent", "A tag was deleted and detached from its articles; `data` is the tag as it was."),
+    ("media.created", "MediaEvent", "A file was uploaded (each upload, also of bytes already stored)."),
+    ("media.deleted", "MediaEvent", "A media item was deleted; `data` is the item as it was."),
     ("ping", "PingEvent", "Sent to one webhook by `POST /api/v1/webhooks/{id}/test`, whatever its events."),
 ];
 

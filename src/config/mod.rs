@@ -10,12 +10,16 @@ use parse::number;
 
 mod database_url;
 mod parse;
+mod storage;
+pub use storage::{S3Credentials, StorageSetting};
 
 /// The smallest JWT secret accepted, in bytes (HS256 wants at least its hash size).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 const DEFAULT_DATABASE_URL: &str = "sqlite://folio.db";
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// 10 MiB: the largest upload, by default.
+const DEFAULT_MAX_UPLOAD_BYTES: i64 = 10 * 1024 * 1024;
 /// Seconds a request body may take to arrive, by default.
 const DEFAULT_BODY_TIMEOUT_SECONDS: i64 = 30;
 
@@ -124,6 +128,10 @@ pub struct Settings {
     pub links: Links,
     /// URLs in one sitemap file (`FOLIO_SITEMAP_URLS_PER_FILE`); past it the sitemap is an index.
     pub sitemap_urls_per_file: i64,
+    /// Where media files are kept (`FOLIO_STORAGE`).
+    pub storage: StorageSetting,
+    /// The largest upload, in bytes (`FOLIO_MAX_UPLOAD_BYTES`); `max_body_bytes` does not apply to uploads.
+    pub max_upload_bytes: usize,
 }
 
 /// How many failed logins lock further attempts out, per email and per client
@@ -219,7 +227,12 @@ impl Settings {
             .map_err(|why| ConfigError::new("FOLIO_ARTICLE_PATH", why))?;
         // 50,000: the most the sitemaps.org protocol allows in one file.
         let sitemap_urls_per_file = number(&get, "FOLIO_SITEMAP_URLS_PER_FILE", 50_000, 1..=50_000)?;
+        let storage = StorageSetting::parse(get("FOLIO_STORAGE")?.as_deref(), &get)?;
+        let max_upload_bytes = number(&get, "FOLIO_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, 1024..=1 << 30)?;
+        let max_upload_bytes = usize::try_from(max_upload_bytes).unwrap_or(usize::MAX);
         Ok(Self {
+            storage,
+            max_upload_bytes,
             links: Links::new(site, article_path),
             sitemap_urls_per_file,
             webhooks,

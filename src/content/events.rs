@@ -34,6 +34,11 @@ pub enum EventType {
     TagUpdated,
     #[serde(rename = "tag.deleted")]
     TagDeleted,
+    /// A file was uploaded (each upload, even of bytes stored already).
+    #[serde(rename = "media.created")]
+    MediaCreated,
+    #[serde(rename = "media.deleted")]
+    MediaDeleted,
     /// `*`: every event above (never `ping`, which goes to one webhook on request).
     #[serde(rename = "*")]
     All,
@@ -41,7 +46,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type a change can cause, `*` excluded.
-    pub const EVENTS: [Self; 10] = [
+    pub const EVENTS: [Self; 12] = [
         Self::ArticlePublished,
         Self::ArticleUpdated,
         Self::ArticleUnpublished,
@@ -52,6 +57,8 @@ impl EventType {
         Self::TagCreated,
         Self::TagUpdated,
         Self::TagDeleted,
+        Self::MediaCreated,
+        Self::MediaDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +73,8 @@ impl EventType {
             Self::TagCreated => "tag.created",
             Self::TagUpdated => "tag.updated",
             Self::TagDeleted => "tag.deleted",
+            Self::MediaCreated => "media.created",
+            Self::MediaDeleted => "media.deleted",
             Self::All => "*",
         }
     }
@@ -140,6 +149,22 @@ pub struct TagEventData {
     pub name: String,
     /// `tag-{id}`, `tags` and `articles` (articles embed their tags).
     #[schema(example = json!(["tag-7", "tags", "articles"]))]
+    pub cache_tags: Vec<String>,
+}
+
+/// `data` of the `media.*` events: the media item (before it went, when deleted).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MediaEventData {
+    #[schema(example = 5)]
+    pub id: i64,
+    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
+    pub sha256: String,
+    #[schema(example = "/api/v1/media/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg")]
+    pub url: String,
+    #[schema(example = "image/jpeg")]
+    pub content_type: String,
+    /// `media-{id}` and `media`.
+    #[schema(example = json!(["media-5", "media"]))]
     pub cache_tags: Vec<String>,
 }
 

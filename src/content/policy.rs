@@ -126,6 +126,16 @@ pub fn may_change(actor: &Actor, article: &ArticleFacts) -> Result<(), Denied> {
     Ok(())
 }
 
+/// A media item is changed (its alt text) or deleted by its uploader or an editor;
+/// every signed-in user may see it.
+pub fn may_change_media(actor: &Actor, uploaded_by: Option<i64>) -> Result<(), Denied> {
+    if actor.role.manages_content() || uploaded_by == Some(actor.id) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden("only its uploader or an editor may change or delete a media item"))
+    }
+}
+
 /// Editors read every article's history; authors only their own articles'.
 pub fn may_read_history(actor: &Actor, article: &ArticleFacts) -> Result<(), Denied> {
     if !Visibility::of(Some(actor)).allows(article) {

@@ -272,3 +272,22 @@ diesel::table! {
 
 diesel::joinable!(preview_tokens -> users (created_by));
 diesel::allow_tables_to_appear_in_same_query!(preview_tokens, users);
+
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        sha256 -> Text,
+        ext -> Text,
+        content_type -> Text,
+        bytes -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        alt -> Nullable<Text>,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(media -> users (uploaded_by));
+diesel::allow_tables_to_appear_in_same_query!(media, users);

@@ -55,6 +55,8 @@ impl ChangeKind {
 #[derive(Deserialize)]
 struct Named {
     id: i64,
+    /// Media have none: their changes show an empty slug.
+    #[serde(default)]
     slug: String,
     status: Option<ArticleStatus>,
 }
@@ -167,5 +169,14 @@ mod tests {
         assert_eq!(ChangeKind::ArticleRemoved.resource(), "article");
         assert_eq!(ChangeKind::Event(EventType::SectionCreated).resource(), "section");
         assert_eq!(ChangeKind::Event(EventType::TagUpdated).resource(), "tag");
+        assert_eq!(ChangeKind::Event(EventType::MediaDeleted).resource(), "media");
+    }
+
+    #[test]
+    fn media_events_show_without_a_slug() {
+        let data: Named =
+            serde_json::from_str(r#"{"id": 4, "sha256": "ab", "url": "/x"}"#).unwrap_or_else(|_| named(None));
+        assert_eq!((data.id, data.slug.as_str()), (4, ""));
+        assert_eq!(public_change("media.created", &data), Some(ChangeKind::Event(EventType::MediaCreated)));
     }
 }

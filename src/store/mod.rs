@@ -10,6 +10,7 @@ pub mod changes;
 pub mod deliveries;
 pub mod delivery_log;
 pub mod logins;
+pub mod media;
 pub mod outbox;
 pub mod preview_tokens;
 pub mod read_model;

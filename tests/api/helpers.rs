@@ -21,6 +21,8 @@ pub struct TestApp {
     pub admin: String,
     /// Dropped with the app: a PostgreSQL database is dropped then.
     _database: TestDatabase,
+    /// The media folder (unless FOLIO_STORAGE was given), removed with the app.
+    pub media: tempfile::TempDir,
 }
 
 /// A started server with its own database, an admin, and the admin's access token.
@@ -31,12 +33,14 @@ pub async fn spawn_app() -> TestApp {
 /// Like `spawn_app`, with extra environment variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let database = TestDatabase::new();
+    let media = tempfile::tempdir().expect("a media folder");
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database.url.clone()),
         ("FOLIO_BIND", "127.0.0.1:0".into()),
         ("FOLIO_JWT_SECRET", "test secret that is long enough to use".into()),
         ("FOLIO_ADMIN_EMAIL", ADMIN_EMAIL.into()),
         ("FOLIO_ADMIN_PASSWORD", ADMIN_PASSWORD.into()),
+        ("FOLIO_STORAGE", media.path().display().to_string()),
     ]);
     for (k, v) in extra {
         vars.insert(k, (*v).to_owned());
@@ -46,7 +50,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let mut test_app = TestApp { address, client, admin: String::new(), _database: database };
+    let mut test_app = TestApp { address, client, admin: String::new(), _database: database, media };
     test_app.admin = test_app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     test_app
 }

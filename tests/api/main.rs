@@ -19,6 +19,7 @@ mod helpers;
 mod keys;
 mod limits;
 mod login_limits;
+mod media;
 mod nul;
 mod openapi;
 mod pagination;

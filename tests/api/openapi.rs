@@ -33,6 +33,8 @@ async fn the_webhooks_object_documents_every_event_with_its_payload_schema() {
         "tag.created",
         "tag.updated",
         "tag.deleted",
+        "media.created",
+        "media.deleted",
         "ping",
     ];
     let webhooks = doc["webhooks"].as_object().expect("a webhooks object");

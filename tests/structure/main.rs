@@ -26,6 +26,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("proxies", 0),
     ("config", 1),
     ("db", 2),
+    // Media files: type sniffing, SVG sanitising, storage and variants (no database).
+    ("media", 2),
     ("store", 3),
     // Store functions as async code runs them: shared by the HTTP layer and the workers.
     ("runner", 4),
