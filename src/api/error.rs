@@ -159,6 +159,7 @@ fn pointer(rejected: &Rejected) -> String {
         Rejected::UnknownParent | Rejected::ParentCycle | Rejected::TreeTooDeep => "/parent_id".to_owned(),
         Rejected::HeirIsTheUser | Rejected::UnknownHeir => "reassign_to".to_owned(),
         Rejected::ScheduledWithoutFutureDate => "/published_at".to_owned(),
+        Rejected::UnknownMedia => "/cover_image/media_id".to_owned(),
         Rejected::BodyTooComplex(_) => "/body_markdown".to_owned(),
     }
 }

@@ -239,7 +239,7 @@ mod tests {
             tags: vec!["A, b".into()],
             excerpt: Some("line\nbreak".into()),
             seo: Seo { meta_title: Some("T".into()), meta_description: None, canonical_url: None },
-            cover_image: Some(CoverImage { url: "https://x.example/a.png".into(), alt: String::new() }),
+            cover_image: Some(CoverImage { url: "https://x.example/a.png".into(), alt: String::new(), media_id: None }),
             metadata: serde_json::from_str(r#"{"a": [1, {"b": null}]}"#).unwrap_or_default(),
             body: "# Heading\n\n---\n\nText\n".into(),
         };

@@ -78,6 +78,9 @@ diesel::table! {
         body_markdown -> Text,
         body_html -> Text,
         body_text -> Text,
+        cover_media_id -> Nullable<BigInt>,
+        cover_image_width -> Nullable<Integer>,
+        cover_image_height -> Nullable<Integer>,
     }
 }
 

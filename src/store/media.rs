@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::{now, outbox, write_tx, Conn, Page, PageRequest, StoreResult};
+use super::{now, outbox, write_tx, Conn, Page, PageRequest, StoreError, StoreResult};
 use crate::content::events::{EventType, MediaEventData};
 use crate::content::policy::{self, Actor};
-use crate::db::schema::media;
+use crate::db::schema::{articles, media};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = media)]
@@ -115,6 +115,13 @@ pub fn delete(conn: &mut Conn, actor: &Actor, id: i64) -> StoreResult<Deleted> {
     write_tx(conn, |conn| {
         let row = find(conn, id)?;
         policy::may_change_media(actor, row.uploaded_by)?;
+        let covers: i64 = articles::table.filter(articles::cover_media_id.eq(id)).count().get_result(conn)?;
+        if covers > 0 {
+            return Err(StoreError::conflict(
+                "id",
+                format!("{covers} article(s) use this media item as their cover: change their cover_image first"),
+            ));
+        }
         diesel::delete(media::table.find(id)).execute(conn)?;
         outbox::emit(conn, EventType::MediaDeleted.as_str(), &event_data(&row), None, None)?;
         let file_shared = shares_file(conn, &row.sha256, &row.ext)?;

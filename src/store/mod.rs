@@ -94,6 +94,8 @@ pub enum Rejected {
     UnknownHeir,
     #[error("a scheduled article needs a published_at in the future")]
     ScheduledWithoutFutureDate,
+    #[error("no media item has this id")]
+    UnknownMedia,
     /// The body passes a limit of the sanitiser; says which.
     #[error("is too complex: it {0}")]
     BodyTooComplex(String),

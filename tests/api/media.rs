@@ -397,3 +397,49 @@ async fn authors_upload_the_public_reads_files_and_only_uploaders_or_editors_cha
         .collect();
     assert_eq!(media, [("media.created", ""), ("media.created", ""), ("media.deleted", "")]);
 }
+
+#[tokio::test]
+async fn a_media_cover_carries_its_file_and_size_and_keeps_the_item_until_unused() {
+    let app = spawn_app_with(&[]).await;
+    let item = upload(&app, &app.admin, encoded(640, 360, ImageFormat::Jpeg), "cover.jpg", "image/jpeg").await;
+    let id = item["id"].as_i64().unwrap();
+    let body = json!({"title": "With a cover", "body_markdown": "Text.", "status": "published",
+        "cover_image": {"media_id": id, "alt": "A treatment room"}});
+    let article = app.article(&app.admin, body).await;
+    let expected = json!({"url": item["url"], "alt": "A treatment room", "media_id": id, "width": 640, "height": 360});
+    assert_eq!(article["cover_image"], expected);
+    let public = json_body(app.get(&format!("/api/v1/articles/{}", article["id"]), None).await, StatusCode::OK).await;
+    assert_eq!(public["cover_image"], expected, "the public's stored representation too");
+    let file = app.get(item["url"].as_str().unwrap(), None).await;
+    assert_eq!(file.status(), StatusCode::OK, "the cover's URL is the file");
+
+    // A URL cover says no size; giving both, neither or an unknown item is 422.
+    let by_url = json!({"title": "By URL", "body_markdown": "x", "cover_image": {"url": "https://cdn.example/a.jpg"}});
+    let by_url = app.article(&app.admin, by_url).await;
+    assert_eq!(
+        by_url["cover_image"],
+        json!({"url": "https://cdn.example/a.jpg", "alt": "", "media_id": null, "width": null, "height": null})
+    );
+    for (cover, field) in [
+        (json!({"url": "https://cdn.example/a.jpg", "media_id": id}), "/cover_image"),
+        (json!({"alt": "nothing"}), "/cover_image"),
+        (json!({"media_id": 999_999}), "/cover_image/media_id"),
+        (json!({"media_id": 0}), "/cover_image/media_id"),
+    ] {
+        let body = json!({"title": "Bad cover", "body_markdown": "x", "cover_image": cover});
+        let refused =
+            problem(app.post("/api/v1/articles", Some(&app.admin), &body).await, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        assert_eq!(refused["errors"][0]["field"], field, "{cover}: {refused}");
+    }
+
+    // In use: 409, and the file stays; once no article names it, it goes.
+    let media = format!("/api/v1/media/{id}");
+    let conflict = problem(app.delete(&media, Some(&app.admin)).await, StatusCode::CONFLICT).await;
+    assert!(conflict["detail"].as_str().unwrap().contains("cover"), "{conflict}");
+    assert_eq!(app.get(item["url"].as_str().unwrap(), None).await.status(), StatusCode::OK);
+    let cleared = json!({"cover_image": null, "version": article["version"]});
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    json_body(app.patch(&path, Some(&app.admin), &cleared).await, StatusCode::OK).await;
+    assert_eq!(app.delete(&media, Some(&app.admin)).await.status(), StatusCode::NO_CONTENT);
+}

@@ -726,6 +726,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List media items, the newest first. */
+        get: operations["list_media"];
+        put?: never;
+        /** Upload a file. */
+        post: operations["create_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a media item by id. */
+        get: operations["get_media"];
+        put?: never;
+        post?: never;
+        /** Delete a media item (its uploader or an editor); its file goes when no other item shares it. */
+        delete: operations["delete_media"];
+        options?: never;
+        head?: never;
+        /** Change a media item's alternative text (its uploader or an editor). */
+        patch: operations["update_media"];
+        trace?: never;
+    };
+    "/api/v1/media/files/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored file, or a resized WebP variant of a raster image. */
+        get: operations["get_media_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "article.deleted": {
@@ -802,6 +856,46 @@ export interface webhooks {
          * @description A live article changed and is still live. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
          */
         post: operations["article_updated_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "media.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `media.created` event
+         * @description A file was uploaded (each upload, also of bytes already stored). Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: operations["media_created_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "media.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The `media.deleted` event
+         * @description A media item was deleted; `data` is the item as it was. Sent at least once; a 2xx within 10 s ends it, anything else is retried on `FOLIO_WEBHOOK_RETRIES`.
+         */
+        post: operations["media_deleted_event"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1242,7 +1336,7 @@ export interface components {
          * @description The kind of resource written.
          * @enum {string}
          */
-        AuditResource: "article" | "section" | "tag" | "user" | "api_key" | "webhook";
+        AuditResource: "article" | "section" | "tag" | "user" | "api_key" | "webhook" | "media";
         /** @description The article's author, embedded; never their email. */
         AuthorRef: {
             /**
@@ -1279,7 +1373,7 @@ export interface components {
              */
             id: number;
             /**
-             * @description The slug it has after the change (before it, when removed or deleted).
+             * @description The slug it has after the change (before it, when removed or deleted); empty for media, which have none.
              * @example dry-needling
              */
             slug: string;
@@ -1306,11 +1400,11 @@ export interface components {
              */
             next_cursor: string;
         };
-        /** @description The article's lead image, as sent. */
+        /** @description The article's lead image: at a URL as sent, or a media item with its file's URL and size. */
         CoverImage: {
             /**
-             * @description An absolute http(s) URL.
-             * @example https://clinic.example/images/dry-needling.jpg
+             * @description An absolute http(s) URL, or a media item's file (`/api/v1/media/files/{sha256}.{ext}`).
+             * @example /api/v1/media/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg
              */
             url: string;
             /**
@@ -1318,14 +1412,37 @@ export interface components {
              * @example A physiotherapist treating a calf muscle
              */
             alt: string;
+            /**
+             * Format: int64
+             * @description The media item, when the cover is one.
+             * @example 4
+             */
+            media_id: number | null;
+            /**
+             * Format: int32
+             * @description In pixels, when the cover is a media item whose format has a size; else null.
+             * @example 1600
+             */
+            width: number | null;
+            /**
+             * Format: int32
+             * @example 900
+             */
+            height: number | null;
         };
-        /** @description The article's lead image. */
+        /** @description The article's lead image: `url` or `media_id`, one of them. */
         CoverImageFields: {
             /**
              * @description An absolute http(s) URL.
              * @example https://clinic.example/images/dry-needling.jpg
              */
-            url: string;
+            url?: string | null;
+            /**
+             * Format: int64
+             * @description A media item (`POST /media`): the response then carries its file's URL, width and height. Unknown: 422.
+             * @example 4
+             */
+            media_id?: number | null;
             /**
              * @description Alternative text; empty for a decorative image.
              * @example A physiotherapist treating a calf muscle
@@ -1526,7 +1643,7 @@ export interface components {
          * @description An event a webhook can subscribe to; `*` subscribes to all of them.
          * @enum {string}
          */
-        EventType: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "*";
+        EventType: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "section.created" | "section.updated" | "section.deleted" | "tag.created" | "tag.updated" | "tag.deleted" | "media.created" | "media.deleted" | "*";
         /** @description One invalid input field; `field` is a JSON pointer into the body or a query parameter name. */
         FieldError: {
             /**
@@ -1557,6 +1674,100 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+        };
+        /** @description A `media.*` event. */
+        MediaEvent: {
+            /**
+             * @description The event type.
+             * @example media.created
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); the same on every attempt.
+             */
+            timestamp: string;
+            /**
+             * Format: int64
+             * @description The event's id, increasing with each event: also its `webhook-id` header,
+             *     by which a receiver drops a repeated delivery.
+             * @example 42
+             */
+            sequence: number;
+            data: components["schemas"]["MediaEventData"];
+        };
+        /** @description `data` of the `media.*` events: the media item (before it went, when deleted). */
+        MediaEventData: {
+            /**
+             * Format: int64
+             * @example 5
+             */
+            id: number;
+            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+            sha256: string;
+            /** @example /api/v1/media/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg */
+            url: string;
+            /** @example image/jpeg */
+            content_type: string;
+            /**
+             * @description `media-{id}` and `media`.
+             * @example [
+             *       "media-5",
+             *       "media"
+             *     ]
+             */
+            cache_tags: string[];
+        };
+        MediaList: {
+            data: components["schemas"]["MediaResponse"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description An uploaded file. */
+        MediaResponse: {
+            /**
+             * Format: int64
+             * @example 5
+             */
+            id: number;
+            /**
+             * @description Where folio serves the file, whatever the storage: public, cached for ever.
+             * @example /api/v1/media/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg
+             */
+            url: string;
+            /**
+             * @description The type read from the file's bytes (not its name or declared type).
+             * @example image/jpeg
+             */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description The stored file's size (an SVG's after sanitising).
+             * @example 48213
+             */
+            bytes: number;
+            /**
+             * Format: int32
+             * @description In pixels; null where the format has none (PDF, an SVG without size or viewBox).
+             * @example 1200
+             */
+            width: number | null;
+            /**
+             * Format: int32
+             * @example 800
+             */
+            height: number | null;
+            /**
+             * @description Hex SHA-256 of the stored file; uploads of the same bytes share it.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            /**
+             * @description Alternative text.
+             * @example A physiotherapist treating a calf muscle
+             */
+            alt: string | null;
+            /** Format: date-time */
+            created_at: string;
         };
         /** @example Blogs */
         Name: string;
@@ -1854,6 +2065,8 @@ export interface components {
              */
             canonical_url?: string | null;
         };
+        /** @example A physiotherapist treating a calf muscle */
+        ShortText: string;
         /** @example blogs */
         Slug: string;
         /** @description A `tag.*` event. */
@@ -2006,6 +2219,10 @@ export interface components {
              */
             version?: number | null;
         };
+        /** @description Changes to a media item; `null` clears the alternative text. */
+        UpdateMedia: {
+            alt?: null | components["schemas"]["ShortText"];
+        };
         /** @description Changes to a section; absent fields stay, `null` clears a nullable one. */
         UpdateSection: {
             name?: components["schemas"]["Name"];
@@ -2043,6 +2260,16 @@ export interface components {
             events?: components["schemas"]["EventType"][];
             description?: null | components["schemas"]["Description"];
             active?: boolean;
+        };
+        /** @description The upload form. */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description JPEG, PNG, WebP, GIF, AVIF, SVG or PDF, told from its bytes; at most `FOLIO_MAX_UPLOAD_BYTES`.
+             */
+            file: string;
+            /** @description Alternative text, at most 500 characters. */
+            alt?: string | null;
         };
         UserList: {
             data: components["schemas"]["UserResponse"][];
@@ -3829,7 +4056,7 @@ export interface operations {
                 /** @description Only this user's writes. */
                 user?: number;
                 /** @description Only writes to this kind of resource. */
-                resource?: "article" | "section" | "tag" | "user" | "api_key" | "webhook";
+                resource?: "article" | "section" | "tag" | "user" | "api_key" | "webhook" | "media";
                 /** @description Only writes to the resource with this id. */
                 resource_id?: number;
                 /** @description Only writes at or after this moment. */
@@ -4380,6 +4607,255 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_media: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number; a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, 1 to 100 (larger is a 422, not clamped). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Media items, the newest first */
+            200: {
+                headers: {
+                    /** @description RFC 8288 links to the first, previous, next and last pages */
+                    Link?: string;
+                    /** @description Media items in all */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadForm"];
+            };
+        };
+        responses: {
+            /** @description The new media item */
+            201: {
+                headers: {
+                    /** @description The media item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description The body is not a multipart/form-data form */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["BodyTimeout"];
+            /** @description The file exceeds FOLIO_MAX_UPLOAD_BYTES (answered as soon as that is known, before the rest arrives) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bytes are none of JPEG, PNG, WebP, GIF, AVIF, SVG or PDF (whatever the name or declared type says), or an SVG holds an HTML page */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A missing or unknown field, alt text too long, an image whose header gives no size or over 50 megapixels, or an SVG that cannot be read */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The media item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The media item */
+            200: {
+                headers: {
+                    /** @description Strong validator of the representation */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The media item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; the file too, unless another item shares it */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The media item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMedia"];
+            };
+        };
+        responses: {
+            /** @description The changed media item */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["BodyTimeout"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_media_file: {
+        parameters: {
+            query?: {
+                /** @description A WebP variant, never wider than the original: `thumb` (320 px wide), `card` (800) or `wide` (1600); raster images only (not SVG, PDF or AVIF) */
+                preset?: string;
+            };
+            header?: never;
+            path: {
+                /** @description `{sha256}.{ext}`, as in a media item's `url` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (public, cached for a year, immutable) */
+            200: {
+                headers: {
+                    /** @description public, max-age=31536000, immutable */
+                    "Cache-Control"?: string;
+                    /** @description The sha256 (and the preset): strong and for ever */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/gif": string;
+                    "image/avif": string;
+                    "image/svg+xml": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            /** @description An unknown preset, a preset for a file with no variants, or an unknown parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
     article_deleted_event: {
         parameters: {
             query?: never;
@@ -4520,6 +4996,82 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ArticleEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    media_created_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaEvent"];
+            };
+        };
+        responses: {
+            /** @description Received */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    media_deleted_event: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id (its `sequence`), the same on every attempt: deduplicate by it
+                 * @example 42
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds
+                 * @example 1764547200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description Standard Webhooks 1.0: `v1,` + base64 of HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaEvent"];
             };
         };
         responses: {

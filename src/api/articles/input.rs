@@ -40,7 +40,7 @@ pub struct SeoFields {
     pub canonical_url: Option<String>,
 }
 
-/// The article's lead image.
+/// The article's lead image: `url` or `media_id`, one of them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CoverImageFields {
@@ -50,7 +50,10 @@ pub struct CoverImageFields {
         pattern = "^[hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$",
         max_length = 2000
     )]
-    pub url: String,
+    pub url: Option<String>,
+    /// A media item (`POST /media`): the response then carries its file's URL, width and height. Unknown: 422.
+    #[schema(example = 4, minimum = 1)]
+    pub media_id: Option<i64>,
     /// Alternative text; empty for a decorative image.
     #[serde(default)]
     #[schema(
@@ -214,9 +217,24 @@ fn check_seo(errors: &mut Errors, seo: SeoFields) -> Seo {
 }
 
 fn check_cover(errors: &mut Errors, cover: CoverImageFields) -> CoverImage {
-    CoverImage {
-        url: errors.url("/cover_image/url", &cover.url),
-        alt: errors.text("/cover_image/alt", &cover.alt, MAX_SHORT_TEXT),
+    let alt = errors.text("/cover_image/alt", &cover.alt, MAX_SHORT_TEXT);
+    match (cover.url, cover.media_id) {
+        (Some(url), None) => CoverImage { url: errors.url("/cover_image/url", &url), alt, media_id: None },
+        (None, Some(id)) => {
+            if id < 1 {
+                errors.add("/cover_image/media_id", "must be a media item's id, 1 or more");
+            }
+            // The write fills in the item's URL.
+            CoverImage { url: String::new(), alt, media_id: Some(id) }
+        }
+        (Some(_), Some(_)) => {
+            errors.add("/cover_image", "give url or media_id, not both");
+            CoverImage { url: String::new(), alt, media_id: None }
+        }
+        (None, None) => {
+            errors.add("/cover_image", "needs url (an image anywhere) or media_id (an uploaded one)");
+            CoverImage { url: String::new(), alt, media_id: None }
+        }
     }
 }
 

@@ -286,7 +286,11 @@ fn feed(links: &Links, origin: &str, self_url: String, newest: Newest) -> Result
             updated: stored.updated_at,
             author: stored.author.display_name,
             categories: stored.tags.into_iter().map(|tag| tag.name).collect(),
-            image: stored.cover_image.map(|cover| cover.url),
+            // A media item's file is served by this API: absolute from its origin.
+            image: stored.cover_image.map(|cover| match cover.url.starts_with('/') {
+                true => format!("{origin}{}", cover.url),
+                false => cover.url,
+            }),
         });
     }
     let narrowed = match (&newest.section, &newest.tag) {

@@ -14,10 +14,13 @@ pub struct Seo {
     pub canonical_url: Option<String>,
 }
 
+/// An article's lead image: at a URL, or a media item (whose URL the write fills in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverImage {
     pub url: String,
     pub alt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<i64>,
 }
 
 /// Everything an editor writes about an article, validated; the rest is derived.
@@ -79,10 +82,11 @@ impl ArticleContent {
                 meta_description: row.seo_meta_description.clone(),
                 canonical_url: row.seo_canonical_url.clone(),
             },
-            cover_image: row
-                .cover_image_url
-                .clone()
-                .map(|url| CoverImage { url, alt: row.cover_image_alt.clone().unwrap_or_default() }),
+            cover_image: row.cover_image_url.clone().map(|url| CoverImage {
+                url,
+                alt: row.cover_image_alt.clone().unwrap_or_default(),
+                media_id: row.cover_media_id,
+            }),
             metadata: match &article.metadata {
                 Value::Object(map) => map.clone(),
                 _ => Map::new(),

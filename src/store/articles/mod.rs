@@ -52,6 +52,9 @@ pub struct ArticleRow {
     pub seo_canonical_url: Option<String>,
     pub cover_image_url: Option<String>,
     pub cover_image_alt: Option<String>,
+    pub cover_media_id: Option<i64>,
+    pub cover_image_width: Option<i32>,
+    pub cover_image_height: Option<i32>,
     pub metadata: String,
     pub version: i32,
     pub created_at: NaiveDateTime,
@@ -244,7 +247,14 @@ pub(super) fn rows(conn: &mut Conn, ids: &[i64], with_body: bool) -> StoreResult
                 (articles::toc, articles::word_count, articles::reading_time_minutes, articles::status),
                 (articles::published_at, articles::section_id, articles::author_id),
                 (articles::seo_meta_title, articles::seo_meta_description, articles::seo_canonical_url),
-                (articles::cover_image_url, articles::cover_image_alt, articles::metadata, articles::version),
+                (
+                    articles::cover_image_url,
+                    articles::cover_image_alt,
+                    articles::cover_media_id,
+                    articles::cover_image_width,
+                    articles::cover_image_height,
+                ),
+                (articles::metadata, articles::version),
                 (articles::created_at, articles::updated_at),
             ))
             .load::<SummaryColumns>(conn)?
@@ -263,7 +273,8 @@ type SummaryColumns = (
     (String, i32, i32, String),
     (Option<NaiveDateTime>, Option<i64>, i64),
     (Option<String>, Option<String>, Option<String>),
-    (Option<String>, Option<String>, String, i32),
+    (Option<String>, Option<String>, Option<i64>, Option<i32>, Option<i32>),
+    (String, i32),
     (NaiveDateTime, NaiveDateTime),
 );
 
@@ -276,12 +287,13 @@ impl From<SummaryColumns> for ArticleRow {
             dates,
             seo,
             cover,
+            (metadata, version),
             times,
         ) = columns;
         let (toc, word_count, reading_time_minutes, status) = toc_etc;
         let (published_at, section_id, author_id) = dates;
         let (seo_meta_title, seo_meta_description, seo_canonical_url) = seo;
-        let (cover_image_url, cover_image_alt, metadata, version) = cover;
+        let (cover_image_url, cover_image_alt, cover_media_id, cover_image_width, cover_image_height) = cover;
         let (created_at, updated_at) = times;
         Self {
             id,
@@ -303,6 +315,9 @@ impl From<SummaryColumns> for ArticleRow {
             seo_canonical_url,
             cover_image_url,
             cover_image_alt,
+            cover_media_id,
+            cover_image_width,
+            cover_image_height,
             metadata,
             version,
             created_at,

@@ -14,7 +14,9 @@ use crate::content::policy::{self, Actor};
 use crate::content::slug::slugify;
 use crate::content::status::ArticleStatus;
 use crate::db::schema::{article_tags, articles, sections};
-use crate::store::{free_slug, now, outbox, read_model, tags, write_tx, Conn, Rejected, StoreError, StoreResult};
+use crate::store::{
+    free_slug, media, now, outbox, read_model, tags, write_tx, Conn, Rejected, StoreError, StoreResult,
+};
 
 /// The stored columns derived from a body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -160,6 +162,9 @@ struct ArticleValues {
     seo_canonical_url: Option<String>,
     cover_image_url: Option<String>,
     cover_image_alt: Option<String>,
+    cover_media_id: Option<i64>,
+    cover_image_width: Option<i32>,
+    cover_image_height: Option<i32>,
     metadata: String,
     version: i32,
     updated_at: NaiveDateTime,
@@ -227,6 +232,29 @@ fn body_for(
     }
 }
 
+/// The cover to store: one at a URL as given; a media item's with its URL, width and
+/// height (a file is content-addressed, so they never change).
+struct Cover {
+    url: String,
+    alt: String,
+    media_id: Option<i64>,
+    width: Option<i32>,
+    height: Option<i32>,
+}
+
+fn cover(conn: &mut Conn, cover: Option<&CoverImage>) -> StoreResult<Option<Cover>> {
+    let Some(cover) = cover else { return Ok(None) };
+    let alt = cover.alt.clone();
+    let Some(id) = cover.media_id else {
+        return Ok(Some(Cover { url: cover.url.clone(), alt, media_id: None, width: None, height: None }));
+    };
+    let item = match media::find(conn, id) {
+        Err(StoreError::NotFound) => return Err(Rejected::UnknownMedia.into()),
+        found => found?,
+    };
+    Ok(Some(Cover { url: item.url(), alt, media_id: Some(id), width: item.width, height: item.height }))
+}
+
 fn values(
     conn: &mut Conn,
     content: &ArticleContent,
@@ -239,6 +267,7 @@ fn values(
         (None, Some(article)) => article.row.excerpt.clone(),
         (None, None) => String::new(),
     };
+    let cover = cover(conn, content.cover_image.as_ref())?;
     Ok(ArticleValues {
         slug: choose_slug(conn, content, existing)?,
         title: content.title.clone(),
@@ -250,8 +279,11 @@ fn values(
         seo_meta_title: content.seo.meta_title.clone(),
         seo_meta_description: content.seo.meta_description.clone(),
         seo_canonical_url: content.seo.canonical_url.clone(),
-        cover_image_url: content.cover_image.as_ref().map(|c| c.url.clone()),
-        cover_image_alt: content.cover_image.as_ref().map(|c| c.alt.clone()),
+        cover_image_url: cover.as_ref().map(|c| c.url.clone()),
+        cover_image_alt: cover.as_ref().map(|c| c.alt.clone()),
+        cover_media_id: cover.as_ref().and_then(|c| c.media_id),
+        cover_image_width: cover.as_ref().and_then(|c| c.width),
+        cover_image_height: cover.as_ref().and_then(|c| c.height),
         metadata: Value::Object(content.metadata.clone()).to_string(),
         version: existing.map_or(1, |a| a.row.version.saturating_add(1)),
         updated_at: now,

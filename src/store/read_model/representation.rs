@@ -67,15 +67,23 @@ pub struct Seo {
     pub canonical_url: Option<String>,
 }
 
-/// The article's lead image, as sent.
+/// The article's lead image: at a URL as sent, or a media item with its file's URL and size.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverImage {
-    /// An absolute http(s) URL.
-    #[schema(example = "https://clinic.example/images/dry-needling.jpg")]
+    /// An absolute http(s) URL, or a media item's file (`/api/v1/media/files/{sha256}.{ext}`).
+    #[schema(example = "/api/v1/media/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.jpg")]
     pub url: String,
     /// Alternative text; `""` for a decorative image.
     #[schema(example = "A physiotherapist treating a calf muscle")]
     pub alt: String,
+    /// The media item, when the cover is one.
+    #[schema(required = true, example = 4)]
+    pub media_id: Option<i64>,
+    /// In pixels, when the cover is a media item whose format has a size; else null.
+    #[schema(required = true, example = 1600)]
+    pub width: Option<i32>,
+    #[schema(required = true, example = 900)]
+    pub height: Option<i32>,
 }
 
 /// Every article field but the body.
@@ -155,7 +163,7 @@ impl From<store::Seo> for Seo {
 
 impl From<store::CoverImage> for CoverImage {
     fn from(cover: store::CoverImage) -> Self {
-        Self { url: cover.url, alt: cover.alt }
+        Self { url: cover.url, alt: cover.alt, media_id: cover.media_id, width: None, height: None }
     }
 }
 
@@ -179,7 +187,13 @@ fn fields(article: Article) -> (ArticleFields, String, String) {
             meta_description: row.seo_meta_description,
             canonical_url: row.seo_canonical_url,
         },
-        cover_image: row.cover_image_url.map(|url| CoverImage { url, alt: row.cover_image_alt.unwrap_or_default() }),
+        cover_image: row.cover_image_url.map(|url| CoverImage {
+            url,
+            alt: row.cover_image_alt.unwrap_or_default(),
+            media_id: row.cover_media_id,
+            width: row.cover_image_width,
+            height: row.cover_image_height,
+        }),
         metadata: article.metadata,
         version: row.version,
         created_at: row.created_at.and_utc(),
