@@ -10,6 +10,7 @@ use super::responses::{
     BadRequest, BodyTimeout, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired, TooLarge,
     Unauthorized, Unavailable,
 };
+use super::articles::model::ArticleRead;
 use super::webhook_events::{ArticleEvent, MediaEvent, PingEvent, SectionEvent, TagEvent};
 
 /// Every operation of the document.
@@ -127,7 +128,8 @@ impl Modify for Operations {
     servers((url = "/")),
     components(
         responses(BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Invalid, PreconditionFailed, PreconditionRequired, Unavailable, BodyTimeout),
-        schemas(ArticleEvent, SectionEvent, TagEvent, MediaEvent, PingEvent),
+        // An article read's body, which the read's responses name without registering it.
+        schemas(ArticleEvent, SectionEvent, TagEvent, MediaEvent, PingEvent, ArticleRead),
     ),
     // The paths first: the limits and links are declared on the operations there are.
     modifiers(&SecuritySchemes, &Operations, &ServiceLimits, &PageLinks),

@@ -1195,8 +1195,11 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description The list item; with `fields=`, `id` and the fields named */
+        ArticleItem: components["schemas"]["ArticleSummary"] | components["schemas"]["ArticleSelection"];
         ArticleList: {
-            data: components["schemas"]["ArticleSummary"][];
+            /** @description Each item whole ([`ArticleSummary`]), or with `fields=` only the fields named. */
+            data: components["schemas"]["ArticleItem"][];
             meta: components["schemas"]["ArticlePageMeta"];
         };
         /** @description Pagination facts of an article list: a page's, and where the next one starts. */
@@ -1231,12 +1234,54 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** @description The whole article; with `fields=`, `id` and the fields named */
+        ArticleRead: components["schemas"]["ArticleResponse"] | components["schemas"]["ArticleSelection"];
         /** @description An article with its body. */
         ArticleResponse: components["schemas"]["ArticleFields"] & {
             /** @description What the editor wrote: CommonMark with tables. */
             body_markdown: string;
             /** @description The body rendered and sanitised, with an `id` on every heading. */
             body_html: string;
+        };
+        /**
+         * @description An article, or a list item, cut by `fields=` to `id` and the fields named; each has
+         *     the type it has in the whole article.
+         */
+        ArticleSelection: {
+            /**
+             * Format: int64
+             * @example 1
+             */
+            id: number;
+            slug?: string;
+            title?: string;
+            excerpt?: string;
+            toc?: components["schemas"]["TocEntry"][];
+            /** Format: int32 */
+            word_count?: number;
+            /** Format: int32 */
+            reading_time_minutes?: number;
+            status?: components["schemas"]["ArticleStatus"];
+            /** Format: date-time */
+            published_at?: string | null;
+            section?: null | components["schemas"]["SectionRef"];
+            tags?: components["schemas"]["TagRef"][];
+            author?: components["schemas"]["AuthorRef"];
+            seo?: components["schemas"]["Seo"];
+            cover_image?: null | components["schemas"]["CoverImage"];
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Format: int32 */
+            version?: number;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+            body_markdown?: string;
+            body_html?: string;
+            /** @description In a search's list, when named. */
+            snippet?: string;
         };
         /**
          * @description `draft`, `scheduled` (published with a future `published_at`), `published` or `archived`.
@@ -3585,17 +3630,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The article */
+            /** @description The article (with `fields=`, `id` and the fields named) */
             200: {
                 headers: {
-                    /** @description Strong validator; send it in If-Match to change the article */
+                    /** @description Strong validator; send it in If-Match to change the article (a selection's is its own) */
                     ETag?: string;
                     /** @description `updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), also before 1970: an imported article keeps its dates */
                     "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ArticleResponse"];
+                    "application/json": components["schemas"]["ArticleRead"];
                 };
             };
             /** @description Not modified (If-None-Match) */
@@ -3607,6 +3652,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -3710,17 +3756,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The article */
+            /** @description The article (with `fields=`, `id` and the fields named) */
             200: {
                 headers: {
-                    /** @description Strong validator; send it in If-Match to change the article */
+                    /** @description Strong validator; send it in If-Match to change the article (a selection's is its own) */
                     ETag?: string;
                     /** @description `updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), also before 1970: an imported article keeps its dates */
                     "Last-Modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ArticleResponse"];
+                    "application/json": components["schemas"]["ArticleRead"];
                 };
             };
             /** @description Not modified (If-None-Match) */
@@ -3732,6 +3778,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -4522,7 +4569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/feed+json": string;
+                    "application/feed+json": unknown;
                 };
             };
             /** @description Not modified (If-None-Match) */

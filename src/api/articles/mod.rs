@@ -126,18 +126,19 @@ pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
 
 /// An article read by id or by slug, with the ETag that a change sends back in `If-Match`.
 #[derive(utoipa::IntoResponses)]
-#[response(status = 200, description = "The article",
-    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article"),
+#[response(status = 200, description = "The article (with `fields=`, `id` and the fields named)",
+    headers(("ETag" = String, description = "Strong validator; send it in If-Match to change the article (a selection's \
+            is its own)"),
         ("Last-Modified" = String, description = "`updated_at` as an HTTP date (`Tue, 20 Jul 1965 20:17:00 GMT`), \
             also before 1970: an imported article keeps its dates")))]
-#[expect(dead_code, reason = "the wrapped article is read by the OpenAPI derive only")]
-pub struct ArticleRead(ArticleResponse);
+pub struct ArticleRead(model::ArticleRead);
 
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
     params(("id" = i64, Path, description = "The article's id", minimum = 1),
         ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
-    responses(ArticleRead, super::responses::ReadOne),
+    responses(ArticleRead, super::responses::ReadOne,
+        (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
     let id = id.into_inner();
@@ -149,7 +150,8 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
     params(("slug" = String, Path, description = "The article's slug"),
         ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
-    responses(ArticleRead, super::responses::ReadOne),
+    responses(ArticleRead, super::responses::ReadOne,
+        (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
     let slug = slug.into_inner();

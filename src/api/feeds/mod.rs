@@ -57,7 +57,7 @@ impl FromQuery for FeedParams {
 
 /// A feed's 200, as the operations document it: `$format` served as `$content_type`.
 macro_rules! feed_response {
-    ($name:ident, $format:literal, $content_type:literal) => {
+    ($name:ident, $format:literal, $content_type:literal, $body:ty) => {
         #[derive(utoipa::IntoResponses)]
         #[response(status = 200, description = concat!("The 20 newest published articles as ", $format,
                         ", each with its HTML body, newest first"),
@@ -65,13 +65,14 @@ macro_rules! feed_response {
                     headers(("ETag" = String, description = "Strong validator; send it in If-None-Match for a 304"),
                         ("Last-Modified" = String, description = "When the newest change to one of its articles was")))]
         #[expect(dead_code, reason = "the body type is read by the OpenAPI derive only")]
-        pub struct $name(String);
+        pub struct $name($body);
     };
 }
 
-feed_response!(RssFeed, "RSS 2.0", "application/rss+xml");
-feed_response!(AtomFeed, "Atom 1.0", "application/atom+xml");
-feed_response!(JsonFeed, "JSON Feed 1.1", "application/feed+json");
+feed_response!(RssFeed, "RSS 2.0", "application/rss+xml", String);
+feed_response!(AtomFeed, "Atom 1.0", "application/atom+xml", String);
+// A JSON document (https://jsonfeed.org/version/1.1), not a string.
+feed_response!(JsonFeed, "JSON Feed 1.1", "application/feed+json", serde_json::Value);
 
 /// What a feed or sitemap answers besides 200.
 #[derive(utoipa::IntoResponses)]
