@@ -13,6 +13,7 @@
 mod dataset;
 mod hooks;
 mod http;
+mod media;
 mod postgres;
 mod queries;
 mod report;
@@ -75,7 +76,8 @@ struct Args {
     /// Extra environment for the server, e.g. `--server-env MALLOC_ARENA_MAX=2` (repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
     server_env: Vec<String>,
-    /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update, webhooks.
+    /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update, webhooks,
+    /// media.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// The backend: a SQLite file, or a PostgreSQL cluster the bench starts in its temporary directory.
@@ -95,6 +97,12 @@ struct Args {
     /// rounds swing ±8 points on a shared 2-core machine).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=20))]
     rounds: u64,
+    /// Photos (2 megapixels, JPEG) uploaded in the media scenario.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    media_uploads: u64,
+    /// 12-megapixel photos whose `wide` variants the media scenario asks for at once.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=200))]
+    media_large: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,10 +111,16 @@ enum Backend {
     Postgres,
 }
 
+/// The server's RSS the media scenario holds while resizing: two decodes at once (a
+/// decoded 12-megapixel photo is 36 MB as RGB, its resized copy a few more), on top of
+/// the server's own.
+const MEDIA_RSS_BOUND: u64 = 250 << 20;
+
 /// Different searches in the search scenario.
 const SEARCHES: usize = 300;
 
-const SCENARIO_KEYS: [&str; 8] = ["health", "slug", "section", "tags", "search", "create", "update", "webhooks"];
+const SCENARIO_KEYS: [&str; 9] =
+    ["health", "slug", "section", "tags", "search", "create", "update", "webhooks", "media"];
 
 fn say(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "{message}");
@@ -436,6 +450,8 @@ fn run(args: Args) -> anyhow::Result<bool> {
         ("FOLIO_JWT_SECRET".to_owned(), jwt_secret.clone()),
         ("FOLIO_ADMIN_EMAIL".to_owned(), admin.email.clone()),
         ("FOLIO_ADMIN_PASSWORD".to_owned(), admin.password.clone()),
+        // 12-megapixel JPEGs of the media scenario run to several megabytes.
+        ("FOLIO_MAX_UPLOAD_BYTES".to_owned(), (64 << 20).to_string()),
     ];
     for pair in &args.server_env {
         let (name, value) = pair.split_once('=').context("--server-env: expected NAME=VALUE")?;
@@ -601,7 +617,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         });
     }
 
-    let mut fan_out_checks = Vec::new();
+    let mut other_checks = Vec::new();
     if wanted("webhooks") {
         let (endpoints, publishes) = (usize::try_from(args.webhooks)?, usize::try_from(args.publishes)?);
         let rounds = usize::try_from(args.rounds)?;
@@ -635,13 +651,13 @@ fn run(args: Args) -> anyhow::Result<bool> {
              runs from the 201 that acknowledged an article to the event's arrival at each receiver.",
             plan.writers
         ));
-        fan_out_checks.push(Check {
+        other_checks.push(Check {
             name: format!("creates/s with {endpoints} webhooks, against none (median round)"),
             measured: format!("{:.0} % ({each})", share * 100.0),
             target: "≥ 90 %".into(),
             pass: share >= 0.9,
         });
-        fan_out_checks.push(Check {
+        other_checks.push(Check {
             name: format!("webhook delivery, 201 → each of {endpoints} receivers"),
             measured: arrivals,
             target: "every event, once".into(),
@@ -685,6 +701,68 @@ fn run(args: Args) -> anyhow::Result<bool> {
 
     let sampled_peak = sampler.finish();
     let hwm = server::proc_status_bytes(server.pid(), "VmHWM").unwrap_or(0);
+    // Last, after the server's peak RSS is taken: resizing photos is held to a bound of its own.
+    if wanted("media") {
+        let plan = media::Plan {
+            uploads: usize::try_from(args.media_uploads)?,
+            writers: connections.min(8),
+            large: usize::try_from(args.media_large)?,
+        };
+        say(format_args!(
+            "scenario media: {} uploads of 2-MP JPEGs by {} writers, then {} 12-MP photos resized at once",
+            plan.uploads, plan.writers, plan.large
+        ));
+        let admin_token = writes::login(server.addr, &admin.email, &admin.password)?;
+        let outcome = media::run(server.addr, &admin_token, server.pid(), &plan)?;
+        drained(&server, "the media scenario", &mut notes);
+        server.check_alive()?;
+        let uploads = format!(
+            "{:.0}/s, {:.1} MiB/s; p50 {:.0} ms, p99 {:.0} ms",
+            outcome.uploads_per_second,
+            outcome.mib_per_second,
+            outcome.upload_latencies.percentile_ms(50.0),
+            outcome.upload_latencies.percentile_ms(99.0)
+        );
+        let variants = format!(
+            "p50 {:.0} ms, max {:.0} ms",
+            outcome.variant_latencies.percentile_ms(50.0),
+            outcome.variant_latencies.percentile_ms(100.0)
+        );
+        let at_once = format!(
+            "peak RSS {} (before {}); each request p50 {:.1} s, max {:.1} s",
+            mb(outcome.rss_peak),
+            mb(outcome.rss_before),
+            outcome.concurrent_latencies.percentile_ms(50.0) / 1000.0,
+            outcome.concurrent_latencies.percentile_ms(100.0) / 1000.0
+        );
+        say(format_args!(
+            "  uploads {uploads}; a card variant of a 12-MP photo {variants}; {} at once: {at_once}",
+            plan.large
+        ));
+        details.push(format!(
+            "- Media: {} distinct 2-megapixel JPEGs (~0.5 MB) uploaded by {} connections (`POST /api/v1/media`,              multipart); then {} distinct 12-megapixel JPEGs uploaded, a `card` variant (800 px) made of 8 of them              one request at a time, and the `wide` variant (1600 px) of all of them asked for at once, the              server's RSS sampled every 50 ms meanwhile.",
+            plan.uploads, plan.writers, plan.large
+        ));
+        other_checks.push(Check {
+            name: "media uploads, 2-MP JPEGs".into(),
+            measured: uploads,
+            target: "every upload 201".into(),
+            pass: true,
+        });
+        other_checks.push(Check {
+            name: "a variant of a 12-MP photo, made on first request".into(),
+            measured: variants,
+            target: "made once, kept".into(),
+            pass: true,
+        });
+        other_checks.push(Check {
+            name: format!("{} 12-MP photos resized at once", plan.large),
+            measured: at_once,
+            target: format!("RSS ≤ {}", mb(MEDIA_RSS_BOUND)),
+            pass: outcome.rss_peak <= MEDIA_RSS_BOUND,
+        });
+    }
+
     let logged = server_errors(&server.log());
     drop(server);
     let logged_errors: u64 = logged.values().sum();
@@ -695,10 +773,15 @@ fn run(args: Args) -> anyhow::Result<bool> {
     let errors: u64 = rows.iter().map(|r| r.errors).sum();
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
     let cold_ms = cold_start.as_secs_f64() * 1000.0;
+    // A run of some scenarios only is kept apart from the full run of that size.
+    let only = match args.only.is_empty() {
+        true => String::new(),
+        false => format!(", {} only", args.only.join(", ")),
+    };
     let report = Report {
         title: match args.database {
-            Backend::Sqlite => format!("{} articles", report::thousands(articles as f64)),
-            Backend::Postgres => format!("{} articles on {backend}", report::thousands(articles as f64)),
+            Backend::Sqlite => format!("{} articles{only}", report::thousands(articles as f64)),
+            Backend::Postgres => format!("{} articles on {backend}{only}", report::thousands(articles as f64)),
         },
         preamble: vec![
             format!("Run {date} with `{}`.", command_line()),
@@ -750,7 +833,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
                     pass: cold_ms <= 100.0,
                 },
             ],
-            fan_out_checks,
+            other_checks,
         ]
         .into_iter()
         .flatten()
@@ -773,10 +856,13 @@ fn run(args: Args) -> anyhow::Result<bool> {
     }
     if !args.no_save {
         let path = args.output.clone().unwrap_or_else(|| server::repository_root().join("BENCHMARKS.md"));
-        let key = match args.database {
+        let mut key = match args.database {
             Backend::Sqlite => format!("articles={articles}"),
             Backend::Postgres => format!("articles={articles} database=postgres instances={}", args.instances),
         };
+        if !args.only.is_empty() {
+            key.push_str(&format!(" only={}", args.only.join(",")));
+        }
         report::save(&path, &key, &report)?;
         say(format_args!("wrote {}", path.display()));
     }
