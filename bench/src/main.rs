@@ -740,7 +740,12 @@ fn run(args: Args) -> anyhow::Result<bool> {
             plan.large
         ));
         details.push(format!(
-            "- Media: {} distinct 2-megapixel JPEGs (~0.5 MB) uploaded by {} connections (`POST /api/v1/media`,              multipart); then {} distinct 12-megapixel JPEGs uploaded, a `card` variant (800 px) made of 8 of them              one request at a time, and the `wide` variant (1600 px) of all of them asked for at once, the              server's RSS sampled every 50 ms meanwhile.",
+            "- Media: {} distinct 2-megapixel JPEGs (~0.5 MB) uploaded by {} connections (`POST /api/v1/media`, \
+             multipart); then {} distinct 12-megapixel JPEGs uploaded, a `card` variant (800 px) made of 8 of them \
+             one request at a time, and the `wide` variant (1600 px) of all of them asked for at once, the \
+             server's RSS sampled every 50 ms meanwhile (its bound: two decodes at once, each 36 MB as RGB plus \
+             the 5.8 MB variant, over the server's own; the media scenario runs last, after the server's peak RSS \
+             above is taken).",
             plan.uploads, plan.writers, plan.large
         ));
         other_checks.push(Check {

@@ -6,11 +6,11 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 
+use super::articles::model::ArticleRead;
 use super::responses::{
     BadRequest, BodyTimeout, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired, TooLarge,
     Unauthorized, Unavailable,
 };
-use super::articles::model::ArticleRead;
 use super::webhook_events::{ArticleEvent, MediaEvent, PingEvent, SectionEvent, TagEvent};
 
 /// Every operation of the document.

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
 use anyhow::Context;
-use image::codecs::webp::WebPEncoder;
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ImageReader, Limits};
 use tokio::sync::Semaphore;
 
