@@ -54,6 +54,12 @@ fn compare(doc: &Value, schema: &Value, value: &Value, at: &str, failures: &mut 
         return;
     }
     let schema = non_null(doc, schema);
+    // An article read or list item is `anyOf` the whole and a `fields=` selection: these
+    // requests send no `fields=`, so they get the whole, the first.
+    let schema = match schema["anyOf"].as_array().and_then(|variants| variants.first()) {
+        Some(whole) => non_null(doc, whole),
+        None => schema,
+    };
     match value {
         Value::Object(object) => {
             let (properties, required) = object_parts(doc, schema);
@@ -239,7 +245,12 @@ async fn closed_sets_are_enums_that_match_what_the_server_accepts() {
             "date",
         ),
         ("/api/v1/articles", "include", vec!["body"], "bodies"),
-        ("/api/v1/audit", "resource", vec!["article", "section", "tag", "user", "api_key", "webhook"], "articles"),
+        (
+            "/api/v1/audit",
+            "resource",
+            vec!["article", "section", "tag", "user", "api_key", "webhook", "media"],
+            "articles",
+        ),
     ];
     for (path, name, expected, misspelt) in cases {
         let mut values = parameter_enum(&doc, path, name);
