@@ -68,49 +68,44 @@ pub struct ArticleSelection {
     snippet: String,
 }
 
-/// `anyOf` the whole `T` (a named schema) and an [`ArticleSelection`].
-fn whole_or_selection<T: ToSchema>(description: &str) -> RefOr<Schema> {
-    AnyOfBuilder::new()
-        .item(Ref::from_schema_name(T::name()))
-        .item(Ref::from_schema_name(ArticleSelection::name()))
-        .description(Some(description))
-        .into()
+/// A schema `$name`: `anyOf` the whole `$whole` (a named schema) and an [`ArticleSelection`],
+/// registering both.
+macro_rules! whole_or_selection {
+    ($(#[$doc:meta])* $name:ident, $whole:ty, $description:literal) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                AnyOfBuilder::new()
+                    .item(Ref::from_schema_name(<$whole>::name()))
+                    .item(Ref::from_schema_name(ArticleSelection::name()))
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                schemas.push((Self::name().into(), Self::schema()));
+                schemas.push((<$whole>::name().into(), <$whole>::schema()));
+                schemas.push((ArticleSelection::name().into(), ArticleSelection::schema()));
+                <$whole>::schemas(schemas);
+                ArticleSelection::schemas(schemas);
+            }
+        }
+    };
 }
 
-/// An article as a read answers it: whole, or with `fields=` the fields named.
-pub struct ArticleRead;
-
-impl PartialSchema for ArticleRead {
-    fn schema() -> RefOr<Schema> {
-        whole_or_selection::<ArticleResponse>("The whole article; with `fields=`, `id` and the fields named")
-    }
-}
-
-impl ToSchema for ArticleRead {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((Self::name().into(), Self::schema()));
-        schemas.push((ArticleResponse::name().into(), ArticleResponse::schema()));
-        schemas.push((ArticleSelection::name().into(), ArticleSelection::schema()));
-        ArticleResponse::schemas(schemas);
-        ArticleSelection::schemas(schemas);
-    }
-}
-
-/// A list item: whole, or with `fields=` the fields named.
-pub struct ArticleItem;
-
-impl PartialSchema for ArticleItem {
-    fn schema() -> RefOr<Schema> {
-        whole_or_selection::<ArticleSummary>("The list item; with `fields=`, `id` and the fields named")
-    }
-}
-
-impl ToSchema for ArticleItem {
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((Self::name().into(), Self::schema()));
-        schemas.push((ArticleSummary::name().into(), ArticleSummary::schema()));
-        schemas.push((ArticleSelection::name().into(), ArticleSelection::schema()));
-        ArticleSummary::schemas(schemas);
-        ArticleSelection::schemas(schemas);
-    }
-}
+whole_or_selection!(
+    /// An article as a read answers it: whole, or with `fields=` the fields named.
+    ArticleRead,
+    ArticleResponse,
+    "The whole article; with `fields=`, `id` and the fields named"
+);
+whole_or_selection!(
+    /// A list item: whole, or with `fields=` the fields named.
+    ArticleItem,
+    ArticleSummary,
+    "The list item; with `fields=`, `id` and the fields named"
+);

@@ -2,6 +2,7 @@
 //! number of queries, and who may see what.
 
 mod input;
+mod keyset;
 mod list;
 mod relevance;
 pub mod revisions;
@@ -19,7 +20,8 @@ use diesel::sql_types::{Bool, Nullable, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use list::{list, list_stored, Continuation, Hit, Key, ListQuery, Sort, StatusFilter, StoredHit};
+pub use keyset::{Continuation, Key};
+pub use list::{list, list_stored, Hit, ListQuery, Sort, StatusFilter, StoredHit};
 pub use write::{
     create, delete, update, ArticleContent, ArticlePatch, CoverImage, Expected, Prepared, RenderedBody, Seo, Writer,
 };
