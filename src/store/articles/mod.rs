@@ -7,6 +7,7 @@ mod list;
 mod relevance;
 pub mod revisions;
 mod search;
+mod snippets;
 pub mod transfer;
 mod write;
 
