@@ -77,6 +77,14 @@ fn bootstrap_admin(db: &Database, admin: &BootstrapAdmin) -> anyhow::Result<()> 
 pub fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let db = Database::open(&settings.database_url, &settings.database_tuning)?;
     db.migrate()?;
+    let default_locale = settings.locales.default_locale();
+    match crate::store::articles::translations::adopt_default_locale(&mut *db.writer()?, default_locale) {
+        Ok(0) => {}
+        Ok(adopted) => {
+            tracing::info!(adopted, "gave {adopted} articles stored before locales the default, {default_locale}")
+        }
+        Err(error) => tracing::warn!(%error, "cannot give articles stored before locales a locale now"),
+    }
     // A database that cannot be written (a disk gone read-only) still serves what it has.
     match crate::store::read_model::rebuild(&mut *db.writer()?) {
         Ok(0) => {}
@@ -146,6 +154,7 @@ impl Application {
             key_uses: KeyUses::default(),
             webhook_hosts,
             links: settings.links.clone(),
+            locales: settings.locales.clone(),
             sitemap_urls_per_file: settings.sitemap_urls_per_file,
             storage,
             variants: crate::media::Variants::default(),

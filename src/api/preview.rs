@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::articles::locales::language;
 use super::articles::model::ArticleResponse;
 use super::articles::tagged;
 use super::caller::Caller;
@@ -18,6 +19,7 @@ use super::json::{OptionalBody, Patch, Validating};
 use super::query::QueryReader;
 use super::respond;
 use super::state::AppState;
+use crate::content::policy::Visibility;
 use crate::store::audit::Change;
 use crate::store::preview_tokens;
 use crate::validation::Errors;
@@ -151,7 +153,10 @@ pub async fn get(state: Data<AppState>, token: Path<String>, req: HttpRequest) -
     let token = token.into_inner();
     let article = state.read(move |c| preview_tokens::article(c, &token)).await?.ok_or(ApiError::NotFound)?;
     let modified = article.row.updated_at.and_utc();
-    let mut response = respond::resource_tagged(&req, tagged(article)?, modified);
+    let locale = article.row.locale.clone();
+    // Its translations as the public sees them: a preview link is shared.
+    let mut response = respond::resource_tagged(&req, tagged(article, Visibility::Public)?, modified);
+    language(&mut response, &locale);
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
     headers.insert(HeaderName::from_static("x-robots-tag"), HeaderValue::from_static("noindex"));

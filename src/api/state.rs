@@ -7,6 +7,7 @@ use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
 use crate::config::LoginLimits;
 use crate::content::links::Links;
+use crate::content::locale::Locales;
 use crate::proxies::TrustedProxies;
 use crate::runner::Runner;
 use crate::webhooks::resolver::Hosts;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub webhook_hosts: Hosts,
     /// How feeds and the sitemap link articles.
     pub links: Links,
+    /// The locales articles may have, the default first (`FOLIO_LOCALES`).
+    pub locales: Locales,
     /// URLs in one sitemap file ([`crate::config::Settings::sitemap_urls_per_file`]).
     pub sitemap_urls_per_file: i64,
     /// Where media files are kept.

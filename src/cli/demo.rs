@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::content::policy::Visibility;
 use crate::content::{front_matter, slug, status::ArticleStatus};
 use crate::startup::open_database;
-use crate::store::articles::{self, ArticleContent, Writer};
+use crate::store::articles::{self, ArticleContent, Placement, Writer};
 use crate::store::sections::{self, SectionInput};
 use crate::store::{users, Conn, StoreError};
 
@@ -108,7 +108,8 @@ pub fn seed(settings: &Settings, file: Option<&Path>) -> anyhow::Result<()> {
         metadata: Default::default(),
     };
     let writer = Writer { id: author, may_create_tags: true };
-    match content.prepare().and_then(|prepared| articles::create(&mut conn, writer, prepared)) {
+    let placement = Placement { locale: settings.locales.default_locale().to_owned(), translation_of: None };
+    match content.prepare().and_then(|prepared| articles::create(&mut conn, writer, prepared, placement)) {
         Ok(article) => {
             writeln!(
                 std::io::stdout(),

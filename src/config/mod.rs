@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::content::links::{ArticlePath, Links, SiteUrl, DEFAULT_ARTICLE_PATH};
+use crate::content::locale::{Locales, DEFAULT_LOCALES};
 use crate::proxies::TrustedProxies;
 pub use database_url::{DatabaseUrl, DATABASE_URL_FORMS};
 use parse::number;
@@ -124,6 +125,8 @@ pub struct Settings {
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
     pub webhooks: WebhookSettings,
+    /// The locales articles may have (`FOLIO_LOCALES`), the default first.
+    pub locales: Locales,
     /// How feeds and the sitemap link articles (`FOLIO_SITE_URL`, `FOLIO_ARTICLE_PATH`).
     pub links: Links,
     /// URLs in one sitemap file (`FOLIO_SITEMAP_URLS_PER_FILE`); past it the sitemap is an index.
@@ -221,6 +224,8 @@ impl Settings {
             // going live: their events are what says each was announced once.
             event_retention: chrono::TimeDelta::days(number(&get, "FOLIO_EVENT_RETENTION_DAYS", 30, 7..=3_650)?),
         };
+        let locales = Locales::parse(get("FOLIO_LOCALES")?.as_deref().unwrap_or(DEFAULT_LOCALES))
+            .map_err(|why| ConfigError::new("FOLIO_LOCALES", why))?;
         let site = get("FOLIO_SITE_URL")?.map(|url| SiteUrl::parse(&url)).transpose();
         let site = site.map_err(|why| ConfigError::new("FOLIO_SITE_URL", why))?;
         let article_path = ArticlePath::parse(get("FOLIO_ARTICLE_PATH")?.as_deref().unwrap_or(DEFAULT_ARTICLE_PATH))
@@ -233,7 +238,8 @@ impl Settings {
         Ok(Self {
             storage,
             max_upload_bytes,
-            links: Links::new(site, article_path),
+            links: Links::new(site, article_path, locales.default_locale()),
+            locales,
             sitemap_urls_per_file,
             webhooks,
             login_limits,
@@ -297,6 +303,8 @@ mod tests {
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "0")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_BODY_TIMEOUT_SECONDS", "soon")], "FOLIO_BODY_TIMEOUT_SECONDS"),
             (&[("FOLIO_EVENT_RETENTION_DAYS", "0")], "FOLIO_EVENT_RETENTION_DAYS"),
+            (&[("FOLIO_LOCALES", "en,fr_FR")], "FOLIO_LOCALES"),
+            (&[("FOLIO_LOCALES", "en,EN")], "FOLIO_LOCALES"),
             (&[("FOLIO_EVENT_RETENTION_DAYS", "6")], "FOLIO_EVENT_RETENTION_DAYS"),
             (&[("FOLIO_SITE_URL", "clinic.example")], "FOLIO_SITE_URL"),
             (&[("FOLIO_SITE_URL", "https://clinic.example/?page=1")], "FOLIO_SITE_URL"),

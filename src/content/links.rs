@@ -111,9 +111,17 @@ impl ArticlePath {
         Ok(Self { template: text.to_owned(), segments, trailing_slash })
     }
 
-    /// The path of the article with `slug`, in the section with slug `section` if any.
-    fn expand(&self, section: Option<&str>, slug: &str) -> String {
+    /// The path of the article with `slug`, in the section with slug `section` if any,
+    /// in `locale` (`None` for the site's default, which `{locale}` leaves out). A
+    /// translation's path is prefixed with `/{locale}` when the template has no
+    /// `{locale}`, so two translations sharing a slug never share a path.
+    fn expand(&self, section: Option<&str>, slug: &str, locale: Option<&str>) -> String {
         let mut path = String::new();
+        let has_locale = self.segments.iter().flatten().any(|part| *part == Part::Locale);
+        if let (Some(locale), false) = (locale, has_locale) {
+            path.push('/');
+            path.push_str(&segment(locale));
+        }
         for pieces in &self.segments {
             let mut text = String::new();
             for part in pieces {
@@ -121,9 +129,7 @@ impl ArticlePath {
                     Part::Text(literal) => text.push_str(literal),
                     Part::Section => text.push_str(&segment(section.unwrap_or_default())),
                     Part::Slug => text.push_str(&segment(slug)),
-                    // No locales are configured yet: every article is in the only one,
-                    // which no link names.
-                    Part::Locale => {}
+                    Part::Locale => text.push_str(&segment(locale.unwrap_or_default())),
                 }
             }
             if !text.is_empty() {
@@ -176,19 +182,24 @@ fn parts(text: &str) -> Result<Vec<Part>, String> {
 pub struct Links {
     site: Option<SiteUrl>,
     article_path: ArticlePath,
+    /// The site's default locale, which paths leave out.
+    default_locale: String,
 }
 
 impl Links {
-    pub fn new(site: Option<SiteUrl>, article_path: ArticlePath) -> Self {
-        Self { site, article_path }
+    pub fn new(site: Option<SiteUrl>, article_path: ArticlePath, default_locale: &str) -> Self {
+        Self { site, article_path, default_locale: default_locale.to_owned() }
     }
 
-    /// The absolute link of the article with `slug` (in the section with slug `section`):
-    /// on the site, or without one at `api`, the API's own origin (`https://api.example`).
-    pub fn article(&self, api: &str, section: Option<&str>, slug: &str) -> String {
-        match &self.site {
-            Some(site) => format!("{}{}", site.as_str(), self.article_path.expand(section, slug)),
-            None => format!("{api}{API_ARTICLE_PATH}{}", segment(slug)),
+    /// The absolute link of the article with `slug` in `locale` (in the section with slug
+    /// `section`): on the site, or without one at `api`, the API's own origin
+    /// (`https://api.example`), where a translation's by-slug URL names its locale.
+    pub fn article(&self, api: &str, section: Option<&str>, slug: &str, locale: &str) -> String {
+        let translation = (!locale.eq_ignore_ascii_case(&self.default_locale)).then_some(locale);
+        match (&self.site, translation) {
+            (Some(site), _) => format!("{}{}", site.as_str(), self.article_path.expand(section, slug, translation)),
+            (None, None) => format!("{api}{API_ARTICLE_PATH}{}", segment(slug)),
+            (None, Some(locale)) => format!("{api}{API_ARTICLE_PATH}{}?locale={}", segment(slug), segment(locale)),
         }
     }
 
@@ -216,31 +227,45 @@ mod tests {
     use super::*;
 
     fn links(site: &str, path: &str) -> Links {
-        Links::new(Some(SiteUrl::parse(site).unwrap()), ArticlePath::parse(path).unwrap())
+        Links::new(Some(SiteUrl::parse(site).unwrap()), ArticlePath::parse(path).unwrap(), "en")
     }
 
     #[test]
     fn an_article_without_a_section_drops_that_segment() {
         let links = links("https://clinic.example/", DEFAULT_ARTICLE_PATH);
-        assert_eq!(links.article("", Some("blogs"), "dry-needling"), "https://clinic.example/blogs/dry-needling");
-        assert_eq!(links.article("", None, "dry-needling"), "https://clinic.example/dry-needling");
+        assert_eq!(links.article("", Some("blogs"), "dry-needling", "en"), "https://clinic.example/blogs/dry-needling");
+        assert_eq!(links.article("", None, "dry-needling", "en"), "https://clinic.example/dry-needling");
     }
 
     #[test]
-    fn locale_expands_to_nothing_and_its_segment_goes() {
+    fn the_default_locale_expands_to_nothing_and_its_segment_goes() {
         let links = links("https://clinic.example/site", "/{locale}/{section}/{slug}/");
-        assert_eq!(links.article("", Some("blogs"), "a"), "https://clinic.example/site/blogs/a/");
-        assert_eq!(links.article("", None, "a"), "https://clinic.example/site/a/");
+        assert_eq!(links.article("", Some("blogs"), "a", "en"), "https://clinic.example/site/blogs/a/");
+        assert_eq!(links.article("", None, "a", "en"), "https://clinic.example/site/a/");
+        assert_eq!(links.article("", Some("blogs"), "a", "fr"), "https://clinic.example/site/fr/blogs/a/");
         let links = self::links("https://clinic.example", "/read/{section}-{slug}.html");
-        assert_eq!(links.article("", Some("news"), "b"), "https://clinic.example/read/news-b.html");
+        assert_eq!(links.article("", Some("news"), "b", "en"), "https://clinic.example/read/news-b.html");
+    }
+
+    #[test]
+    fn a_translation_gets_a_locale_prefix_when_the_template_has_no_locale() {
+        let links = links("https://clinic.example", DEFAULT_ARTICLE_PATH);
+        assert_eq!(links.article("", Some("blogs"), "a", "de-CH"), "https://clinic.example/de-CH/blogs/a");
+        assert_eq!(links.article("", Some("blogs"), "a", "en"), "https://clinic.example/blogs/a");
+        let links = self::links("https://clinic.example", "/{slug}.{locale}.html");
+        assert_eq!(links.article("", None, "a", "fr"), "https://clinic.example/a.fr.html");
     }
 
     #[test]
     fn without_a_site_links_point_at_the_api() {
-        let links = Links::new(None, ArticlePath::parse(DEFAULT_ARTICLE_PATH).unwrap());
+        let links = Links::new(None, ArticlePath::parse(DEFAULT_ARTICLE_PATH).unwrap(), "en");
         assert_eq!(
-            links.article("http://127.0.0.1:8080", Some("blogs"), "a"),
+            links.article("http://127.0.0.1:8080", Some("blogs"), "a", "en"),
             "http://127.0.0.1:8080/api/v1/articles/slug/a"
+        );
+        assert_eq!(
+            links.article("http://127.0.0.1:8080", None, "a", "fr"),
+            "http://127.0.0.1:8080/api/v1/articles/slug/a?locale=fr"
         );
         assert_eq!(links.home("http://127.0.0.1:8080"), "http://127.0.0.1:8080/api/v1/articles");
         assert_eq!(links.site_host(), None);
@@ -249,7 +274,7 @@ mod tests {
     #[test]
     fn values_are_escaped_as_path_segments() {
         let links = links("https://clinic.example", "/{slug}");
-        assert_eq!(links.article("", None, "a b/c?d"), "https://clinic.example/a%20b%2Fc%3Fd");
+        assert_eq!(links.article("", None, "a b/c?d", "en"), "https://clinic.example/a%20b%2Fc%3Fd");
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod events;
 pub mod front_matter;
 pub mod html_budget;
 pub mod links;
+pub mod locale;
 pub mod markdown;
 pub mod policy;
 pub mod slug;

@@ -37,6 +37,7 @@ diesel::table! {
         position -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        translations -> Text,
     }
 }
 
@@ -49,6 +50,7 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        translations -> Text,
     }
 }
 
@@ -81,6 +83,8 @@ diesel::table! {
         cover_media_id -> Nullable<BigInt>,
         cover_image_width -> Nullable<Integer>,
         cover_image_height -> Nullable<Integer>,
+        locale -> Text,
+        translation_group -> Nullable<BigInt>,
     }
 }
 
@@ -216,6 +220,9 @@ diesel::table! {
         updated_at -> Timestamp,
         document -> Text,
         cache_tags -> Text,
+        locale -> Text,
+        title -> Text,
+        translation_group -> Nullable<BigInt>,
     }
 }
 

@@ -7,10 +7,11 @@ use serde_json::{Map, Value};
 use crate::api::error::ApiError;
 
 /// Every top-level field of an article, in the order responses list them.
-pub const ARTICLE: [&str; 20] = [
+pub const ARTICLE: [&str; 22] = [
     "id",
     "slug",
     "title",
+    "locale",
     "excerpt",
     "toc",
     "word_count",
@@ -28,7 +29,11 @@ pub const ARTICLE: [&str; 20] = [
     "updated_at",
     "body_markdown",
     "body_html",
+    "translations",
 ];
+
+/// What a single article has that a list item has not: its translations.
+pub const TRANSLATIONS: &str = "translations";
 
 /// What a list item has besides an article's fields: the passage a search matched.
 pub const SNIPPET: &str = "snippet";

@@ -5,7 +5,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::api::articles::locales::configured;
 use crate::api::json::Patch;
+use crate::content::locale::Locales;
 use crate::content::status::ArticleStatus;
 use crate::domain::text::{MAX_EXCERPT, MAX_NAME, MAX_SHORT_TEXT, MAX_TITLE};
 use crate::domain::Title;
@@ -123,6 +125,22 @@ pub struct CreateArticle {
     pub cover_image: Option<CoverImageFields>,
     #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub metadata: Option<Map<String, Value>>,
+    /// One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively, answered in canonical case);
+    /// default: the site's default. Required with `translation_of`. Other locales: 422.
+    #[schema(example = "en", max_length = 100)]
+    pub locale: Option<String>,
+    /// The id of the article this one translates: it joins that article's translation group and takes the
+    /// group's section and tags (sending `section` or `tags` too is 422). A group already holding `locale`:
+    /// 409; an article the caller may not read, or none: 404.
+    #[schema(example = 1, minimum = 1)]
+    pub translation_of: Option<i64>,
+}
+
+/// Where a new article goes, read from its body.
+#[derive(Debug, Clone)]
+pub struct Placing {
+    pub locale: String,
+    pub translation_of: Option<i64>,
 }
 
 /// Changes to an article: absent fields stay, `null` clears a nullable one
@@ -166,6 +184,10 @@ pub struct UpdateArticle {
     #[serde(default)]
     #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub metadata: Patch<Map<String, Value>>,
+    /// Moves the article to another of the site's locales, one its translation group does not hold (else 409).
+    #[serde(default)]
+    #[schema(value_type = String, example = "fr", max_length = 100)]
+    pub locale: Patch<String>,
     /// The version this change is based on; stale → 409 with the current version.
     #[schema(minimum = 1)]
     pub version: Option<i64>,
@@ -259,6 +281,37 @@ impl CreateArticle {
         !matches!(self.published_at, Patch::Absent)
     }
 
+    /// Where the article goes, with what is wrong added to `errors`: call before
+    /// [`Self::validate`].
+    pub fn placing(&self, errors: &mut Errors, locales: &Locales) -> Placing {
+        let locale = match &self.locale {
+            Some(text) => configured(locales, text).unwrap_or_else(|why| {
+                errors.add("/locale", why);
+                String::new()
+            }),
+            None => {
+                if self.translation_of.is_some() {
+                    errors.add("/locale", "is required with translation_of: the locale of the new translation");
+                }
+                locales.default_locale().to_owned()
+            }
+        };
+        if let Some(id) = self.translation_of {
+            if id < 1 {
+                errors.add("/translation_of", "must be an article's id, 1 or more");
+            }
+            let shared =
+                "belongs to the translation group: a translation takes its group's; change it on any translation";
+            if self.section.is_some() {
+                errors.add("/section", shared);
+            }
+            if self.tags.is_some() {
+                errors.add("/tags", shared);
+            }
+        }
+        Placing { locale, translation_of: self.translation_of }
+    }
+
     /// The content, with what is wrong with it added to `errors` (those of the JSON types first).
     pub fn validate(self, errors: &mut Errors) -> ArticleContent {
         ArticleContent {
@@ -282,7 +335,7 @@ impl CreateArticle {
 
 impl UpdateArticle {
     /// The patch and the version it is based on, with what is wrong added to `e`.
-    pub fn validate(self, e: &mut Errors) -> (ArticlePatch, Option<i64>) {
+    pub fn validate(self, e: &mut Errors, locales: &Locales) -> (ArticlePatch, Option<i64>) {
         let patch = ArticlePatch {
             title: self.title.required(e, "/title").map(|t| e.line("/title", &t, MAX_TITLE)),
             slug: self.slug.required(e, "/slug").map(|s| e.slug("/slug", s)),
@@ -298,6 +351,12 @@ impl UpdateArticle {
             seo: self.seo.required(e, "/seo").map(|s| check_seo(e, s)),
             cover_image: self.cover_image.nullable().map(|c| c.map(|c| check_cover(e, c))),
             metadata: self.metadata.required(e, "/metadata").map(|m| check_metadata(e, m)),
+            locale: self.locale.required(e, "/locale").map(|text| {
+                configured(locales, &text).unwrap_or_else(|why| {
+                    e.add("/locale", why);
+                    text
+                })
+            }),
         };
         (patch, self.version)
     }

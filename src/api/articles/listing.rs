@@ -8,6 +8,7 @@ use super::{cursor, shapes};
 use crate::api::caller::MaybeCaller;
 use crate::api::error::ApiError;
 use crate::api::query::{FromQuery, QueryReader};
+use crate::content::locale::Locales;
 use crate::content::status::ArticleStatus;
 use crate::store::articles::{Key, ListQuery, Sort, StatusFilter};
 use crate::store::PageRequest;
@@ -69,6 +70,15 @@ pub struct ArticleListParams {
     /// `snippet` is a search's matched passage.
     #[param(value_type = Option<String>, example = "title,slug,published_at")]
     fields: Option<Fields>,
+    /// One of the site's locales (`FOLIO_LOCALES`): only articles in it, or with `fallback` one item per
+    /// translation group. Without it, every locale is listed. Other locales: 422.
+    #[param(value_type = Option<String>, example = "fr")]
+    locale: Option<String>,
+    /// Locales to try in order after `locale`, comma-separated (needs `locale`, else 422): the list shows one
+    /// item per translation group, the first locale of the chain that has a translation the caller may read;
+    /// filters and `q` apply to the item shown, and totals and pages count groups.
+    #[param(value_type = Option<String>, example = "en,de")]
+    fallback: Option<String>,
 }
 
 impl FromQuery for ArticleListParams {
@@ -119,8 +129,14 @@ impl FromQuery for ArticleListParams {
                 })
                 .unwrap_or(false),
             cursor: None,
+            locale: q.text("locale"),
+            fallback: q.text("fallback"),
             fields: q.parsed("fields", |text| {
-                let known: Vec<&'static str> = fields::ARTICLE.into_iter().chain([fields::SNIPPET]).collect();
+                let known: Vec<&'static str> = fields::ARTICLE
+                    .into_iter()
+                    .filter(|name| *name != fields::TRANSLATIONS)
+                    .chain([fields::SNIPPET])
+                    .collect();
                 Fields::parse(text, &known)
             }),
         };
@@ -136,7 +152,9 @@ impl ArticleListParams {
         self,
         caller: &MaybeCaller,
         ranked: usize,
+        locales: &Locales,
     ) -> Result<(ListQuery, Option<Fields>), ApiError> {
+        let chain = super::locales::chain(locales, self.locale, self.fallback)?;
         if self.status != StatusFilter::Only(ArticleStatus::Published) {
             caller.signed_in("listing articles that are not published needs a Bearer access token")?;
         }
@@ -155,6 +173,8 @@ impl ArticleListParams {
             page: PageRequest { page: self.page, per_page: self.per_page },
             after: self.cursor,
             include_body,
+            search_locales: chain.clone().unwrap_or_else(|| locales.all().to_vec()),
+            locales: chain.unwrap_or_default(),
         };
         Ok((query, self.fields))
     }

@@ -4,6 +4,7 @@ mod cursor;
 mod fields;
 mod input;
 mod listing;
+pub mod locales;
 pub mod model;
 pub mod revisions;
 pub mod shapes;
@@ -11,11 +12,12 @@ pub mod shapes;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use self::fields::Fields;
 pub use self::input::{check_date, CreateArticle, UpdateArticle};
 pub use self::listing::ArticleListParams;
+use self::locales::Target;
 use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem, Reply};
@@ -25,10 +27,10 @@ use super::respond::{self, ArticlePageMeta, Next, Tagged};
 use super::state::AppState;
 use crate::content::policy;
 use crate::content::policy::Visibility;
-use crate::store::articles::{self, Article, Continuation, Expected, RenderedBody, StoredHit, Writer};
+use crate::store::articles::translations;
+use crate::store::articles::{self, Article, Continuation, Expected, Placement, RenderedBody, StoredHit, Writer};
 use crate::store::audit::Change;
-use crate::store::read_model::{self, Document};
-use crate::store::{now, Conn, Page, StoreResult};
+use crate::store::{now, Page};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -46,7 +48,7 @@ pub async fn list(
     params: Query<ArticleListParams>,
     req: HttpRequest,
 ) -> Reply {
-    let (query, fields) = params.0.for_caller(&caller, state.search_ranked)?;
+    let (query, fields) = params.0.for_caller(&caller, state.search_ranked, &state.locales)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
     let order = cursor::order_name(query.sort, query.search.is_some());
     let meta = move |total: i64, continuation: Continuation| {
@@ -114,14 +116,26 @@ fn visible(article: Article, visibility: Visibility) -> Result<(Tagged, DateTime
         return Err(ApiError::NotFound);
     }
     let modified = article.row.updated_at.and_utc();
-    Ok((tagged(article)?, modified))
+    Ok((tagged(article, visibility)?, modified))
 }
 
-/// The article's JSON with a strong ETag naming its representation ([`Article::fingerprint`]),
-/// the same whichever request reads or writes it.
-pub(super) fn tagged(article: Article) -> Result<Tagged, ApiError> {
-    let etag = format!("\"{}\"", article.fingerprint());
-    Tagged::with_etag(&ArticleResponse::from(article), etag)
+/// The article's JSON, with the translations a caller with `visibility` may read, and a
+/// strong ETag naming that representation ([`Article::fingerprint`] and the
+/// translations shown), the same whichever request reads or writes it.
+pub(super) fn tagged(article: Article, visibility: Visibility) -> Result<Tagged, ApiError> {
+    let shown = article.translations_for(visibility);
+    let etag = translations::etag(&article.fingerprint(), &shown);
+    let mut response = ArticleResponse::from(article);
+    response.translations = Some(shown);
+    Tagged::with_etag(&response, etag)
+}
+
+/// A single-article answer: `tagged` with its `Content-Language`.
+pub(super) fn one_article(status: StatusCode, article: Article, visibility: Visibility) -> Reply {
+    let locale = article.row.locale.clone();
+    let mut response = respond::json(status, tagged(article, visibility)?);
+    locales::language(&mut response, &locale);
+    Ok(response)
 }
 
 /// An article read by id or by slug, with the ETag that a change sends back in `If-Match`.
@@ -136,67 +150,66 @@ pub struct ArticleRead(model::ArticleRead);
 /// Get an article by id.
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles", operation_id = "get_article",
     params(("id" = i64, Path, description = "The article's id", minimum = 1),
-        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
+        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html"),
+        ("locale" = Option<String>, Query, description = "One of the site's locales (`FOLIO_LOCALES`): the answer is the translation of this article's group in that locale (a language switcher), else the first of `fallback` that has one; none readable: 404. Other locales: 422.", example = "fr"),
+        ("fallback" = Option<String>, Query, description = "Locales to try in order after `locale`, comma-separated; needs `locale` (else 422).", example = "en")),
     responses(ArticleRead, super::responses::ReadOne,
         (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
-    let id = id.into_inner();
-    read_one(&state, &caller, &req, move |c, now| read_model::live_by_id(c, id, now), move |c| articles::find(c, id))
-        .await
+    read_one(&state, &caller, &req, Target::Id(id.into_inner())).await
 }
 
 /// Get an article by slug.
 #[utoipa::path(get, path = "/api/v1/articles/slug/{slug}", tag = "articles", operation_id = "get_article_by_slug",
-    params(("slug" = String, Path, description = "The article's slug"),
-        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html")),
+    params(("slug" = String, Path, description = "The article's slug (slugs are unique per locale)"),
+        ("fields" = Option<String>, Query, description = "Top-level fields to return, comma-separated (`title,slug,body_html`); `id` is always there. Unknown names: 422. The selection has its own ETag.", example = "title,slug,body_html"),
+        ("locale" = Option<String>, Query, description = "One of the site's locales (`FOLIO_LOCALES`): the slug is looked up in it, then in each of `fallback` in turn. Without it, in the site's default locale only. Other locales: 422.", example = "fr"),
+        ("fallback" = Option<String>, Query, description = "Locales to try in order after `locale`, comma-separated; needs `locale` (else 422).", example = "en")),
     responses(ArticleRead, super::responses::ReadOne,
         (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
-    let slug = slug.into_inner();
-    let stored_slug = slug.clone();
-    read_one(
-        &state,
-        &caller,
-        &req,
-        move |c, now| read_model::live_by_slug(c, &stored_slug, now),
-        move |c| articles::find_by_slug(c, &slug),
-    )
-    .await
+    read_one(&state, &caller, &req, Target::Slug(slug.into_inner())).await
 }
 
-/// One article, if the caller may see it, all of it or the `fields` asked for. The public
-/// gets the stored document (`stored`: one look-up, no serialising); a caller who may
-/// see more gets the article built from its rows (`find`).
-async fn read_one(
-    state: &AppState,
-    caller: &MaybeCaller,
-    req: &HttpRequest,
-    stored: impl FnOnce(&mut Conn, NaiveDateTime) -> StoreResult<Option<Document>> + Send + 'static,
-    find: impl FnOnce(&mut Conn) -> StoreResult<Article> + Send + 'static,
-) -> Reply {
+/// One article, if the caller may see it, all of it or the `fields` asked for, in the
+/// locale asked for. The public gets the stored document (one look-up, no serialising)
+/// with the translations live now; a caller who may see more gets the article built
+/// from its rows. Either answer says its locale in `Content-Language`.
+async fn read_one(state: &AppState, caller: &MaybeCaller, req: &HttpRequest, target: Target) -> Reply {
     let mut query = QueryReader::new(req.query_string());
     let fields = query.parsed("fields", |text| Fields::parse(text, &fields::ARTICLE));
+    let (locale, fallback) = (query.text("locale"), query.text("fallback"));
     query.finish()?;
+    let chain = locales::chain(&state.locales, locale, fallback)?;
+    let default = state.locales.default_locale().to_owned();
     let cut = |tagged: Tagged| match &fields {
         Some(fields) => {
             Ok::<_, ApiError>(Tagged { body: fields.select(&tagged.body)?, etag: fields.etag(&tagged.etag) })
         }
         None => Ok(tagged),
     };
-    if caller.visibility() == Visibility::Public {
-        let document = state.look_up(move |c| stored(c, now())).await?.ok_or(ApiError::NotFound)?;
-        let tagged = Tagged { body: document.json.into_bytes(), etag: document.etag };
+    let visibility = caller.visibility();
+    if visibility == Visibility::Public {
+        let (document, shown) = state
+            .look_up(move |c| locales::stored(c, &target, chain.as_deref(), &default, now()))
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let body = locales::with_translations(document.json.as_bytes(), &shown)?;
+        let tagged = Tagged { body, etag: locales::etag_with(&document.etag, &shown) };
         let mut response = respond::resource_tagged(req, cut(tagged)?, document.updated_at.and_utc());
         respond::cdn_tags(&mut response, &document.cache_tags);
+        locales::language(&mut response, &document.locale);
         return Ok(response);
     }
-    let article = state.read(find).await?;
+    let article = state.read(move |c| locales::found(c, &target, chain.as_deref(), &default, visibility)).await?;
     let cache_tags = article.cache_tags().join(" ");
-    let (tagged, modified) = visible(article, caller.visibility())?;
+    let locale = article.row.locale.clone();
+    let (tagged, modified) = visible(article, visibility)?;
     let mut response = respond::resource_tagged(req, cut(tagged)?, modified);
     respond::cdn_tags(&mut response, &cache_tags);
+    locales::language(&mut response, &locale);
     Ok(response)
 }
 
@@ -254,18 +267,36 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
 pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<CreateArticle>) -> Reply {
     let Validating { body, mut errors } = body;
     let sends_published_at = body.sends_published_at();
+    let placing = body.placing(&mut errors, &state.locales);
     let content = body.validate(&mut errors);
     let content = errors.finish(content).map_err(ApiError::invalid)?;
     let actor = caller.who();
+    let visibility = caller.visibility();
     policy::may_write_as(&actor, content.status)?;
     policy::may_set_published_at(&actor, sends_published_at)?;
+    if let Some(original) = placing.translation_of {
+        // A translation of an article the caller may not read is of none they know.
+        let original = state.read(move |c| articles::find(c, original)).await?;
+        if !original.visible_to(visibility) {
+            return Err(ApiError::NotFound);
+        }
+    }
     let rendered = render(content.body_markdown.clone()).await?;
     let prepared = content.with_body(rendered)?;
     let writer = Writer::of(&actor);
+    let placement = Placement { locale: placing.locale, translation_of: placing.translation_of };
     let article = state
-        .write_audited(caller.actor(), |a| changed("create", a), move |c| articles::create(c, writer, prepared))
+        .write_audited(
+            caller.actor(),
+            |a| changed("create", a),
+            move |c| articles::create(c, writer, prepared, placement),
+        )
         .await?;
-    respond::created_tagged(format!("/api/v1/articles/{}", article.row.id), tagged(article)?)
+    let location = format!("/api/v1/articles/{}", article.row.id);
+    let locale = article.row.locale.clone();
+    let mut response = respond::created_tagged(location, tagged(article, visibility)?)?;
+    locales::language(&mut response, &locale);
+    Ok(response)
 }
 
 /// Change an article.
@@ -292,7 +323,7 @@ pub async fn update(
     req: HttpRequest,
 ) -> Reply {
     let Validating { body, mut errors } = body;
-    let (patch, version) = body.validate(&mut errors);
+    let (patch, version) = body.validate(&mut errors, &state.locales);
     let patch = errors.finish(patch).map_err(ApiError::invalid)?;
     let if_match = if_match(&req)?;
     if if_match.is_none() && version.is_none() {
@@ -318,7 +349,7 @@ pub async fn update(
             move |c| articles::update(c, id, &actor, patch, rendered, &expected),
         )
         .await?;
-    Ok(respond::json(StatusCode::OK, tagged(article)?))
+    one_article(StatusCode::OK, article, caller.visibility())
 }
 
 /// Delete an article.

@@ -33,6 +33,8 @@ pub struct ArticleSelection {
     #[schema(required = false)]
     title: String,
     #[schema(required = false)]
+    locale: String,
+    #[schema(required = false)]
     excerpt: String,
     #[schema(required = false)]
     toc: Vec<TocEntry>,
@@ -66,6 +68,9 @@ pub struct ArticleSelection {
     /// In a search's list, when named.
     #[schema(required = false)]
     snippet: String,
+    /// In a single article's answer, when named.
+    #[schema(required = false)]
+    translations: Vec<Translation>,
 }
 
 /// A schema `$name`: `anyOf` the whole `$whole` (a named schema) and an [`ArticleSelection`],

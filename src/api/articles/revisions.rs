@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::model::{ArticleResponse, CoverImage, SectionRef, Seo, TagRef};
-use super::{changed, render, tagged};
+use super::{changed, one_article, render};
 use crate::api::caller::Caller;
 use crate::api::error::{ApiError, Reply};
 use crate::api::query::{PageParams, Query, QueryReader};
@@ -183,5 +183,5 @@ pub async fn restore(state: web::Data<AppState>, caller: Caller, path: web::Path
             move |c| revisions::restore(c, id, version, &actor, rendered),
         )
         .await?;
-    Ok(respond::json(StatusCode::OK, tagged(article)?))
+    one_article(StatusCode::OK, article, caller.visibility())
 }

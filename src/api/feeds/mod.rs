@@ -198,6 +198,7 @@ pub fn answer(
 struct Stored {
     id: i64,
     slug: String,
+    locale: String,
     title: String,
     excerpt: String,
     published_at: Option<DateTime<Utc>>,
@@ -279,7 +280,7 @@ fn feed(links: &Links, origin: &str, self_url: String, newest: Newest) -> Result
             // RFC 4151: the site's name on a day it held it (the article's first), and the
             // article's id, which no edit changes.
             id: format!("tag:{host},{}:article:{}", stored.created_at.format("%Y-%m-%d"), stored.id),
-            link: links.article(origin, stored.section.as_ref().map(|s| s.slug.as_str()), &stored.slug),
+            link: links.article(origin, stored.section.as_ref().map(|s| s.slug.as_str()), &stored.slug, &stored.locale),
             title: stored.title,
             summary: stored.excerpt,
             html: stored.body_html,

@@ -127,7 +127,7 @@ fn document(name: &str, inner: impl FnOnce(&mut Writer<Vec<u8>>) -> std::io::Res
 fn write_urlset(links: &Links, origin: &str, located: &[Located]) -> Result<Vec<u8>, ApiError> {
     document("urlset", |w| {
         for row in located {
-            let link = links.article(origin, row.section.as_deref(), &row.slug);
+            let link = links.article(origin, row.section.as_deref(), &row.slug, &row.locale);
             w.create_element("url").write_inner_content(|w| {
                 w.create_element("loc").write_text_content(BytesText::new(&xml_text(&link)))?;
                 w.create_element("lastmod")

@@ -11,7 +11,7 @@ use super::{Archive, ArticleFile};
 use crate::cli::archive::{self, ArticleRecord, SectionRecord};
 use crate::content::policy::Visibility;
 use crate::store::articles::transfer::{self, Dates};
-use crate::store::articles::Article;
+use crate::store::articles::{Article, Placement};
 use crate::store::sections::{self, SectionInput, SectionPatch};
 use crate::store::tags::{self, TagInput, TagPatch};
 use crate::store::users::{self, NewUser, UserChanges};
@@ -235,7 +235,7 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
             user.id
         }
     };
-    let current = transfer::find_by_slug(conn, &record.slug)?;
+    let current = transfer::find_by_slug(conn, &record.slug, &file.locale)?;
     if let Some(article) = &current {
         if unchanged(conn, article, record)? {
             return Ok(Change::Unchanged);
@@ -250,7 +250,8 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
             .unwrap_or(now),
         updated_at: record.updated_at.map_or(now, |at| at.naive_utc()),
     };
-    transfer::put(conn, author, file.prepared()?, dates, current.as_ref()).map_err(|e| match e {
+    let placement = Placement { locale: file.locale.clone(), translation_of: None };
+    transfer::put(conn, author, file.prepared()?, dates, current.as_ref(), placement).map_err(|e| match e {
         StoreError::Rejected(crate::store::Rejected::UnknownSection) => {
             anyhow!("section: no section has the slug {}", record.section.as_deref().unwrap_or_default())
         }

@@ -20,6 +20,7 @@ use super::files;
 use crate::api::articles::{check_date, CreateArticle};
 use crate::auth::Role;
 use crate::config::Settings;
+use crate::content::locale::Locales;
 use crate::domain::{Description, DisplayName, Email, Name, Slug};
 use crate::startup::open_database;
 use crate::store::articles::{transfer, ArticleContent, Prepared};
@@ -31,6 +32,8 @@ use crate::validation::Errors;
 struct ArticleFile {
     path: PathBuf,
     record: ArticleRecord,
+    /// The configured locale the article is in.
+    locale: String,
     content: ArticleContent,
     prepared: Option<Prepared>,
 }
@@ -125,7 +128,7 @@ fn check_tags(path: &Path, tags: &mut [TagRecord]) -> anyhow::Result<()> {
 }
 
 /// Reads and checks (as the API checks a new article) one article file of at most `limit` bytes.
-fn read_article(path: &Path, limit: u64) -> anyhow::Result<ArticleFile> {
+fn read_article(path: &Path, limit: u64, locales: &Locales) -> anyhow::Result<ArticleFile> {
     let source =
         files::read_regular(path, limit, "an article file (FOLIO_MAX_BODY_BYTES plus 64 KiB of front matter)")?;
     let mut record = ArticleRecord::parse(&source).map_err(|e| anyhow!("{}: {e}", path.display()))?;
@@ -159,12 +162,13 @@ fn read_article(path: &Path, limit: u64) -> anyhow::Result<ArticleFile> {
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
         anyhow!("{}: {}", path.display(), list.join("; "))
     })?;
-    Ok(ArticleFile { path: path.to_owned(), record, content, prepared: None })
+    let locale = locales.default_locale().to_owned();
+    Ok(ArticleFile { path: path.to_owned(), record, locale, content, prepared: None })
 }
 
 impl Archive {
     /// Reads every file of `dir`, article files of at most `article_limit` bytes.
-    fn read(dir: &Path, article_limit: u64) -> anyhow::Result<Self> {
+    fn read(dir: &Path, article_limit: u64, locales: &Locales) -> anyhow::Result<Self> {
         if !dir.is_dir() {
             bail!("{} is not a directory", dir.display());
         }
@@ -185,7 +189,7 @@ impl Archive {
         let mut slugs = HashSet::new();
         let mut articles = Vec::with_capacity(paths.len());
         for path in paths {
-            let file = read_article(&path, article_limit)?;
+            let file = read_article(&path, article_limit, locales)?;
             if !slugs.insert(file.record.slug.clone()) {
                 bail!("{}: another file has the slug {}", path.display(), file.record.slug);
             }
@@ -199,7 +203,7 @@ impl Archive {
     fn render_changed(&mut self, conn: &mut Conn) -> anyhow::Result<()> {
         for file in &mut self.articles {
             let in_file = |e: StoreError| anyhow!("{}: {e}", file.path.display());
-            let current = transfer::find_by_slug(conn, &file.record.slug).map_err(in_file)?;
+            let current = transfer::find_by_slug(conn, &file.record.slug, &file.locale).map_err(in_file)?;
             let same = match &current {
                 Some(article) => apply::unchanged(conn, article, &file.record).map_err(in_file)?,
                 None => false,
@@ -214,7 +218,7 @@ impl Archive {
 }
 
 pub fn import(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
-    let mut archive = Archive::read(dir, files::max_article_bytes(settings.max_body_bytes))?;
+    let mut archive = Archive::read(dir, files::max_article_bytes(settings.max_body_bytes), &settings.locales)?;
     let db = open_database(settings)?;
     archive.render_changed(&mut *db.reader()?)?;
     let mut conn = db.writer()?;

@@ -57,6 +57,8 @@ pub struct ArticlePatch {
     pub seo: Option<Seo>,
     pub cover_image: Option<Option<CoverImage>>,
     pub metadata: Option<Map<String, Value>>,
+    /// A configured locale, canonical: the article moves there (its group must not hold it).
+    pub locale: Option<String>,
 }
 
 impl ArticleContent {

@@ -91,6 +91,12 @@ pub struct ListQuery {
     pub after: Option<Key>,
     /// Load `body_markdown` and `body_html` too (else they are left empty).
     pub include_body: bool,
+    /// Empty: every locale. One: that locale only. More: a fallback chain, one item per
+    /// translation group, in the first of these locales that has one the caller may read.
+    pub locales: Vec<String>,
+    /// The locales whose language a search reads its words in: those listed, or every
+    /// configured one.
+    pub search_locales: Vec<String>,
 }
 
 impl ListQuery {
@@ -199,6 +205,38 @@ pub(super) fn conditions(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     if let Some(before) = query.published_before {
         q = q.with::<Timestamp, _>(" AND articles.published_at < ?", before);
     }
+    in_locales(q, query, r.now)
+}
+
+/// ` AND …` keeping the articles shown in `query.locales`: those in the locale asked for,
+/// or with a fallback chain the one translation of each group in the earliest locale of
+/// the chain that the caller may read. The other conditions apply to the article shown,
+/// so a group whose shown article they refuse is not listed at all.
+fn in_locales(mut q: Sql, query: &ListQuery, now: NaiveDateTime) -> Sql {
+    let chain = &query.locales;
+    if chain.is_empty() {
+        return q;
+    }
+    q = q.push(" AND articles.locale IN (").list::<Text, _>(chain.clone()).push(")");
+    for (i, locale) in chain.iter().enumerate().skip(1) {
+        // Shown in `locale` only when no earlier locale of the chain has a translation
+        // of the same group that the caller may read.
+        q = q
+            .with::<Text, _>(" AND NOT (articles.locale = ?", locale.clone())
+            .push(" AND articles.translation_group IS NOT NULL AND EXISTS (SELECT 1 FROM articles t")
+            .push(" WHERE t.translation_group = articles.translation_group AND t.locale IN (")
+            .list::<Text, _>(chain[..i].to_vec())
+            .push(")");
+        q = match query.visibility {
+            Visibility::All => q,
+            Visibility::Public => q.push(" AND ").with::<Timestamp, _>(&LIVE.replace("articles.", "t."), now),
+            Visibility::Author(id) => q
+                .push(" AND (")
+                .with::<Timestamp, _>(&LIVE.replace("articles.", "t."), now)
+                .with::<BigInt, _>(" OR t.author_id = ?)", id),
+        };
+        q = q.push("))");
+    }
     q
 }
 
@@ -228,7 +266,7 @@ fn resolve(conn: &mut Conn, query: &ListQuery) -> StoreResult<Option<Resolved>> 
     let search = match query.search.as_deref().map(search::terms) {
         // No word to look for: nothing can match.
         Some(terms) if terms.is_empty() => return Ok(None),
-        Some(terms) if conn.is_postgres() => Some(search::tsquery(conn, &terms)?),
+        Some(terms) if conn.is_postgres() => Some(search::tsquery(conn, &terms, &query.search_locales)?),
         Some(terms) => Some(search::fts5(&terms)),
         None => None,
     };
@@ -324,7 +362,7 @@ enum Public {
 
 fn public(conn: &mut Conn, query: &ListQuery) -> StoreResult<Public> {
     let oldest_first = match query.sort {
-        _ if query.search.is_some() => return Ok(Public::Queried),
+        _ if query.search.is_some() || !query.locales.is_empty() => return Ok(Public::Queried),
         None | Some(Sort::PublishedAtDesc) => false,
         Some(Sort::PublishedAt) => true,
         Some(_) => return Ok(Public::Queried),

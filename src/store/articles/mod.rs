@@ -9,6 +9,7 @@ pub mod revisions;
 mod search;
 mod snippets;
 pub mod transfer;
+pub mod translations;
 mod write;
 
 use std::collections::HashMap;
@@ -24,7 +25,8 @@ use sha2::{Digest, Sha256};
 pub use keyset::{Continuation, Key};
 pub use list::{list, list_stored, Hit, ListQuery, Sort, StatusFilter, StoredHit};
 pub use write::{
-    create, delete, update, ArticleContent, ArticlePatch, CoverImage, Expected, Prepared, RenderedBody, Seo, Writer,
+    create, delete, update, ArticleContent, ArticlePatch, CoverImage, Expected, Placement, Prepared, RenderedBody, Seo,
+    Writer,
 };
 
 use super::{Conn, StoreResult};
@@ -62,6 +64,8 @@ pub struct ArticleRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub locale: String,
+    pub translation_group: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +73,9 @@ pub struct SectionRef {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// Its name in the article's locale, when it has one there: what the article shows.
+    #[serde(skip)]
+    pub local_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +83,23 @@ pub struct TagRef {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// Its name in the article's locale, when it has one there: what the article shows.
+    #[serde(skip)]
+    pub local_name: Option<String>,
+}
+
+impl SectionRef {
+    /// The name the article shows: its locale's, else the section's own.
+    pub fn shown(&self) -> &str {
+        self.local_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+impl TagRef {
+    /// The name the article shows: its locale's, else the tag's own.
+    pub fn shown(&self) -> &str {
+        self.local_name.as_deref().unwrap_or(&self.name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +119,8 @@ pub struct Article {
     pub section: Option<SectionRef>,
     pub tags: Vec<TagRef>,
     pub author: AuthorRef,
+    /// The other members of its translation group, whoever may read them.
+    pub siblings: Vec<translations::Sibling>,
 }
 
 impl Article {
@@ -108,6 +134,11 @@ impl Article {
         visibility.allows(&self.facts())
     }
 
+    /// Its translations a caller with this visibility may read now.
+    pub fn translations_for(&self, visibility: Visibility) -> Vec<translations::Translation> {
+        translations::readable(&self.siblings, visibility)
+    }
+
     /// What identifies the article's JSON representation, as opaque hex: it changes
     /// whenever that JSON would. The row's own fields all change with `version` (and
     /// `updated_at`); besides them the JSON shows the status as of now (`scheduled`
@@ -115,9 +146,12 @@ impl Article {
     /// author), which change without the article's version. An ETag built from it is
     /// checked without serialising the article.
     /// What a CDN purges when this article changes, as a read of it names them:
-    /// `article-{id}`, `section-{id}`, and `tag-{id}` of each tag.
+    /// `article-{id}`, `translations-{group}` when it has translations, `section-{id}`,
+    /// and `tag-{id}` of each tag.
     pub fn cache_tags(&self) -> Vec<String> {
         let mut tags = vec![format!("article-{}", self.row.id)];
+        // Every translation shows the others' slugs and titles: a change of one purges all.
+        tags.extend(self.row.translation_group.map(|group| format!("translations-{group}")));
         tags.extend(self.section.iter().map(|s| format!("section-{}", s.id)));
         tags.extend(self.tags.iter().map(|t| format!("tag-{}", t.id)));
         tags
@@ -133,12 +167,12 @@ impl Article {
             self.status.as_str().to_owned(),
         ];
         match &self.section {
-            Some(s) => parts.extend([s.id.to_string(), s.slug.clone(), s.name.clone()]),
+            Some(s) => parts.extend([s.id.to_string(), s.slug.clone(), s.shown().to_owned()]),
             None => parts.push("no section".to_owned()),
         }
         parts.push(self.tags.len().to_string());
         for tag in &self.tags {
-            parts.extend([tag.id.to_string(), tag.slug.clone(), tag.name.clone()]);
+            parts.extend([tag.id.to_string(), tag.slug.clone(), tag.shown().to_owned()]);
         }
         let author = &self.author;
         parts.extend([author.id.to_string(), author.display_name.clone()]);
@@ -183,6 +217,18 @@ where
     }
 }
 
+/// The name a section's or tag's stored `translations` give it in `locale`, if any.
+fn localized(translations: &str, locale: &str) -> Option<String> {
+    let names: HashMap<String, LocalName> = serde_json::from_str(translations).ok()?;
+    names.into_iter().find(|(tag, _)| tag.eq_ignore_ascii_case(locale)).map(|(_, local)| local.name)
+}
+
+/// A section's or tag's name (and description) in one locale, as stored.
+#[derive(Debug, Clone, Deserialize)]
+struct LocalName {
+    name: String,
+}
+
 fn parse_metadata(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::Object(Default::default()))
 }
@@ -193,12 +239,13 @@ pub fn with_relations(conn: &mut Conn, rows: Vec<ArticleRow>, now: NaiveDateTime
     let section_ids: Vec<i64> = rows.iter().filter_map(|r| r.section_id).collect();
     let author_ids: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
 
-    let sections: HashMap<i64, SectionRef> = sections::table
+    let groups: Vec<i64> = rows.iter().filter_map(|r| r.translation_group).collect();
+    let sections: HashMap<i64, (SectionRef, String)> = sections::table
         .filter(sections::id.eq_any(&section_ids))
-        .select((sections::id, sections::slug, sections::name))
-        .load::<(i64, String, String)>(conn)?
+        .select((sections::id, sections::slug, sections::name, sections::translations))
+        .load::<(i64, String, String, String)>(conn)?
         .into_iter()
-        .map(|(id, slug, name)| (id, SectionRef { id, slug, name }))
+        .map(|(id, slug, name, names)| (id, (SectionRef { id, slug, name, local_name: None }, names)))
         .collect();
     let authors: HashMap<i64, AuthorRef> = users::table
         .filter(users::id.eq_any(&author_ids))
@@ -207,16 +254,19 @@ pub fn with_relations(conn: &mut Conn, rows: Vec<ArticleRow>, now: NaiveDateTime
         .into_iter()
         .map(|(id, display_name, bio)| (id, AuthorRef { id, display_name, bio }))
         .collect();
+    let locales: HashMap<i64, &str> = rows.iter().map(|r| (r.id, r.locale.as_str())).collect();
     let mut tags_by_article: HashMap<i64, Vec<TagRef>> = HashMap::new();
-    let tag_rows: Vec<(i64, i64, String, String)> = article_tags::table
+    let tag_rows: Vec<(i64, i64, String, String, String)> = article_tags::table
         .inner_join(tags::table)
         .filter(article_tags::article_id.eq_any(&ids))
         .order((article_tags::article_id, article_tags::position))
-        .select((article_tags::article_id, tags::id, tags::slug, tags::name))
+        .select((article_tags::article_id, tags::id, tags::slug, tags::name, tags::translations))
         .load(conn)?;
-    for (article_id, id, slug, name) in tag_rows {
-        tags_by_article.entry(article_id).or_default().push(TagRef { id, slug, name });
+    for (article_id, id, slug, name, names) in tag_rows {
+        let local_name = localized(&names, locales.get(&article_id).copied().unwrap_or_default());
+        tags_by_article.entry(article_id).or_default().push(TagRef { id, slug, name, local_name });
     }
+    let members = translations::members(conn, &groups, now)?;
 
     Ok(rows
         .into_iter()
@@ -224,8 +274,16 @@ pub fn with_relations(conn: &mut Conn, rows: Vec<ArticleRow>, now: NaiveDateTime
             status: ArticleStatus::effective(&row.status, row.published_at, now),
             toc: serde_json::from_str(&row.toc).unwrap_or_default(),
             metadata: parse_metadata(&row.metadata),
-            section: row.section_id.and_then(|id| sections.get(&id).cloned()),
+            section: row
+                .section_id
+                .and_then(|id| sections.get(&id))
+                .map(|(section, names)| SectionRef { local_name: localized(names, &row.locale), ..section.clone() }),
             tags: tags_by_article.remove(&row.id).unwrap_or_default(),
+            siblings: row
+                .translation_group
+                .and_then(|group| members.get(&group))
+                .map(|all| all.iter().filter(|s| s.translation.id != row.id).cloned().collect())
+                .unwrap_or_default(),
             author: authors.get(&row.author_id).cloned().unwrap_or(AuthorRef {
                 id: row.author_id,
                 display_name: String::new(),
@@ -258,7 +316,7 @@ pub(super) fn rows(conn: &mut Conn, ids: &[i64], with_body: bool) -> StoreResult
                     articles::cover_image_height,
                 ),
                 (articles::metadata, articles::version),
-                (articles::created_at, articles::updated_at),
+                (articles::created_at, articles::updated_at, articles::locale, articles::translation_group),
             ))
             .load::<SummaryColumns>(conn)?
             .into_iter()
@@ -278,7 +336,7 @@ type SummaryColumns = (
     (Option<String>, Option<String>, Option<String>),
     (Option<String>, Option<String>, Option<i64>, Option<i32>, Option<i32>),
     (String, i32),
-    (NaiveDateTime, NaiveDateTime),
+    (NaiveDateTime, NaiveDateTime, String, Option<i64>),
 );
 
 impl From<SummaryColumns> for ArticleRow {
@@ -297,7 +355,7 @@ impl From<SummaryColumns> for ArticleRow {
         let (published_at, section_id, author_id) = dates;
         let (seo_meta_title, seo_meta_description, seo_canonical_url) = seo;
         let (cover_image_url, cover_image_alt, cover_media_id, cover_image_width, cover_image_height) = cover;
-        let (created_at, updated_at) = times;
+        let (created_at, updated_at, locale, translation_group) = times;
         Self {
             id,
             slug,
@@ -325,6 +383,8 @@ impl From<SummaryColumns> for ArticleRow {
             version,
             created_at,
             updated_at,
+            locale,
+            translation_group,
         }
     }
 }
@@ -335,8 +395,13 @@ pub fn find(conn: &mut Conn, id: i64) -> StoreResult<Article> {
     one(conn, row)
 }
 
-pub fn find_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Article> {
-    let row = articles::table.filter(articles::slug.eq(slug)).select(ArticleRow::as_select()).first(conn)?;
+/// The article with `slug` in `locale`, whatever its status.
+pub fn find_by_slug(conn: &mut Conn, slug: &str, locale: &str) -> StoreResult<Article> {
+    let row = articles::table
+        .filter(articles::slug.eq(slug))
+        .filter(articles::locale.eq(locale))
+        .select(ArticleRow::as_select())
+        .first(conn)?;
     one(conn, row)
 }
 

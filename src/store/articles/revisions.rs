@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::write::{may_replace, replace, ArticleContent, CoverImage, RenderedBody, Seo, Writer};
+use super::write::{
+    group_members, may_replace, replace, share_terms, ArticleContent, CoverImage, RenderedBody, Seo, Writer,
+};
 use super::{find, Article, SectionRef, TagRef};
 use crate::content::policy::Actor;
 use crate::content::status::ArticleStatus;
@@ -149,7 +151,8 @@ pub fn find_version(conn: &mut Conn, article_id: i64, version: i32) -> StoreResu
 }
 
 /// Writes revision `version` back as the article's next version, as `actor`, once the
-/// rules allow it. `rendered` is that revision's body, rendered beforehand.
+/// rules allow it. `rendered` is that revision's body, rendered beforehand. A revision
+/// with another section or tags gives them to every translation.
 pub fn restore(
     conn: &mut Conn,
     article_id: i64,
@@ -161,6 +164,10 @@ pub fn restore(
         let current = find(conn, article_id)?;
         let content = find_version(conn, article_id, version)?.snapshot.content();
         may_replace(actor, &current, content.status)?;
-        replace(conn, &current, &content, Some(rendered), Writer::of(actor))
+        // The revision's section and tags are the group's again: every translation's.
+        let members = group_members(conn, actor, &current, &content)?;
+        let restored = replace(conn, &current, &content, Some(rendered), Writer::of(actor))?;
+        share_terms(conn, &restored, &members, Writer::of(actor))?;
+        Ok(restored)
     })
 }

@@ -70,20 +70,32 @@ struct Expression {
 /// The `tsquery` of `terms` as text, made by PostgreSQL's own parser from bound values
 /// (so words split exactly as the indexed text was): a word as `plainto_tsquery`, a
 /// phrase as `phraseto_tsquery`, a prefix as one quoted lexeme with `:*`; all ANDed.
-pub fn tsquery(conn: &mut Conn, terms: &[Term]) -> StoreResult<String> {
+/// Each term is read in the text-search configuration of each of `locales` (an
+/// article's vectors are made in its locale's), any of them matching.
+pub fn tsquery(conn: &mut Conn, terms: &[Term], locales: &[String]) -> StoreResult<String> {
     let mut sql = Sql::new(conn, "SELECT CAST(");
     for (i, term) in terms.iter().enumerate() {
         if i > 0 {
             sql = sql.push(" && ");
         }
-        sql = match term {
-            Term::Word(text) => sql.with::<Text, _>("plainto_tsquery('simple', ?)", text.clone()),
-            Term::Phrase(text) => sql.with::<Text, _>("phraseto_tsquery('simple', ?)", text.clone()),
-            Term::Prefix(text) => {
-                let quoted = format!("'{}':*", text.replace('\\', "\\\\").replace('\'', "''"));
-                sql.with::<Text, _>("to_tsquery('simple', ?)", quoted)
+        sql = sql.push("(");
+        for (j, locale) in locales.iter().enumerate() {
+            if j > 0 {
+                sql = sql.push(" || ");
             }
-        };
+            let config = |sql: Sql, function: &str| {
+                sql.with::<Text, _>(&format!("{function}(folio_search_config(?), "), locale.clone())
+            };
+            sql = match term {
+                Term::Word(text) => config(sql, "plainto_tsquery").with::<Text, _>("?)", text.clone()),
+                Term::Phrase(text) => config(sql, "phraseto_tsquery").with::<Text, _>("?)", text.clone()),
+                Term::Prefix(text) => {
+                    let quoted = format!("'{}':*", text.replace('\\', "\\\\").replace('\'', "''"));
+                    config(sql, "to_tsquery").with::<Text, _>("?)", quoted)
+                }
+            };
+        }
+        sql = sql.push(")");
     }
     Ok(sql.push(" AS TEXT) AS query").query().get_result::<Expression>(conn)?.query)
 }

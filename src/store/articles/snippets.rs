@@ -24,9 +24,13 @@ pub(super) struct Snippet {
 pub(super) fn snippets(conn: &mut Conn, search: &str, ids: &[i64]) -> StoreResult<Vec<Snippet>> {
     let q = if conn.is_postgres() {
         let options = format!("StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=24, MinWords=12, ShortWord=0");
-        Sql::new(conn, "SELECT id, ts_headline('simple', concat_ws(' … ', title, excerpt, body_text), ")
-            .with::<Text, _>("CAST(? AS tsquery), ", search.to_owned())
-            .with::<Text, _>("?) AS snippet FROM articles WHERE id IN (", options)
+        // Read in the language its vectors were made in, so that stemmed terms are marked.
+        Sql::new(
+            conn,
+            "SELECT id, ts_headline(folio_search_config(locale), concat_ws(' … ', title, excerpt, body_text), ",
+        )
+        .with::<Text, _>("CAST(? AS tsquery), ", search.to_owned())
+        .with::<Text, _>("?) AS snippet FROM articles WHERE id IN (", options)
     } else {
         // One pass over the matches between the page's lowest and highest id: asked
         // for by id, FTS5 would expand a prefix search again for each.

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::write::{create, replace, Prepared, Writer};
+use super::write::{create, replace, Placement, Prepared, Writer};
 use super::{rows, with_relations, Article};
 use crate::db::schema::articles;
 use crate::store::{now, read_model, write_tx, Conn, StoreError, StoreResult};
@@ -30,9 +30,9 @@ pub fn for_each<E: From<StoreError>>(
     Ok(ids.len())
 }
 
-/// The article with this slug, if there is one.
-pub fn find_by_slug(conn: &mut Conn, slug: &str) -> StoreResult<Option<Article>> {
-    match super::find_by_slug(conn, slug) {
+/// The article with this slug in `locale`, if there is one.
+pub fn find_by_slug(conn: &mut Conn, slug: &str, locale: &str) -> StoreResult<Option<Article>> {
+    match super::find_by_slug(conn, slug, locale) {
         Ok(article) => Ok(Some(article)),
         Err(StoreError::NotFound) => Ok(None),
         Err(other) => Err(other),
@@ -55,6 +55,7 @@ pub fn put(
     prepared: Prepared,
     dates: Dates,
     current: Option<&Article>,
+    placement: Placement,
 ) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let writer = Writer { id: author, may_create_tags: true };
@@ -63,7 +64,7 @@ pub fn put(
                 let (content, body) = prepared.into_parts();
                 replace(conn, current, &content, Some(body), writer)?.row.id
             }
-            None => create(conn, writer, prepared)?.row.id,
+            None => create(conn, writer, prepared, placement)?.row.id,
         };
         diesel::update(articles::table.find(id))
             .set((

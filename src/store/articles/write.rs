@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 pub use super::input::{ArticleContent, ArticlePatch, CoverImage, Seo};
+use super::translations::{self, check_free};
 use super::{find, revisions, Article};
 use crate::content::markdown;
 use crate::content::policy::{self, Actor};
@@ -125,8 +126,10 @@ impl Expected {
     /// when its version is not the one given; both are checked when both are given.
     fn hold_for(&self, current: &Article) -> StoreResult<()> {
         if let Some(accepted) = &self.fingerprints {
+            // An answer's ETag adds what it showed of the translations (`-…`): the
+            // article itself is what a write expects.
             let fingerprint = current.fingerprint();
-            if !accepted.contains(&fingerprint) {
+            if !accepted.iter().any(|tag| tag.split('-').next() == Some(fingerprint.as_str())) {
                 return Err(StoreError::PreconditionFailed);
             }
         }
@@ -151,6 +154,7 @@ pub(super) fn may_replace(actor: &Actor, current: &Article, next: ArticleStatus)
 #[diesel(table_name = articles, treat_none_as_null = true)]
 struct ArticleValues {
     slug: String,
+    locale: String,
     title: String,
     excerpt: String,
     excerpt_is_custom: bool,
@@ -186,24 +190,42 @@ fn publication_date(
     }
 }
 
-fn slug_taken(conn: &mut Conn, candidate: &str, except: Option<i64>) -> StoreResult<bool> {
-    let mut query = articles::table.filter(articles::slug.eq(candidate)).into_boxed();
+/// Where a new article goes: its locale, and the article it translates, if any.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// A configured locale, in canonical case.
+    pub locale: String,
+    /// The article this one translates: it joins that article's group and takes the
+    /// group's section and tags.
+    pub translation_of: Option<i64>,
+}
+
+fn slug_taken(conn: &mut Conn, candidate: &str, locale: &str, except: Option<i64>) -> StoreResult<bool> {
+    let mut query =
+        articles::table.filter(articles::slug.eq(candidate)).filter(articles::locale.eq(locale)).into_boxed();
     if let Some(id) = except {
         query = query.filter(articles::id.ne(id));
     }
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
-fn choose_slug(conn: &mut Conn, content: &ArticleContent, existing: Option<&Article>) -> StoreResult<String> {
+/// The slug to store in `locale`: the one asked for, unless another article of that
+/// locale has it (409), or one derived from the title and free in that locale.
+fn choose_slug(
+    conn: &mut Conn,
+    content: &ArticleContent,
+    existing: Option<&Article>,
+    locale: &str,
+) -> StoreResult<String> {
     let except = existing.map(|a| a.row.id);
     match &content.slug {
-        Some(wanted) if slug_taken(conn, wanted, except)? => {
-            Err(StoreError::conflict("slug", "another article has this slug"))
+        Some(wanted) if slug_taken(conn, wanted, locale, except)? => {
+            Err(StoreError::conflict("slug", format!("another article in {locale} has this slug")))
         }
         Some(wanted) => Ok(wanted.clone()),
         None => {
             let base = slugify(&content.title).ok_or(Rejected::SlugNotDerivable { from: "title" })?;
-            free_slug(&base, |candidate| slug_taken(conn, candidate, None))
+            free_slug(&base, |candidate| slug_taken(conn, candidate, locale, None))
         }
     }
 }
@@ -260,6 +282,7 @@ fn values(
     content: &ArticleContent,
     body: Option<&RenderedBody>,
     existing: Option<&Article>,
+    locale: &str,
     now: NaiveDateTime,
 ) -> StoreResult<ArticleValues> {
     let derived_excerpt = match (body, existing) {
@@ -269,7 +292,8 @@ fn values(
     };
     let cover = cover(conn, content.cover_image.as_ref())?;
     Ok(ArticleValues {
-        slug: choose_slug(conn, content, existing)?,
+        slug: choose_slug(conn, content, existing, locale)?,
+        locale: locale.to_owned(),
         title: content.title.clone(),
         excerpt: content.excerpt.clone().unwrap_or(derived_excerpt),
         excerpt_is_custom: content.excerpt.is_some(),
@@ -310,14 +334,37 @@ fn set_tags(conn: &mut Conn, article_id: i64, names: &[String], writer: Writer, 
     Ok(())
 }
 
-/// Creates an article written by `writer`, and its first revision.
-pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared) -> StoreResult<Article> {
-    let Prepared { content, body } = prepared;
+/// Creates an article written by `writer` where `placement` says, and its first
+/// revision. A translation (`translation_of`, which the caller has checked it may read)
+/// takes its group's section and tags, whatever `prepared` says.
+pub fn create(conn: &mut Conn, writer: Writer, prepared: Prepared, placement: Placement) -> StoreResult<Article> {
+    let Prepared { mut content, body } = prepared;
     write_tx(conn, |conn| {
         let now = now();
-        let values = values(conn, &content, Some(&body), None, now)?;
+        let group = match placement.translation_of {
+            Some(original) => {
+                let original = find(conn, original)?;
+                let group = translations::group_of(conn, original.row.id, original.row.translation_group)?;
+                if original.row.translation_group.is_none() {
+                    // Its stored representation now names the group it leads (cache tags).
+                    read_model::refresh(conn, &[original.row.id])?;
+                }
+                check_free(conn, Some(group), &placement.locale, None)?;
+                content.section = original.section.as_ref().map(|s| s.slug.clone());
+                content.tags = original.tags.iter().map(|t| t.name.clone()).collect();
+                Some(group)
+            }
+            None => None,
+        };
+        let values = values(conn, &content, Some(&body), None, &placement.locale, now)?;
         let id = diesel::insert_into(articles::table)
-            .values((values, body.columns, articles::author_id.eq(writer.id), articles::created_at.eq(now)))
+            .values((
+                values,
+                body.columns,
+                articles::author_id.eq(writer.id),
+                articles::created_at.eq(now),
+                articles::translation_group.eq(group),
+            ))
             .returning(articles::id)
             .get_result(conn)?;
         set_tags(conn, id, &content.tags, writer, true)?;
@@ -338,10 +385,22 @@ pub(super) fn replace(
     rendered: Option<RenderedBody>,
     writer: Writer,
 ) -> StoreResult<Article> {
+    replace_in(conn, current, content, rendered, writer, &current.row.locale)
+}
+
+/// Like [`replace`], moving the article to `locale` (checked free in its group).
+fn replace_in(
+    conn: &mut Conn,
+    current: &Article,
+    content: &ArticleContent,
+    rendered: Option<RenderedBody>,
+    writer: Writer,
+    locale: &str,
+) -> StoreResult<Article> {
     let now = now();
     let id = current.row.id;
     let body = body_for(Some(current), content, rendered)?;
-    let values = values(conn, content, body.as_ref(), Some(current), now)?;
+    let values = values(conn, content, body.as_ref(), Some(current), locale, now)?;
     match body {
         Some(body) => diesel::update(articles::table.find(id)).set((values, body.columns)).execute(conn)?,
         None => diesel::update(articles::table.find(id)).set(values).execute(conn)?,
@@ -357,7 +416,8 @@ pub(super) fn replace(
 /// Applies `patch` to article `id` as `actor`, once the rules allow it and the article
 /// is what the caller `expected`; all in one transaction. `rendered` is the patch's body
 /// rendered beforehand, or the current body's when the patch clears a custom excerpt
-/// (which is then derived from it).
+/// (which is then derived from it). A new section or tags are the group's: every
+/// translation takes them, with a revision each ([`group_members`]).
 pub fn update(
     conn: &mut Conn,
     id: i64,
@@ -368,11 +428,60 @@ pub fn update(
 ) -> StoreResult<Article> {
     write_tx(conn, |conn| {
         let current = find(conn, id)?;
+        let locale = patch.locale.clone().unwrap_or_else(|| current.row.locale.clone());
         let content = ArticleContent::of(&current).patched(patch);
         may_replace(actor, &current, content.status)?;
         expected.hold_for(&current)?;
-        replace(conn, &current, &content, rendered, Writer::of(actor))
+        if locale != current.row.locale {
+            check_free(conn, current.row.translation_group, &locale, Some(id))?;
+        }
+        let members = group_members(conn, actor, &current, &content)?;
+        let writer = Writer::of(actor);
+        let updated = replace_in(conn, &current, &content, rendered, writer, &locale)?;
+        share_terms(conn, &updated, &members, writer)?;
+        Ok(updated)
     })
+}
+
+/// The other translations of `current` when `content` changes its section or tags,
+/// which belong to the group: `actor` must be allowed to change every one (else 403).
+/// None when the terms stay, or the article has no translation.
+pub(super) fn group_members(
+    conn: &mut Conn,
+    actor: &Actor,
+    current: &Article,
+    content: &ArticleContent,
+) -> StoreResult<Vec<Article>> {
+    let same_section = content.section.as_deref() == current.section.as_ref().map(|s| s.slug.as_str());
+    let same_tags = content.tags.iter().eq(current.tags.iter().map(|t| &t.name));
+    if (same_section && same_tags) || current.siblings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut members = Vec::with_capacity(current.siblings.len());
+    for sibling in &current.siblings {
+        let member = find(conn, sibling.translation.id)?;
+        if policy::may_change(actor, &member.facts()).is_err() {
+            return Err(policy::Denied::Forbidden(
+                "the section and tags belong to every translation: only a caller who may change each of them may change them",
+            )
+            .into());
+        }
+        members.push(member);
+    }
+    Ok(members)
+}
+
+/// Gives each of `members` the section and tags `updated` now has, a revision each.
+pub(super) fn share_terms(conn: &mut Conn, updated: &Article, members: &[Article], writer: Writer) -> StoreResult<()> {
+    let section = updated.section.as_ref().map(|s| s.slug.clone());
+    let tags: Vec<String> = updated.tags.iter().map(|t| t.name.clone()).collect();
+    for member in members {
+        let mut content = ArticleContent::of(member);
+        content.section.clone_from(&section);
+        content.tags.clone_from(&tags);
+        replace(conn, member, &content, None, writer)?;
+    }
+    Ok(())
 }
 
 /// Deletes article `id` (and its revisions) as `actor`, once the rules allow it and the

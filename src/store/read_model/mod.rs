@@ -32,7 +32,7 @@ use crate::db::schema::{article_documents, article_summaries, article_tags, arti
 /// another format are made again at
 /// start-up ([`rebuild`]), so a release that changes the representation upgrades
 /// every stored one before it serves.
-pub const FORMAT: i32 = 5;
+pub const FORMAT: i32 = 6;
 
 /// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
 /// batch holds a few megabytes at most.
@@ -49,6 +49,11 @@ pub struct Document {
     pub updated_at: NaiveDateTime,
     /// What a CDN purges when it changes, space-separated ([`Article::cache_tags`]).
     pub cache_tags: String,
+    pub article_id: i64,
+    /// The article's locale: what `Content-Language` says.
+    pub locale: String,
+    /// Its translation group, if it has translations: whose live members a read lists.
+    pub translation_group: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -62,6 +67,9 @@ struct DocumentRow {
     updated_at: NaiveDateTime,
     document: String,
     cache_tags: String,
+    locale: String,
+    title: String,
+    translation_group: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -92,13 +100,27 @@ fn json(value: &impl serde::Serialize) -> StoreResult<String> {
 fn rows_of(live: Article) -> StoreResult<(DocumentRow, SummaryRow)> {
     let etag = format!("\"{}\"", live.fingerprint());
     let (article_id, slug, updated_at) = (live.row.id, live.row.slug.clone(), live.row.updated_at);
+    let (locale, title, translation_group) =
+        (live.row.locale.clone(), live.row.title.clone(), live.row.translation_group);
     let live_from = live.row.published_at.unwrap_or(updated_at);
     let summary = json(&ArticleSummary::new(live.clone(), None, false))?;
     let cache_tags = live.cache_tags().join(" ");
     let document = json(&ArticleResponse::from(live))?;
     let summary_row = SummaryRow { article_id, etag: etag.clone(), summary };
     Ok((
-        DocumentRow { article_id, slug, live_from, format: FORMAT, etag, updated_at, document, cache_tags },
+        DocumentRow {
+            article_id,
+            slug,
+            live_from,
+            format: FORMAT,
+            etag,
+            updated_at,
+            document,
+            cache_tags,
+            locale,
+            title,
+            translation_group,
+        },
         summary_row,
     ))
 }
@@ -257,34 +279,59 @@ pub fn rebuild(conn: &mut Conn) -> StoreResult<usize> {
 // most one row and say no `LIMIT`: SQLite prepares a statement whose `LIMIT` is a bound
 // value again at every run, which was a sixth of a public read's CPU.
 
+/// What a read answers of a stored document.
+type DocumentColumns = (
+    article_documents::document,
+    article_documents::etag,
+    article_documents::updated_at,
+    article_documents::cache_tags,
+    article_documents::article_id,
+    article_documents::locale,
+    article_documents::translation_group,
+);
+
+const DOCUMENT: DocumentColumns = (
+    article_documents::document,
+    article_documents::etag,
+    article_documents::updated_at,
+    article_documents::cache_tags,
+    article_documents::article_id,
+    article_documents::locale,
+    article_documents::translation_group,
+);
+
 /// The document of article `id`, when it is live at `now`.
 pub fn live_by_id(conn: &mut Conn, id: i64, now: NaiveDateTime) -> StoreResult<Option<Document>> {
     let query = article_documents::table
         .filter(article_documents::article_id.eq(id))
         .filter(article_documents::live_from.le(now))
-        .select((
-            article_documents::document,
-            article_documents::etag,
-            article_documents::updated_at,
-            article_documents::cache_tags,
-        ));
+        .select(DOCUMENT);
     Ok(match conn {
         Conn::Sqlite(conn) => query.get_result(conn).optional()?,
         Conn::Postgres(conn) => query.get_result(conn).optional()?,
     })
 }
 
-/// The document of the article with `slug`, when it is live at `now`.
-pub fn live_by_slug(conn: &mut Conn, slug: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
+/// The document of the article with `slug` in `locale`, when it is live at `now`.
+pub fn live_by_slug(conn: &mut Conn, slug: &str, locale: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
     let query = article_documents::table
         .filter(article_documents::slug.eq(slug))
+        .filter(article_documents::locale.eq(locale))
         .filter(article_documents::live_from.le(now))
-        .select((
-            article_documents::document,
-            article_documents::etag,
-            article_documents::updated_at,
-            article_documents::cache_tags,
-        ));
+        .select(DOCUMENT);
+    Ok(match conn {
+        Conn::Sqlite(conn) => query.get_result(conn).optional()?,
+        Conn::Postgres(conn) => query.get_result(conn).optional()?,
+    })
+}
+
+/// The document of the translation in `locale` of the group `group`, when it is live at `now`.
+pub fn live_in_group(conn: &mut Conn, group: i64, locale: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
+    let query = article_documents::table
+        .filter(article_documents::translation_group.eq(group))
+        .filter(article_documents::locale.eq(locale))
+        .filter(article_documents::live_from.le(now))
+        .select(DOCUMENT);
     Ok(match conn {
         Conn::Sqlite(conn) => query.get_result(conn).optional()?,
         Conn::Postgres(conn) => query.get_result(conn).optional()?,
@@ -339,6 +386,6 @@ mod tests {
         ];
         let text = serde_json::to_string(&shapes).unwrap_or_default();
         let digest: String = Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-        assert_eq!((FORMAT, digest.as_str()), (5, "b36050e885923aec"), "the representation changed: raise FORMAT");
+        assert_eq!((FORMAT, digest.as_str()), (6, "94f3170c2e2205d0"), "the representation changed: raise FORMAT");
     }
 }

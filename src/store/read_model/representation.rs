@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::content::markdown::TocEntry;
 use crate::content::status::ArticleStatus;
+pub use crate::store::articles::translations::Translation;
 use crate::store::articles::{self as store, Article};
 
 /// What an article embeds of a term (its section, each of its tags): the id, slug and
@@ -28,7 +29,8 @@ macro_rules! term_ref {
 
         impl From<store::$name> for $name {
             fn from(term: store::$name) -> Self {
-                Self { id: term.id, slug: term.slug, name: term.name }
+                let name = term.local_name.unwrap_or(term.name);
+                Self { id: term.id, slug: term.slug, name }
             }
         }
     };
@@ -95,6 +97,9 @@ pub struct ArticleFields {
     pub slug: String,
     #[schema(example = "The Science Behind Dry Needling for Muscle Recovery")]
     pub title: String,
+    /// Its locale, one of the site's (`FOLIO_LOCALES`), in canonical case: what `Content-Language` says of it.
+    #[schema(example = "en")]
+    pub locale: String,
     /// Given by the editor, or derived from the body's first paragraph.
     pub excerpt: String,
     /// Every heading of the body, in order.
@@ -136,6 +141,12 @@ pub struct ArticleResponse {
     pub body_markdown: String,
     /// The body rendered and sanitised, with an `id` on every heading.
     pub body_html: String,
+    /// The other translations of the article the caller may read now, by locale (the public: the live
+    /// ones; one going live on schedule appears then): for `hreflang` links and a language switcher.
+    /// Stored documents leave it out; every answer has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true, value_type = Vec<Translation>)]
+    pub translations: Option<Vec<Translation>>,
 }
 
 /// An article in a list: the body only with `include=body`.
@@ -173,6 +184,7 @@ fn fields(article: Article) -> (ArticleFields, String, String) {
         id: row.id,
         slug: row.slug,
         title: row.title,
+        locale: row.locale,
         excerpt: row.excerpt,
         toc: article.toc,
         word_count: row.word_count,
@@ -205,7 +217,7 @@ fn fields(article: Article) -> (ArticleFields, String, String) {
 impl From<Article> for ArticleResponse {
     fn from(article: Article) -> Self {
         let (fields, body_markdown, body_html) = fields(article);
-        Self { fields, body_markdown, body_html }
+        Self { fields, body_markdown, body_html, translations: None }
     }
 }
 

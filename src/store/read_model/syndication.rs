@@ -90,6 +90,8 @@ pub fn live_count(conn: &mut Conn, now: NaiveDateTime) -> StoreResult<i64> {
 pub struct Located {
     #[diesel(sql_type = Text)]
     pub slug: String,
+    #[diesel(sql_type = Text)]
+    pub locale: String,
     /// Its section's slug, if it has one.
     #[diesel(sql_type = Nullable<Text>)]
     pub section: Option<String>,
@@ -105,17 +107,20 @@ pub struct Located {
 /// Oldest first, so that a new article changes the last range only.
 pub fn located(conn: &mut Conn, skip: i64, limit: i64, now: NaiveDateTime) -> StoreResult<Vec<Located>> {
     let (kind, scope_id) = EVERY;
-    let rows = Sql::new(conn, "SELECT d.slug AS slug, s.slug AS section, d.updated_at AS updated_at, d.etag AS etag")
-        .push(" FROM (SELECT l.article_id AS id, l.live_from AS at FROM article_listing l")
-        .with::<Integer, _>(" WHERE l.kind = ?", kind)
-        .with::<BigInt, _>(" AND l.scope_id = ?", scope_id)
-        .with::<Timestamp, _>(" AND l.live_from <= ?", now)
-        .push(" ORDER BY l.live_from, l.article_id")
-        .with::<BigInt, _>(" LIMIT ?", limit)
-        .with::<BigInt, _>(" OFFSET ?", skip)
-        .push(") p JOIN article_documents d ON d.article_id = p.id JOIN articles a ON a.id = p.id")
-        .push(" LEFT JOIN sections s ON s.id = a.section_id ORDER BY p.at, p.id")
-        .query()
-        .load::<Located>(conn)?;
+    let rows = Sql::new(
+        conn,
+        "SELECT d.slug AS slug, d.locale AS locale, s.slug AS section, d.updated_at AS updated_at, d.etag AS etag",
+    )
+    .push(" FROM (SELECT l.article_id AS id, l.live_from AS at FROM article_listing l")
+    .with::<Integer, _>(" WHERE l.kind = ?", kind)
+    .with::<BigInt, _>(" AND l.scope_id = ?", scope_id)
+    .with::<Timestamp, _>(" AND l.live_from <= ?", now)
+    .push(" ORDER BY l.live_from, l.article_id")
+    .with::<BigInt, _>(" LIMIT ?", limit)
+    .with::<BigInt, _>(" OFFSET ?", skip)
+    .push(") p JOIN article_documents d ON d.article_id = p.id JOIN articles a ON a.id = p.id")
+    .push(" LEFT JOIN sections s ON s.id = a.section_id ORDER BY p.at, p.id")
+    .query()
+    .load::<Located>(conn)?;
     Ok(rows)
 }

@@ -1,0 +1,176 @@
+//! Reading an article in a locale: `locale` and its `fallback` chain, checked against
+//! the site's locales, and which translation of a group a read answers.
+
+use actix_web::http::header::{HeaderValue, CONTENT_LANGUAGE};
+use actix_web::HttpResponse;
+use chrono::NaiveDateTime;
+
+use crate::api::error::ApiError;
+use crate::content::locale::Locales;
+use crate::content::policy::Visibility;
+use crate::store::articles::translations::{self, Translation};
+use crate::store::articles::{self, Article};
+use crate::store::read_model::{self, Document};
+use crate::store::{Conn, StoreError, StoreResult};
+
+/// `text` as one of the site's locales, in canonical case; else what is wrong with it.
+pub fn configured(locales: &Locales, text: &str) -> Result<String, String> {
+    locales.find(text).map(str::to_owned).ok_or_else(|| {
+        format!("must be one of the site's locales ({}), compared case-insensitively", locales.all().join(", "))
+    })
+}
+
+/// The locales a read tries, in order: `locale`, then each of `fallback` (comma-separated)
+/// not already tried. `None` without `locale`; `fallback` without it is a 422.
+pub fn chain(
+    locales: &Locales,
+    locale: Option<String>,
+    fallback: Option<String>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(locale) = locale else {
+        return match fallback {
+            Some(_) => Err(ApiError::invalid_field("fallback", "needs locale: the locale tried first")),
+            None => Ok(None),
+        };
+    };
+    let first = configured(locales, &locale).map_err(|why| ApiError::invalid_field("locale", why))?;
+    let mut chain = vec![first];
+    for next in fallback.iter().flat_map(|list| list.split(',')) {
+        let next =
+            configured(locales, next).map_err(|why| ApiError::invalid_field("fallback", format!("{next:?} {why}")))?;
+        if !chain.contains(&next) {
+            chain.push(next);
+        }
+    }
+    Ok(Some(chain))
+}
+
+/// What a single-article read names.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Id(i64),
+    /// A slug, looked up in each locale of the chain in turn (else the default locale).
+    Slug(String),
+}
+
+/// The stored document the public reads for `target` in `chain` at `now`, with its
+/// live translations.
+pub fn stored(
+    conn: &mut Conn,
+    target: &Target,
+    chain: Option<&[String]>,
+    default: &str,
+    now: NaiveDateTime,
+) -> StoreResult<Option<(Document, Vec<Translation>)>> {
+    let found = match (target, chain) {
+        (Target::Id(id), None) => read_model::live_by_id(conn, *id, now)?,
+        (Target::Id(id), Some(chain)) => match read_model::live_by_id(conn, *id, now)? {
+            None => None,
+            Some(document) => in_chain(conn, document, chain, now)?,
+        },
+        (Target::Slug(slug), chain) => {
+            let mut found = None;
+            for locale in chain.unwrap_or(std::slice::from_ref(&default.to_owned())) {
+                found = read_model::live_by_slug(conn, slug, locale, now)?;
+                if found.is_some() {
+                    break;
+                }
+            }
+            found
+        }
+    };
+    let Some(document) = found else { return Ok(None) };
+    let shown = match document.translation_group {
+        Some(group) => translations::live(conn, group, document.article_id, now)?,
+        None => Vec::new(),
+    };
+    Ok(Some((document, shown)))
+}
+
+/// The live translation of `document`'s group in the first locale of `chain` that has one.
+fn in_chain(
+    conn: &mut Conn,
+    document: Document,
+    chain: &[String],
+    now: NaiveDateTime,
+) -> StoreResult<Option<Document>> {
+    for locale in chain {
+        if *locale == document.locale {
+            return Ok(Some(document));
+        }
+        if let Some(group) = document.translation_group {
+            if let Some(found) = read_model::live_in_group(conn, group, locale, now)? {
+                return Ok(Some(found));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The article a caller with `visibility` reads for `target` in `chain`, built from the
+/// rows; `NotFound` when there is none they may read.
+pub fn found(
+    conn: &mut Conn,
+    target: &Target,
+    chain: Option<&[String]>,
+    default: &str,
+    visibility: Visibility,
+) -> StoreResult<Article> {
+    match (target, chain) {
+        (Target::Id(id), None) => articles::find(conn, *id),
+        (Target::Id(id), Some(chain)) => {
+            let article = articles::find(conn, *id)?;
+            if !article.visible_to(visibility) {
+                return Err(StoreError::NotFound);
+            }
+            for locale in chain {
+                if article.row.locale == *locale {
+                    return Ok(article);
+                }
+                let sibling =
+                    article.siblings.iter().find(|s| s.translation.locale == *locale && visibility.allows(&s.facts));
+                if let Some(sibling) = sibling {
+                    return articles::find(conn, sibling.translation.id);
+                }
+            }
+            Err(StoreError::NotFound)
+        }
+        (Target::Slug(slug), chain) => {
+            for locale in chain.unwrap_or(std::slice::from_ref(&default.to_owned())) {
+                match articles::find_by_slug(conn, slug, locale) {
+                    Ok(article) if article.visible_to(visibility) => return Ok(article),
+                    Ok(_) | Err(StoreError::NotFound) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            Err(StoreError::NotFound)
+        }
+    }
+}
+
+/// `json` (a stored document, an object) with `"translations"` added last.
+pub fn with_translations(json: &[u8], shown: &[Translation]) -> Result<Vec<u8>, ApiError> {
+    let Some(end) = json.iter().rposition(|b| *b == b'}') else {
+        return Err(ApiError::internal(anyhow::anyhow!("a stored document is not a JSON object")));
+    };
+    let list = serde_json::to_vec(shown).map_err(ApiError::internal)?;
+    let mut out = Vec::with_capacity(json.len() + list.len() + 20);
+    out.extend_from_slice(&json[..end]);
+    out.extend_from_slice(b",\"translations\":");
+    out.extend_from_slice(&list);
+    out.push(b'}');
+    Ok(out)
+}
+
+/// `etag` (quoted) made to change with the translations shown.
+pub fn etag_with(etag: &str, shown: &[Translation]) -> String {
+    let bare = etag.trim_matches('"');
+    format!("\"{bare}{}\"", translations::etag_suffix(shown))
+}
+
+/// Says in `Content-Language` which locale a single-article answer is in.
+pub fn language(response: &mut HttpResponse, locale: &str) {
+    if let Ok(value) = HeaderValue::from_str(locale) {
+        response.headers_mut().insert(CONTENT_LANGUAGE, value);
+    }
+}
