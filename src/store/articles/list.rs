@@ -137,11 +137,32 @@ pub(super) struct Resolved {
     pub(super) now: NaiveDateTime,
 }
 
-fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime) -> Sql {
+/// ` AND …` for `status`, on the articles table or its alias `table`.
+fn status_clause(q: Sql, status: ArticleStatus, now: NaiveDateTime, table: &str) -> Sql {
+    let on = |sql: &str| sql.replace("articles.", &format!("{table}."));
     match status {
-        ArticleStatus::Published => q.push(" AND ").with::<Timestamp, _>(LIVE, now),
-        ArticleStatus::Scheduled => q.push(" AND ").with::<Timestamp, _>(SCHEDULED, now),
-        other => q.with::<Text, _>(" AND articles.status = ?", other.stored()),
+        ArticleStatus::Published => q.push(" AND ").with::<Timestamp, _>(&on(LIVE), now),
+        ArticleStatus::Scheduled => q.push(" AND ").with::<Timestamp, _>(&on(SCHEDULED), now),
+        other => q.with::<Text, _>(&on(" AND articles.status = ?"), other.stored()),
+    }
+}
+
+/// ` AND …` for who may see an article and the status listed, on the articles table or
+/// its alias `table`: what makes an article one the list may show.
+fn shown_rules(mut q: Sql, query: &ListQuery, now: NaiveDateTime, table: &str) -> Sql {
+    let live = LIVE.replace("articles.", &format!("{table}."));
+    q = match query.visibility {
+        Visibility::All => q,
+        Visibility::Public => q.push(" AND ").with::<Timestamp, _>(&live, now),
+        Visibility::Author(id) => q
+            .push(" AND (")
+            .with::<Timestamp, _>(&live, now)
+            .with::<BigInt, _>(&format!(" OR {table}.author_id = ?)"), id),
+    };
+    match (query.status, query.visibility) {
+        // The public sees live articles only: asking for those adds nothing.
+        (StatusFilter::Only(ArticleStatus::Published), Visibility::Public) | (StatusFilter::Any, _) => q,
+        (StatusFilter::Only(status), _) => status_clause(q, status, now, table),
     }
 }
 
@@ -166,9 +187,10 @@ fn from_where(q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
 }
 
 /// Whether the query asks for more than what its caller may see in the status it
-/// lists: a section, tags, an author or dates.
+/// lists: a section, tags, an author, dates or locales.
 pub(super) fn is_filtered(query: &ListQuery) -> bool {
-    query.section.is_some()
+    !query.locales.is_empty()
+        || query.section.is_some()
         || !query.tags.is_empty()
         || query.author.is_some()
         || query.published_after.is_some()
@@ -178,18 +200,7 @@ pub(super) fn is_filtered(query: &ListQuery) -> bool {
 /// ` AND …` for each condition on `articles` besides the search: who may see it, its
 /// status and the filters.
 pub(super) fn conditions(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
-    q = match query.visibility {
-        Visibility::All => q,
-        Visibility::Public => q.push(" AND ").with::<Timestamp, _>(LIVE, r.now),
-        Visibility::Author(id) => {
-            q.push(" AND (").with::<Timestamp, _>(LIVE, r.now).with::<BigInt, _>(" OR articles.author_id = ?)", id)
-        }
-    };
-    match (query.status, query.visibility) {
-        // The public sees live articles only: asking for those adds nothing.
-        (StatusFilter::Only(ArticleStatus::Published), Visibility::Public) | (StatusFilter::Any, _) => {}
-        (StatusFilter::Only(status), _) => q = status_clause(q, status, r.now),
-    }
+    q = shown_rules(q, query, r.now, "articles");
     if let Some(ids) = &r.section_ids {
         q = q.push(" AND articles.section_id IN (").list::<BigInt, _>(ids.clone()).push(")");
     }
@@ -210,8 +221,8 @@ pub(super) fn conditions(mut q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
 
 /// ` AND …` keeping the articles shown in `query.locales`: those in the locale asked for,
 /// or with a fallback chain the one translation of each group in the earliest locale of
-/// the chain that the caller may read. The other conditions apply to the article shown,
-/// so a group whose shown article they refuse is not listed at all.
+/// the chain that the caller may read in the status listed. The filters and the search
+/// apply to the article shown, so a group whose shown article they refuse is not listed.
 fn in_locales(mut q: Sql, query: &ListQuery, now: NaiveDateTime) -> Sql {
     let chain = &query.locales;
     if chain.is_empty() {
@@ -220,22 +231,15 @@ fn in_locales(mut q: Sql, query: &ListQuery, now: NaiveDateTime) -> Sql {
     q = q.push(" AND articles.locale IN (").list::<Text, _>(chain.clone()).push(")");
     for (i, locale) in chain.iter().enumerate().skip(1) {
         // Shown in `locale` only when no earlier locale of the chain has a translation
-        // of the same group that the caller may read.
+        // of the same group that the list may show (the caller may read it, in the
+        // status listed).
         q = q
             .with::<Text, _>(" AND NOT (articles.locale = ?", locale.clone())
             .push(" AND articles.translation_group IS NOT NULL AND EXISTS (SELECT 1 FROM articles t")
             .push(" WHERE t.translation_group = articles.translation_group AND t.locale IN (")
             .list::<Text, _>(chain[..i].to_vec())
             .push(")");
-        q = match query.visibility {
-            Visibility::All => q,
-            Visibility::Public => q.push(" AND ").with::<Timestamp, _>(&LIVE.replace("articles.", "t."), now),
-            Visibility::Author(id) => q
-                .push(" AND (")
-                .with::<Timestamp, _>(&LIVE.replace("articles.", "t."), now)
-                .with::<BigInt, _>(" OR t.author_id = ?)", id),
-        };
-        q = q.push("))");
+        q = shown_rules(q, query, now, "t").push("))");
     }
     q
 }
