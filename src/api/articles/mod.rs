@@ -144,6 +144,13 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
     let id = id.into_inner();
     read_one(&state, &caller, &req, move |c, now| read_model::live_by_id(c, id, now), move |c| articles::find(c, id))
         .await
+        .map(|response| with_micropub(response, &req, &state))
+}
+
+/// An article read names the Micropub endpoint, where writing apps publish.
+fn with_micropub(mut response: HttpResponse, req: &HttpRequest, state: &AppState) -> HttpResponse {
+    super::micropub::discovery::advertise(&mut response, req, state);
+    response
 }
 
 /// Get an article by slug.
@@ -164,6 +171,7 @@ pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<
         move |c| articles::find_by_slug(c, &slug),
     )
     .await
+    .map(|response| with_micropub(response, &req, &state))
 }
 
 /// One article, if the caller may see it, all of it or the `fields` asked for. The public
