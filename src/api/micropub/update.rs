@@ -113,8 +113,11 @@ pub async fn act(state: &AppState, req: &HttpRequest, caller: Caller, action: Ac
 fn apply(properties: &mut Map<String, Value>, action: Action) -> Option<Value> {
     let mut slug = None;
     for (name, values) in action.replace {
-        if name == "mp-slug" {
-            slug = values.as_array().and_then(|v| v.first()).cloned();
+        // Commands are not properties: `mp-slug` moves the post, the others are not folio's.
+        if name.starts_with("mp-") {
+            if name == "mp-slug" {
+                slug = values.as_array().and_then(|v| v.first()).cloned();
+            }
             continue;
         }
         match values.as_array().is_some_and(Vec::is_empty) {
@@ -124,6 +127,9 @@ fn apply(properties: &mut Map<String, Value>, action: Action) -> Option<Value> {
     }
     for (name, values) in action.add {
         let Value::Array(values) = values else { continue };
+        if name.starts_with("mp-") {
+            continue;
+        }
         match properties.entry(name).or_insert_with(|| json!([])) {
             Value::Array(held) => held.extend(values),
             other => *other = Value::Array(values),
