@@ -4,6 +4,7 @@ and reads a post's source) and `entries`, the terminal client (create, source,
 update, delete). Each step checks what folio promises; any failure exits 1.
 
 Usage: python publish.py ENDPOINT TOKEN
+(a folio without FOLIO_SITE_URL: a post's URL is then the API's, which this reads too)
 """
 
 import sys
