@@ -145,7 +145,8 @@ fn key_reaches(req: &HttpRequest, scopes: &[Scope]) -> Result<(), ApiError> {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+/// The token of an `Authorization: Bearer` header, if one was sent; a malformed header is a 401.
+pub fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -193,17 +194,23 @@ async fn authenticate_key(req: &HttpRequest, state: &AppState, key: String) -> R
 
 async fn authenticate(req: HttpRequest) -> Result<Option<Caller>, ApiError> {
     let Some(token) = bearer(&req)? else { return Ok(None) };
+    with_token(&req, token).await.map(Some)
+}
+
+/// The caller `token` (an access token or an API key) stands for, however it came:
+/// Micropub also takes it from a form field. The key's scopes are not checked here.
+pub async fn with_token(req: &HttpRequest, token: String) -> Result<Caller, ApiError> {
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("no state")))?;
     if api_key::looks_like_key(&token) {
-        return authenticate_key(&req, state, token).await.map(Some);
+        return authenticate_key(req, state, token).await;
     }
     let claims = state.keys.verify(&token).ok_or(ApiError::Unauthorized(INVALID))?;
     let id = claims.user_id().ok_or(ApiError::Unauthorized(INVALID))?;
     let user = state.read(move |conn| users::find(conn, id)).await.map_err(ApiError::from);
     match user {
         Ok(user) if !user.disabled => {
-            let client = client_address(&req);
-            Ok(Some(Caller { id: user.id, role: user.role, client, key: None }))
+            let client = client_address(req);
+            Ok(Caller { id: user.id, role: user.role, client, key: None })
         }
         Ok(_) | Err(ApiError::NotFound) => Err(ApiError::Unauthorized(INVALID)),
         Err(other) => Err(other),

@@ -71,9 +71,12 @@ pub async fn problems_only(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let response = next.call(req).await?;
     let status = response.status();
-    let is_problem =
-        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes());
+    let is_problem = content_type.is_some_and(|v| v.starts_with(PROBLEM_JSON.as_bytes()));
+    // Micropub's errors are its own JSON (`{"error", "error_description"}`), which its clients read.
+    let is_micropub = content_type.is_some_and(|v| v.starts_with(b"application/json"))
+        && response.request().path().starts_with("/api/v1/micropub");
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_micropub {
         return Ok(response.map_into_boxed_body());
     }
     let detail = status.canonical_reason().unwrap_or("error").to_lowercase();

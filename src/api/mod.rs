@@ -15,6 +15,7 @@ pub mod headers;
 pub mod json;
 pub mod logging;
 pub mod media;
+pub mod micropub;
 pub mod nul;
 pub mod openapi;
 pub mod preview;

@@ -14,7 +14,8 @@ use super::articles::{self, revisions};
 use super::error::{problem, ApiError};
 use super::feeds::{self, sitemap};
 use super::{
-    api_keys, audit, auth, changes, media, preview, sections, service, tags, users, webhook_deliveries, webhooks,
+    api_keys, audit, auth, changes, media, micropub, preview, sections, service, tags, users, webhook_deliveries,
+    webhooks,
 };
 
 type Schemas = Vec<(String, RefOr<Schema>)>;
@@ -88,6 +89,7 @@ operations![
     feeds: [rss, atom, json],
     sitemap: [sitemap, sitemap_file],
     media: [list, create, get, update, delete, file],
+    micropub: [root, post, query, upload],
 ];
 
 /// The route for one method; GET also answers HEAD (the server leaves out the body).
@@ -130,7 +132,8 @@ fn allow(operations: &[&Operation]) -> String {
 /// of the app, each request ran the regular expression of every parameterised path
 /// registered before its own (a tenth of a slug read's CPU).
 fn scope_of(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("/api/v1/")?;
+    // The API's root (`/api/v1/`) is a path of its own, in no scope.
+    let rest = path.strip_prefix("/api/v1/").filter(|rest| !rest.is_empty())?;
     let end = rest.find('/').map_or(path.len(), |at| "/api/v1/".len() + at);
     Some(&path[..end])
 }

@@ -301,3 +301,16 @@ diesel::table! {
 
 diesel::joinable!(media -> users (uploaded_by));
 diesel::allow_tables_to_appear_in_same_query!(media, users);
+
+diesel::table! {
+    micropub_posts (article_id) {
+        article_id -> BigInt,
+        properties -> Text,
+        content_kind -> Text,
+        named -> Bool,
+        status_before_delete -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(micropub_posts -> articles (article_id));
+diesel::allow_tables_to_appear_in_same_query!(micropub_posts, articles);

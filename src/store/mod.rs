@@ -11,6 +11,7 @@ pub mod deliveries;
 pub mod delivery_log;
 pub mod logins;
 pub mod media;
+pub mod micropub;
 pub mod outbox;
 pub mod preview_tokens;
 pub mod read_model;

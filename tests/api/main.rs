@@ -20,6 +20,7 @@ mod keys;
 mod limits;
 mod login_limits;
 mod media;
+mod micropub;
 mod nul;
 mod openapi;
 mod pagination;

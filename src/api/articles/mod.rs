@@ -157,7 +157,15 @@ pub struct ArticleRead(model::ArticleRead);
         (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req: HttpRequest) -> Reply {
-    read_one(&state, &caller, &req, Target::Id(id.into_inner())).await
+    read_one(&state, &caller, &req, Target::Id(id.into_inner()))
+        .await
+        .map(|response| with_micropub(response, &req, &state))
+}
+
+/// An article read names the Micropub endpoint, where writing apps publish.
+fn with_micropub(mut response: HttpResponse, req: &HttpRequest, state: &AppState) -> HttpResponse {
+    super::micropub::discovery::advertise(&mut response, req, state);
+    response
 }
 
 /// Get an article by slug.
@@ -170,7 +178,9 @@ pub async fn get(state: Data<AppState>, caller: MaybeCaller, id: Path<i64>, req:
         (status = 422, response = super::responses::Invalid)),
     security((), ("bearer" = [])))]
 pub async fn get_by_slug(state: Data<AppState>, caller: MaybeCaller, slug: Path<String>, req: HttpRequest) -> Reply {
-    read_one(&state, &caller, &req, Target::Slug(slug.into_inner())).await
+    read_one(&state, &caller, &req, Target::Slug(slug.into_inner()))
+        .await
+        .map(|response| with_micropub(response, &req, &state))
 }
 
 /// One article, if the caller may see it, all of it or the `fields` asked for, in the

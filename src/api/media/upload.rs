@@ -22,7 +22,7 @@ use crate::store::audit::Change;
 use crate::store::media::NewMedia;
 
 /// What multipart framing and the `alt` field may add to the file, at most.
-const FORM_OVERHEAD: usize = 64 * 1024;
+pub(crate) const FORM_OVERHEAD: usize = 64 * 1024;
 /// The longest `alt` field read, in bytes (the text itself is held to 500 characters).
 const MAX_ALT_BYTES: usize = 4 * 1024;
 
@@ -38,7 +38,7 @@ pub struct UploadForm {
 }
 
 /// What a failed multipart read means: the deadline, or a malformed form.
-fn form_error(err: actix_multipart::MultipartError, req: &HttpRequest) -> ApiError {
+pub(crate) fn form_error(err: actix_multipart::MultipartError, req: &HttpRequest) -> ApiError {
     if let actix_multipart::MultipartError::Payload(payload) = &err {
         if deadline::is_timeout(payload) {
             let seconds = req.app_data::<web::Data<AppState>>().map_or(0, |s| s.body_timeout.as_secs());
@@ -49,7 +49,7 @@ fn form_error(err: actix_multipart::MultipartError, req: &HttpRequest) -> ApiErr
 }
 
 /// A field's bytes, refused with `too_big` past `limit` as they arrive.
-async fn read_field(
+pub(crate) async fn read_field(
     field: &mut Field,
     limit: usize,
     req: &HttpRequest,
@@ -124,6 +124,19 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let (file, alt) = read_form(&req, payload, limit).await?;
+    let row = store(&state, &caller, file, alt).await?;
+    let body = MediaResponse::from(row);
+    respond::created(format!("/api/v1/media/{}", body.id), &body)
+}
+
+/// Stores an uploaded file, its type told from its bytes, and records it as a media
+/// item uploaded by `caller`: the one upload path, also Micropub's.
+pub async fn store(
+    state: &AppState,
+    caller: &Caller,
+    file: Bytes,
+    alt: Option<String>,
+) -> Result<crate::store::media::MediaRow, ApiError> {
     let Inspected { kind, bytes, width, height } =
         web::block(move || media::inspect(file.to_vec())).await.map_err(ApiError::internal)??;
     let sha256: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
@@ -143,13 +156,12 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest
         alt,
         uploaded_by: caller.id,
     };
-    let row = state
+    state
         .write_audited(
             caller.actor(),
             |row: &crate::store::media::MediaRow| Change::new("create", "media", row.id),
             move |c| crate::store::media::create(c, new),
         )
-        .await?;
-    let body = MediaResponse::from(row);
-    respond::created(format!("/api/v1/media/{}", body.id), &body)
+        .await
+        .map_err(ApiError::from)
 }

@@ -1,0 +1,1 @@
+DROP TABLE micropub_posts;
