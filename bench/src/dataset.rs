@@ -19,7 +19,7 @@ use folio::config::Settings;
 use folio::content::policy::Visibility;
 use folio::content::status::ArticleStatus;
 use folio::startup::open_database;
-use folio::store::articles::{self, Article, ArticleContent, Writer};
+use folio::store::articles::{self, Article, ArticleContent, Placement, Writer};
 use folio::store::sections::{self, SectionInput};
 use folio::store::tags::{self, TagInput};
 use folio::store::{self, users, write_tx, Conn, StoreResult};
@@ -221,7 +221,8 @@ fn insert(conn: &mut Conn, planned: &[Planned]) -> anyhow::Result<Vec<Article>> 
             .iter()
             .map(|p| {
                 let writer = Writer { id: p.author, may_create_tags: true };
-                articles::create(conn, writer, p.content.clone().prepare()?)
+                let placement = Placement { locale: "en".to_owned(), translation_of: None };
+                articles::create(conn, writer, p.content.clone().prepare()?, placement)
             })
             .collect()
     };
