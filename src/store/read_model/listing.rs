@@ -246,6 +246,45 @@ fn following(q: Sql, filter: &Filter) -> Sql {
         .with::<BigInt, _>(&format!(" AND l.article_id {op} ?))"), id)
 }
 
+/// The stored documents of the `limit` newest articles in `locale` that every one of
+/// `scopes` lists (every article when none), live at `now`, newest first. The index has
+/// no locale: the smallest scope is walked newest first and each article's locale is
+/// probed in its stored document, so the walk stops at the `limit`th article in
+/// `locale`; a locale with few articles walks the whole scope, which reads the index
+/// and one document row per article, never a body. No total is counted.
+pub fn newest_in_locale(
+    conn: &mut Conn,
+    scopes: &[Scope],
+    locale: &str,
+    limit: i64,
+    now: NaiveDateTime,
+) -> StoreResult<Vec<Item>> {
+    let mut scopes: Vec<Scope> = scopes.to_vec();
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        scopes.push(EVERY);
+    }
+    let counts = counts(conn, &scopes)?;
+    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    let (driver, probes) = (scopes[0], &scopes[1..]);
+    let filter = Filter { scopes: Vec::new(), after: None, before: None, oldest_first: false, following: None };
+    let select = "SELECT s.document AS json, s.etag AS etag, p.at AS live_from, p.id AS article_id \
+         FROM (SELECT l.article_id AS id, l.live_from AS at";
+    let q = from_where(Sql::new(conn, select), driver, probes, &filter, now);
+    let items = q
+        .with::<Text, _>(
+            " AND EXISTS (SELECT 1 FROM article_documents x WHERE x.article_id = l.article_id AND x.locale = ?)",
+            locale.to_owned(),
+        )
+        .push(" ORDER BY l.live_from DESC, l.article_id DESC")
+        .with::<BigInt, _>(" LIMIT ?", limit)
+        .push(") p JOIN article_documents s ON s.article_id = p.id ORDER BY p.at DESC, p.id DESC")
+        .query()
+        .load::<Item>(conn)?;
+    Ok(items)
+}
+
 /// The stored items of `page` of the articles `filter` lists, live at `now` (their
 /// summaries, or with `with_body` their documents), and the list's total: with
 /// `filter.following`, the page after that article instead of page `page.page`. One
