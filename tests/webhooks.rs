@@ -203,6 +203,26 @@ async fn a_scheduled_article_is_announced_once_when_its_moment_comes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_events_payload_names_its_locale() {
+    let db = TestDatabase::new();
+    let receiver = Receiver::start(Mode::RefuseFirst(0)).await;
+    let api = Api::start(&db.url, &[("FOLIO_LOCALES", "en,fr")]).await;
+    api.webhook(&receiver.url(), &["article.published"]).await;
+    let english = api.publish("Dry needling").await;
+    let body = json!({"title": "Aiguilles sèches", "body_markdown": "Texte.", "status": "published",
+        "translation_of": english, "locale": "FR"});
+    let french = api.server.create_article(&api.client, &api.token, &body).await;
+
+    let all = receiver.wait_for(15, "both go-lives", |all| all.len() >= 2).await;
+    let locales: HashMap<i64, Value> = all
+        .iter()
+        .map(|r| r.json()["data"].clone())
+        .map(|data| (data["id"].as_i64().unwrap(), data["locale"].clone()))
+        .collect();
+    assert_eq!(locales, HashMap::from([(english, json!("en")), (french, json!("fr"))]), "canonical tags");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_managed_with_a_secret_shown_once_rotated_and_pinged() {
     let db = TestDatabase::new();
     let receiver = Receiver::start(Mode::RefuseFirst(0)).await;

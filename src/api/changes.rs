@@ -84,17 +84,29 @@ pub struct ChangeItem {
     /// The slug it has after the change (before it, when removed or deleted); empty for media, which have none.
     #[schema(example = "dry-needling")]
     pub slug: String,
+    /// An article's locale (one of `FOLIO_LOCALES`, canonical case): with `slug`, what names it, as slugs are
+    /// unique per locale; null for sections, tags and media.
+    #[schema(example = "en", required = true)]
+    pub locale: Option<String>,
     pub occurred_at: DateTime<Utc>,
 }
 
-impl From<Change> for ChangeItem {
-    fn from(change: Change) -> Self {
+impl ChangeItem {
+    /// `change` as the feed shows it; an article change recorded before articles had
+    /// locales is in `default`, the locale every such article was given.
+    fn new(change: Change, default: &str) -> Self {
+        let resource = change.kind.resource();
+        let locale = match change.locale {
+            None if resource == "article" => Some(default.to_owned()),
+            locale => locale,
+        };
         Self {
             sequence: change.sequence,
             kind: change.kind.as_str(),
-            resource: change.kind.resource(),
+            resource,
             id: change.id,
             slug: change.slug,
+            locale,
             occurred_at: change.occurred_at.and_utc(),
         }
     }
@@ -150,7 +162,9 @@ pub async fn list(state: Data<AppState>, params: Query<ChangesParams>, req: Http
         _ => read_at,
     };
     let next_cursor = Cursor { sequence: last, as_of: as_of.and_utc().timestamp() }.encode();
-    let page = ChangesPage { data: found.into_iter().map(ChangeItem::from).collect(), next_cursor };
+    let default = state.locales.default_locale();
+    let page =
+        ChangesPage { data: found.into_iter().map(|change| ChangeItem::new(change, default)).collect(), next_cursor };
     let mut response = respond::ok_with_etag(&req, &page)?;
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     respond::cdn_tags(&mut response, "articles sections tags");

@@ -106,6 +106,10 @@ pub struct ArticleEventData {
     pub id: i64,
     #[schema(example = "dry-needling")]
     pub slug: String,
+    /// Its locale, one of `FOLIO_LOCALES` in canonical case: with `slug`, what names it
+    /// (slugs are unique per locale).
+    #[schema(example = "en")]
+    pub locale: String,
     #[schema(example = "Dry needling")]
     pub title: String,
     pub status: ArticleStatus,

@@ -25,6 +25,9 @@ pub struct Change {
     pub kind: ChangeKind,
     pub id: i64,
     pub slug: String,
+    /// An article's locale, as its event says it; `None` for the other resources, and
+    /// for an article event written before articles had locales.
+    pub locale: Option<String>,
     pub occurred_at: NaiveDateTime,
 }
 
@@ -58,6 +61,8 @@ struct Named {
     /// Media have none: their changes show an empty slug.
     #[serde(default)]
     slug: String,
+    /// Articles' only.
+    locale: Option<String>,
     status: Option<ArticleStatus>,
 }
 
@@ -95,7 +100,7 @@ pub fn after(conn: &mut Conn, after: i64, limit: usize) -> StoreResult<(Vec<Chan
             // Every payload is folio's own; one it cannot read shows nothing.
             let Ok(data) = serde_json::from_str::<Named>(&payload) else { continue };
             if let Some(kind) = public_change(&kind, &data) {
-                changes.push(Change { sequence, kind, id: data.id, slug: data.slug, occurred_at });
+                changes.push(Change { sequence, kind, id: data.id, slug: data.slug, locale: data.locale, occurred_at });
                 if changes.len() == limit {
                     return Ok((changes, last, false));
                 }
@@ -148,7 +153,7 @@ mod tests {
     use super::*;
 
     fn named(status: Option<ArticleStatus>) -> Named {
-        Named { id: 1, slug: "a".into(), status }
+        Named { id: 1, slug: "a".into(), locale: None, status }
     }
 
     #[test]

@@ -206,6 +206,7 @@ pub fn article_data(article: &Article) -> Value {
     to_value(&ArticleEventData {
         id: row.id,
         slug: row.slug.clone(),
+        locale: row.locale.clone(),
         title: row.title.clone(),
         status: article.status,
         version: row.version,

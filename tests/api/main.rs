@@ -13,6 +13,7 @@ mod database;
 mod editorial;
 mod etags;
 mod feeds;
+mod feeds_locales;
 mod fields;
 mod hardening;
 mod helpers;

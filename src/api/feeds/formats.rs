@@ -24,6 +24,8 @@ pub struct Feed {
     pub self_url: String,
     /// When its newest change was: the latest `updated` of its entries.
     pub updated: DateTime<Utc>,
+    /// The language it says it is in, a BCP 47 tag; none when its entries are in several.
+    pub language: Option<String>,
     pub entries: Vec<Entry>,
 }
 
@@ -106,6 +108,7 @@ pub fn rss(feed: &Feed) -> Result<Vec<u8>, ApiError> {
         title: xml(&feed.title),
         link: xml(&feed.home),
         description: xml(&feed.description),
+        language: feed.language.clone(),
         last_build_date: Some(rfc822(feed.updated)),
         generator: Some(GENERATOR.to_owned()),
         items,
@@ -155,6 +158,7 @@ pub fn atom(feed: &Feed) -> Result<Vec<u8>, ApiError> {
         updated: feed.updated.fixed_offset(),
         links: vec![link(&feed.self_url, "self", "application/atom+xml"), link(&feed.home, "alternate", "text/html")],
         generator: Some(atom::Generator { value: GENERATOR.to_owned(), ..Default::default() }),
+        lang: feed.language.clone(),
         entries,
         ..Default::default()
     };
@@ -169,6 +173,8 @@ struct JsonFeed<'a> {
     description: &'a str,
     home_page_url: &'a str,
     feed_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     items: Vec<JsonItem<'a>>,
 }
 
@@ -216,6 +222,7 @@ pub fn json(feed: &Feed) -> Result<Vec<u8>, ApiError> {
         description: &feed.description,
         home_page_url: &feed.home,
         feed_url: &feed.self_url,
+        language: feed.language.as_deref(),
         items,
     };
     written(serde_json::to_vec(&document))

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use self::formats::{Entry, Feed};
+use super::articles::locales::configured;
 use super::error::{problem, ApiError, Reply};
 use super::query::{FromQuery, Query, QueryReader};
 use super::respond::{self, client_has};
@@ -29,9 +30,9 @@ use crate::store::read_model::syndication::{self, Newest, Unknown};
 const ITEMS: i64 = 20;
 /// Part of every feed's ETag: raise it when the same articles come out differently, so
 /// that clients holding the old bytes fetch the new.
-const FEED_FORMAT: &str = "feed/1";
+const FEED_FORMAT: &str = "feed/2";
 
-/// `section` and `tag` of every feed.
+/// `section`, `tag` and `locale` of every feed.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedParams {
@@ -41,6 +42,13 @@ pub struct FeedParams {
     /// A tag's slug: only articles carrying it. Unknown: 404.
     #[param(min_length = 1)]
     tag: Option<String>,
+    /// One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively): only articles in it, and
+    /// the feed says it as its language (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`); a
+    /// section's or tag's name in the title is its name in that locale where it has one. Without it, the
+    /// feed lists every locale and says the site's default locale as its language only when every
+    /// article it lists is in that locale (an empty feed says it too), else no language. Other locales: 422.
+    #[param(value_type = Option<String>, example = "fr")]
+    locale: Option<String>,
 }
 
 impl FromQuery for FeedParams {
@@ -51,7 +59,8 @@ impl FromQuery for FeedParams {
                 slug => Ok(slug.to_owned()),
             })
         };
-        Self { section: slug("section"), tag: slug("tag") }
+        let (section, tag) = (slug("section"), slug("tag"));
+        Self { section, tag, locale: q.text("locale") }
     }
 }
 
@@ -233,8 +242,14 @@ struct Cover {
 
 /// One feed: its articles read, its ETag compared before any is parsed or written.
 async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: Format) -> Reply {
-    let (section, tag) = (params.section.clone(), params.tag.clone());
-    let found = state.read(move |c| syndication::newest(c, section.as_deref(), tag.as_deref(), ITEMS, now())).await?;
+    let locale = match params.locale.as_deref() {
+        Some(text) => Some(configured(&state.locales, text).map_err(|why| ApiError::invalid_field("locale", why))?),
+        None => None,
+    };
+    let (section, tag, asked) = (params.section.clone(), params.tag.clone(), locale.clone());
+    let found = state
+        .read(move |c| syndication::newest(c, section.as_deref(), tag.as_deref(), asked.as_deref(), ITEMS, now()))
+        .await?;
     let newest = match found {
         Ok(newest) => newest,
         Err(Unknown::Section) => {
@@ -248,7 +263,7 @@ async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: 
     };
     let origin = origin(req, &state.trusted_proxies);
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [("section", &params.section), ("tag", &params.tag)] {
+    for (name, value) in [("section", &params.section), ("tag", &params.tag), ("locale", &locale)] {
         if let Some(value) = value {
             query.append_pair(name, value);
         }
@@ -260,22 +275,36 @@ async fn serve(state: &AppState, params: FeedParams, req: &HttpRequest, format: 
     };
     let settings = state.links.settings();
     let names = [newest.section.as_deref().unwrap_or_default(), newest.tag.as_deref().unwrap_or_default()];
-    let parts = [FEED_FORMAT, format.content_type(), &settings, &self_url, names[0], names[1]];
+    // The language said follows from the locale asked for, or from the items' locales
+    // (their ETags) and the default.
+    let default = state.locales.default_locale();
+    let parts = [FEED_FORMAT, format.content_type(), &settings, &self_url, names[0], names[1], default];
     let etag = etag_of(parts.into_iter().chain(newest.items.iter().map(|item| item.etag.as_str())));
     answer(req, etag, format.content_type(), || {
-        let feed = feed(&state.links, &origin, self_url, newest)?;
+        let feed =
+            feed(&state.links, &origin, self_url, locale.as_deref().unwrap_or(default), locale.is_some(), newest)?;
         let modified = (!feed.entries.is_empty()).then_some(feed.updated);
         Ok((format.write(&feed)?, modified))
     })
 }
 
-/// The feed of `newest`, its links and ids made for `origin`.
-fn feed(links: &Links, origin: &str, self_url: String, newest: Newest) -> Result<Feed, ApiError> {
+/// The feed of `newest`, its links and ids made for `origin`, in `language`: the locale
+/// asked for (`asked`), or the site's default, said only when every entry is in it.
+fn feed(
+    links: &Links,
+    origin: &str,
+    self_url: String,
+    language: &str,
+    asked: bool,
+    newest: Newest,
+) -> Result<Feed, ApiError> {
     let host = site_host(links, origin);
     let mut entries = Vec::with_capacity(newest.items.len());
+    let mut all_in_language = true;
     for item in &newest.items {
         let stored: Stored = serde_json::from_str(&item.json)
             .map_err(|err| ApiError::internal(anyhow::Error::new(err).context("reading a stored article")))?;
+        all_in_language &= stored.locale == language;
         entries.push(Entry {
             // RFC 4151: the site's name on a day it held it (the article's first), and the
             // article's id, which no edit changes.
@@ -306,6 +335,7 @@ fn feed(links: &Links, origin: &str, self_url: String, newest: Newest) -> Result
         description: format!("The newest articles{narrowed} on {host}"),
         home: links.home(origin),
         self_url,
+        language: (asked || all_in_language).then(|| language.to_owned()),
         // A feed with no article has not changed since there was none: a fixed date keeps
         // its bytes, and so its ETag, the same.
         updated: entries.iter().map(|entry| entry.updated).max().unwrap_or(DateTime::UNIX_EPOCH),

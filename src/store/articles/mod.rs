@@ -218,7 +218,7 @@ where
 }
 
 /// The name a section's or tag's stored `translations` give it in `locale`, if any.
-fn localized(translations: &str, locale: &str) -> Option<String> {
+pub fn localized(translations: &str, locale: &str) -> Option<String> {
     let names: HashMap<String, LocalName> = serde_json::from_str(translations).ok()?;
     names.into_iter().find(|(tag, _)| tag.eq_ignore_ascii_case(locale)).map(|(_, local)| local.name)
 }

@@ -246,6 +246,65 @@ fn following(q: Sql, filter: &Filter) -> Sql {
         .with::<BigInt, _>(&format!(" AND l.article_id {op} ?))"), id)
 }
 
+/// How many of a scope's newest entries [`newest_in_locale`] looks at first, per article
+/// it wants.
+const LOCALE_WINDOW: i64 = 10;
+
+/// The stored documents of the `limit` newest articles in `locale` that every one of
+/// `scopes` lists (every article when none), live at `now`, newest first; no total is
+/// counted. The index has no locale, so the smallest scope is walked newest first:
+///
+/// - first its newest `limit × LOCALE_WINDOW` entries, probing each one's stored
+///   document for its locale (a row read each, past the body on SQLite): enough when
+///   the locale is common, as a site's default is;
+/// - else, for a locale with few recent articles, the whole scope against the ids of
+///   the locale's documents, read once from the (locale, slug) index alone: an index
+///   walk, no row read but the items'.
+pub fn newest_in_locale(
+    conn: &mut Conn,
+    scopes: &[Scope],
+    locale: &str,
+    limit: i64,
+    now: NaiveDateTime,
+) -> StoreResult<Vec<Item>> {
+    let mut scopes: Vec<Scope> = scopes.to_vec();
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        scopes.push(EVERY);
+    }
+    let counts = counts(conn, &scopes)?;
+    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    let (driver, probes) = (scopes[0], &scopes[1..]);
+    let filter = Filter { scopes: Vec::new(), after: None, before: None, oldest_first: false, following: None };
+    let select = "SELECT s.document AS json, s.etag AS etag, p.at AS live_from, p.id AS article_id \
+         FROM (SELECT w.id AS id, w.at AS at FROM (SELECT l.article_id AS id, l.live_from AS at";
+    let window = from_where(Sql::new(conn, select), driver, probes, &filter, now)
+        .push(" ORDER BY l.live_from DESC, l.article_id DESC")
+        .with::<BigInt, _>(" LIMIT ?", limit.saturating_mul(LOCALE_WINDOW))
+        .push(") w WHERE EXISTS (SELECT 1 FROM article_documents x WHERE x.article_id = w.id")
+        .with::<Text, _>(" AND x.locale = ?)", locale.to_owned());
+    let items = newest_first(window, "w.at DESC, w.id DESC", limit).query().load::<Item>(conn)?;
+    if i64::try_from(items.len()).unwrap_or(i64::MAX) >= limit {
+        return Ok(items);
+    }
+    let select = "SELECT s.document AS json, s.etag AS etag, p.at AS live_from, p.id AS article_id \
+         FROM (SELECT l.article_id AS id, l.live_from AS at";
+    let whole = from_where(Sql::new(conn, select), driver, probes, &filter, now).with::<Text, _>(
+        " AND l.article_id IN (SELECT x.article_id FROM article_documents x WHERE x.locale = ?)",
+        locale.to_owned(),
+    );
+    Ok(newest_first(whole, "l.live_from DESC, l.article_id DESC", limit).query().load::<Item>(conn)?)
+}
+
+/// `q`, an inner select of [`newest_in_locale`], ended: its `limit` first in `order`
+/// (newest first), joined to their stored documents.
+fn newest_first(q: Sql, order: &str, limit: i64) -> Sql {
+    q.push(&format!(" ORDER BY {order}"))
+        .with::<BigInt, _>(" LIMIT ?", limit)
+        .push(") p JOIN article_documents s ON s.article_id = p.id ORDER BY p.at DESC, p.id DESC")
+}
+
 /// The stored items of `page` of the articles `filter` lists, live at `now` (their
 /// summaries, or with `with_body` their documents), and the list's total: with
 /// `filter.following`, the page after that article instead of page `page.page`. One
