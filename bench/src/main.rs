@@ -13,6 +13,7 @@
 mod dataset;
 mod hooks;
 mod http;
+mod locales;
 mod media;
 mod postgres;
 mod queries;
@@ -77,7 +78,7 @@ struct Args {
     #[arg(long, value_name = "NAME=VALUE")]
     server_env: Vec<String>,
     /// Run only these scenarios (comma-separated): health, slug, section, tags, search, create, update, webhooks,
-    /// media.
+    /// media; or locales alone (the site's articles regrouped as translations in three locales).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// The backend: a SQLite file, or a PostgreSQL cluster the bench starts in its temporary directory.
@@ -119,8 +120,8 @@ const MEDIA_RSS_BOUND: u64 = 250 << 20;
 /// Different searches in the search scenario.
 const SEARCHES: usize = 300;
 
-const SCENARIO_KEYS: [&str; 9] =
-    ["health", "slug", "section", "tags", "search", "create", "update", "webhooks", "media"];
+const SCENARIO_KEYS: [&str; 10] =
+    ["health", "slug", "section", "tags", "search", "create", "update", "webhooks", "media", "locales"];
 
 fn say(message: std::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "{message}");
@@ -171,6 +172,31 @@ fn encode(text: &str) -> String {
 struct Searches {
     queries: Vec<queries::Query>,
     reach: String,
+}
+
+/// The locales scenario's two lists, compared with each other.
+fn locale_scenarios(groups: usize) -> Vec<ReadScenario> {
+    let (plain, chained) = locales::paths();
+    vec![
+        ReadScenario {
+            key: "locales",
+            name: "GET /api/v1/articles?page=P".into(),
+            about: "the plain list of every locale, pages 1–50 in turn".into(),
+            paths: plain,
+            expect_items: true,
+            target: Target::None,
+        },
+        ReadScenario {
+            key: "locales",
+            name: "GET /api/v1/articles?locale=de&fallback=fr,en&page=P".into(),
+            about: format!(
+                "one item per translation group ({groups} groups: a third in en, fr and de, a third in en and fr,                  a third in en alone), pages 1–50 in turn"
+            ),
+            paths: chained,
+            expect_items: true,
+            target: Target::None,
+        },
+    ]
 }
 
 fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec<ReadScenario> {
@@ -445,6 +471,18 @@ fn run(args: Args) -> anyhow::Result<bool> {
         mb(loaded.db_bytes)
     ));
 
+    // The locales scenario regroups the articles as translations: the others read them as one locale.
+    let groups = match args.only.iter().any(|k| k == "locales") {
+        true => {
+            anyhow::ensure!(
+                args.only.len() == 1,
+                "--only locales runs alone: it regroups the articles in three locales"
+            );
+            let db = folio::startup::open_database(&settings)?;
+            Some(locales::regroup(&mut *db.writer()?, &loaded.published)?)
+        }
+        false => None,
+    };
     let mut env = vec![
         ("DATABASE_URL".to_owned(), database_url.clone()),
         ("FOLIO_JWT_SECRET".to_owned(), jwt_secret.clone()),
@@ -453,6 +491,9 @@ fn run(args: Args) -> anyhow::Result<bool> {
         // 12-megapixel JPEGs of the media scenario run to several megabytes.
         ("FOLIO_MAX_UPLOAD_BYTES".to_owned(), (64 << 20).to_string()),
     ];
+    if groups.is_some() {
+        env.push(("FOLIO_LOCALES".to_owned(), locales::LOCALES.to_owned()));
+    }
     for pair in &args.server_env {
         let (name, value) = pair.split_once('=').context("--server-env: expected NAME=VALUE")?;
         env.push((name.to_owned(), value.to_owned()));
@@ -480,7 +521,9 @@ fn run(args: Args) -> anyhow::Result<bool> {
         true => queries::measure(server.addr, &queries, loaded.published.len(), encode)?,
         false => String::new(),
     };
-    for scenario in read_scenarios(&loaded, &Searches { queries, reach }, &mut rng) {
+    let mut scenarios = read_scenarios(&loaded, &Searches { queries, reach }, &mut rng);
+    scenarios.extend(groups.map(locale_scenarios).unwrap_or_default());
+    for scenario in scenarios {
         if !wanted(scenario.key) {
             continue;
         }
@@ -548,6 +591,20 @@ fn run(args: Args) -> anyhow::Result<bool> {
             peak_rss,
             target: scenario.target,
         });
+    }
+
+    if let [plain, chained] =
+        rows.iter().filter(|row| row.name.starts_with("GET /api/v1/articles?")).collect::<Vec<_>>()[..]
+    {
+        if groups.is_some() {
+            notes.push(format!(
+                "- The three-locale fallback list served {:.0} % of the plain list's requests per second \
+                 ({:.3} against {:.3} ms of server CPU a request).",
+                100.0 * chained.rps / plain.rps.max(f64::MIN_POSITIVE),
+                chained.cpu_ms.unwrap_or(0.0),
+                plain.cpu_ms.unwrap_or(0.0)
+            ));
+        }
     }
 
     // Writes: a token for the editor, then creates and conditional updates.
