@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::content::front_matter;
+use crate::content::locale::LocalNames;
 use crate::store::articles::{Article, ArticleContent, CoverImage, Seo};
 
 pub const SECTIONS: &str = "sections.json";
@@ -27,6 +28,9 @@ pub struct SectionRecord {
     pub parent: Option<String>,
     #[serde(default)]
     pub position: i32,
+    /// Its name and description by locale; an archive from before locales has none.
+    #[serde(default)]
+    pub translations: LocalNames,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +40,9 @@ pub struct TagRecord {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Its name and description by locale; an archive from before locales has none.
+    #[serde(default)]
+    pub translations: LocalNames,
 }
 
 /// A user without any credential: an imported new user has no password until one is set.

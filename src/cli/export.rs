@@ -48,6 +48,7 @@ fn sections(conn: &mut Conn) -> Result<Vec<SectionRecord>, StoreError> {
     let mut records: Vec<SectionRecord> = rows
         .into_iter()
         .map(|r| SectionRecord {
+            translations: r.local_names(),
             parent: r.parent_id.and_then(|id| slugs.get(&id).cloned()),
             slug: r.slug,
             name: r.name,
@@ -61,8 +62,10 @@ fn sections(conn: &mut Conn) -> Result<Vec<SectionRecord>, StoreError> {
 
 fn tags(conn: &mut Conn) -> Result<Vec<TagRecord>, StoreError> {
     let (rows, _) = TagRow::page(conn, ALL)?;
-    let mut records: Vec<TagRecord> =
-        rows.into_iter().map(|r| TagRecord { slug: r.slug, name: r.name, description: r.description }).collect();
+    let mut records: Vec<TagRecord> = rows
+        .into_iter()
+        .map(|r| TagRecord { translations: r.local_names(), slug: r.slug, name: r.name, description: r.description })
+        .collect();
     records.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(records)
 }

@@ -30,3 +30,4 @@ mod search;
 mod security;
 mod seed_article;
 mod taxonomy;
+mod term_translations;

@@ -157,6 +157,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 && row.description == section.description
                 && row.parent_id == parent_id
                 && row.position == section.position
+                && row.local_names() == section.translations
             {
                 return Ok(Change::Unchanged);
             }
@@ -166,6 +167,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 description: Some(section.description.clone()),
                 parent_id: Some(parent_id),
                 position: Some(section.position),
+                translations: Some(section.translations.clone()),
             };
             sections::update(conn, Visibility::All, row.id, patch)?;
             Ok(Change::Updated)
@@ -177,6 +179,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 description: section.description.clone(),
                 parent_id,
                 position: section.position,
+                translations: section.translations.clone(),
             };
             sections::create(conn, Visibility::All, input)?;
             Ok(Change::Created)
@@ -189,17 +192,25 @@ fn put_tag(conn: &mut Conn, tag: &archive::TagRecord) -> Result<Change, StoreErr
     match tags::find_by_slug(conn, Visibility::All, &tag.slug) {
         Ok(current) => {
             let row = current.row;
-            if row.name == tag.name && row.description == tag.description {
+            if row.name == tag.name && row.description == tag.description && row.local_names() == tag.translations {
                 return Ok(Change::Unchanged);
             }
-            let patch =
-                TagPatch { slug: None, name: Some(tag.name.clone()), description: Some(tag.description.clone()) };
+            let patch = TagPatch {
+                slug: None,
+                name: Some(tag.name.clone()),
+                description: Some(tag.description.clone()),
+                translations: Some(tag.translations.clone()),
+            };
             tags::update(conn, Visibility::All, row.id, patch)?;
             Ok(Change::Updated)
         }
         Err(StoreError::NotFound) => {
-            let input =
-                TagInput { slug: Some(tag.slug.clone()), name: tag.name.clone(), description: tag.description.clone() };
+            let input = TagInput {
+                slug: Some(tag.slug.clone()),
+                name: tag.name.clone(),
+                description: tag.description.clone(),
+                translations: tag.translations.clone(),
+            };
             tags::create(conn, Visibility::All, input)?;
             Ok(Change::Created)
         }
