@@ -73,6 +73,7 @@ fn tags(conn: &mut Conn) -> Result<Vec<TagRecord>, StoreError> {
 pub fn export(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
     empty_dir(dir)?;
     let db = open_database(settings)?;
+    let default_locale = settings.locales.default_locale();
     let mut conn = db.reader()?;
     // One snapshot: a server writing meanwhile cannot leave an article naming a tag
     // or user that the JSON files lack.
@@ -95,7 +96,7 @@ pub fn export(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
         let count = articles::transfer::for_each(conn, |article| -> anyhow::Result<()> {
             let email = emails.get(&article.row.author_id).map_or("", String::as_str);
             let record = ArticleRecord::of(&article, email);
-            write(dir, &format!("{}.md", record.slug), &record.to_markdown())
+            write(dir, &record.file_name(default_locale), &record.to_markdown())
         })?;
         anyhow::Ok((count, user_records, section_records, tag_records))
     })?;

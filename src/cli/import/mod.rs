@@ -1,6 +1,7 @@
 //! `folio import DIR`: reads what `folio export` wrote into the database of
-//! `DATABASE_URL`, idempotently (articles, sections and tags matched by slug, users by
-//! email). Every file is read and checked, and every body rendered, before the
+//! `DATABASE_URL`, idempotently (sections and tags matched by slug, articles by slug
+//! and locale, users by email; translations join the group of the article their
+//! `translation_of` names). Every file is read and checked, and every body rendered, before the
 //! database is touched; the writes then run in one transaction, so bad input leaves
 //! nothing half-imported. Only regular files of bounded size are read
 //! ([`super::files::read_regular`]).
@@ -185,7 +186,18 @@ fn read_article(path: &Path, limit: u64, locales: &Locales) -> anyhow::Result<Ar
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
         anyhow!("{}: {}", path.display(), list.join("; "))
     })?;
-    let locale = locales.default_locale().to_owned();
+    let locale = match &record.locale {
+        Some(text) => check(path, "locale", configured(locales, text))?,
+        None => locales.default_locale().to_owned(),
+    };
+    record.locale = Some(locale.clone());
+    if let Some(original) = &mut record.translation_of {
+        check(path, "translation_of.slug", Slug::try_from(original.slug.as_str()))?;
+        original.locale = check(path, "translation_of.locale", configured(locales, &original.locale))?;
+        if (original.slug.as_str(), original.locale.as_str()) == (record.slug.as_str(), locale.as_str()) {
+            bail!("{}: translation_of: names the article itself", path.display());
+        }
+    }
     Ok(ArticleFile { path: path.to_owned(), record, locale, content, prepared: None })
 }
 
@@ -213,8 +225,8 @@ impl Archive {
         let mut articles = Vec::with_capacity(paths.len());
         for path in paths {
             let file = read_article(&path, article_limit, locales)?;
-            if !slugs.insert(file.record.slug.clone()) {
-                bail!("{}: another file has the slug {}", path.display(), file.record.slug);
+            if !slugs.insert((file.record.slug.clone(), file.locale.clone())) {
+                bail!("{}: another file has the slug {} in {}", path.display(), file.record.slug, file.locale);
             }
             articles.push(file);
         }
