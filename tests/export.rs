@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 #[path = "export/hardening.rs"]
 mod hardening;
 mod support;
+#[path = "export/translations.rs"]
+mod translations;
 
 use support::database::TestDatabase;
 use support::{Server, EMAIL};
@@ -24,8 +26,14 @@ const DEMO_AUTHOR: &str = "nick-lorem@example.com";
 
 /// Runs `folio ARGS` on the database `url`, with `stdin` as its standard input.
 fn folio(url: &str, args: &[&str], stdin: &str) -> Output {
+    folio_with(url, args, stdin, &[])
+}
+
+/// Runs `folio ARGS` as [`folio`] does, with extra environment variables.
+fn folio_with(url: &str, args: &[&str], stdin: &str, extra: &[(&str, &str)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(args)
+        .envs(extra.iter().copied())
         .env("DATABASE_URL", url)
         .env("FOLIO_JWT_SECRET", "process test secret long enough for hs256")
         .env("RUST_LOG", "error")
@@ -40,7 +48,12 @@ fn folio(url: &str, args: &[&str], stdin: &str) -> Output {
 
 /// Runs `folio ARGS` and checks that it succeeded; gives its standard output.
 fn ok(url: &str, args: &[&str]) -> String {
-    let out = folio(url, args, "");
+    ok_with(url, args, &[])
+}
+
+/// Runs `folio ARGS` with extra environment variables and checks that it succeeded.
+fn ok_with(url: &str, args: &[&str], extra: &[(&str, &str)]) -> String {
+    let out = folio_with(url, args, "", extra);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "folio {args:?}: {stderr}");
     String::from_utf8(out.stdout).unwrap()

@@ -9,7 +9,8 @@ use super::caller::Caller;
 use super::error::{Problem, Reply};
 use super::json;
 use super::state::AppState;
-use super::taxonomy;
+use super::taxonomy::{self, LocalNameInput, LocalNamesInput};
+use crate::content::locale::{LocalName, LocalNames, Locales};
 use crate::domain::{Description, Name, Slug};
 use crate::store::sections::{self, Section, SectionInput, SectionPatch, SectionRow};
 use crate::validation::Errors;
@@ -34,6 +35,10 @@ pub struct SectionResponse {
     /// Articles directly in this section that the caller may see (published ones for the public).
     #[schema(example = 1)]
     pub article_count: i64,
+    /// Its name and description by locale (`{}` when none): articles of that locale embed that name.
+    #[schema(example = json!({"fr": {"name": "Blogs", "description": "Les articles de nos cliniciens."}}))]
+    #[schema(value_type = BTreeMap<String, LocalName>)]
+    pub translations: LocalNames,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,7 +46,9 @@ pub struct SectionResponse {
 impl From<Section> for SectionResponse {
     fn from(section: Section) -> Self {
         let row = section.row;
+        let translations = row.local_names();
         Self {
+            translations,
             id: row.id,
             slug: row.slug,
             name: row.name,
@@ -70,6 +77,11 @@ pub struct CreateSection {
     // default required, so `{"name": "Blogs"}` would not type-check.
     #[serde(default)]
     pub position: i32,
+    /// Its name (required) and description in other locales, keyed by locale: the site's
+    /// locales only (any case; answered in canonical case), else 422.
+    #[schema(example = json!({"fr": {"name": "Blogs", "description": "Les articles de nos cliniciens."}}))]
+    #[schema(value_type = Option<BTreeMap<String, LocalNameInput>>)]
+    pub translations: Option<LocalNamesInput>,
 }
 
 json::patch_body! {
@@ -82,25 +94,33 @@ json::patch_body! {
         #[schema(minimum = 1)]
         parent_id: i64 as Option<i64>,
         position: i32 as i32,
+        /// Replaces the whole map of names by locale; `null` or `{}` clears it.
+        translations: LocalNamesInput as Option<BTreeMap<String, LocalNameInput>>,
     }
 }
 
-impl From<CreateSection> for SectionInput {
-    fn from(input: CreateSection) -> Self {
-        Self {
-            name: input.name.into(),
-            slug: input.slug.map(String::from),
-            description: input.description.map(String::from),
-            parent_id: input.parent_id,
-            position: input.position,
+impl CreateSection {
+    /// The store's input; a locale the site lacks is an error at its key.
+    fn input(self, errors: &mut Errors, locales: &Locales) -> SectionInput {
+        SectionInput {
+            name: self.name.into(),
+            slug: self.slug.map(String::from),
+            description: self.description.map(String::from),
+            parent_id: self.parent_id,
+            position: self.position,
+            translations: taxonomy::local_names(self.translations.unwrap_or_default(), locales, errors),
         }
     }
 }
 
 impl UpdateSection {
     /// The store's patch; a `null` where a value is required is an error at its field.
-    fn patch(self, errors: &mut Errors) -> SectionPatch {
+    fn patch(self, errors: &mut Errors, locales: &Locales) -> SectionPatch {
         SectionPatch {
+            translations: self
+                .translations
+                .nullable()
+                .map(|sent| taxonomy::local_names(sent.unwrap_or_default(), locales, errors)),
             name: self.name.required(errors, "/name").map(String::from),
             slug: self.slug.required(errors, "/slug").map(String::from),
             position: self.position.required(errors, "/position"),

@@ -9,7 +9,8 @@ use super::caller::Caller;
 use super::error::Reply;
 use super::json;
 use super::state::AppState;
-use super::taxonomy;
+use super::taxonomy::{self, LocalNameInput, LocalNamesInput};
+use crate::content::locale::{LocalName, LocalNames, Locales};
 use crate::domain::{Description, Name, Slug};
 use crate::store::tags::{self, Tag, TagInput, TagPatch, TagRow};
 use crate::validation::Errors;
@@ -28,6 +29,10 @@ pub struct TagResponse {
     /// Articles carrying the tag that the caller may see (published ones for the public).
     #[schema(example = 1)]
     pub article_count: i64,
+    /// Its name and description by locale (`{}` when none): articles of that locale embed that name.
+    #[schema(example = json!({"fr": {"name": "Aiguilles sèches", "description": null}}))]
+    #[schema(value_type = BTreeMap<String, LocalName>)]
+    pub translations: LocalNames,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -35,7 +40,9 @@ pub struct TagResponse {
 impl From<Tag> for TagResponse {
     fn from(tag: Tag) -> Self {
         let row = tag.row;
+        let translations = row.local_names();
         Self {
+            translations,
             id: row.id,
             slug: row.slug,
             name: row.name,
@@ -54,6 +61,11 @@ pub struct CreateTag {
     pub name: Name,
     pub slug: Option<Slug>,
     pub description: Option<Description>,
+    /// Its name (required) and description in other locales, keyed by locale: the site's
+    /// locales only (any case; answered in canonical case), else 422.
+    #[schema(example = json!({"fr": {"name": "Aiguilles sèches"}}))]
+    #[schema(value_type = Option<BTreeMap<String, LocalNameInput>>)]
+    pub translations: Option<LocalNamesInput>,
 }
 
 json::patch_body! {
@@ -62,23 +74,31 @@ json::patch_body! {
         name: Name as Name,
         slug: Slug as Slug,
         description: Description as Option<Description>,
+        /// Replaces the whole map of names by locale; `null` or `{}` clears it.
+        translations: LocalNamesInput as Option<BTreeMap<String, LocalNameInput>>,
     }
 }
 
-impl From<CreateTag> for TagInput {
-    fn from(input: CreateTag) -> Self {
-        Self {
-            name: input.name.into(),
-            slug: input.slug.map(String::from),
-            description: input.description.map(String::from),
+impl CreateTag {
+    /// The store's input; a locale the site lacks is an error at its key.
+    fn input(self, errors: &mut Errors, locales: &Locales) -> TagInput {
+        TagInput {
+            name: self.name.into(),
+            slug: self.slug.map(String::from),
+            description: self.description.map(String::from),
+            translations: taxonomy::local_names(self.translations.unwrap_or_default(), locales, errors),
         }
     }
 }
 
 impl UpdateTag {
     /// The store's patch; a `null` where a value is required is an error at its field.
-    fn patch(self, errors: &mut Errors) -> TagPatch {
+    fn patch(self, errors: &mut Errors, locales: &Locales) -> TagPatch {
         TagPatch {
+            translations: self
+                .translations
+                .nullable()
+                .map(|sent| taxonomy::local_names(sent.unwrap_or_default(), locales, errors)),
             name: self.name.required(errors, "/name").map(String::from),
             slug: self.slug.required(errors, "/slug").map(String::from),
             description: self.description.nullable().map(|d| d.map(String::from)),

@@ -3,19 +3,57 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::articles::locales::configured;
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Reply};
 use super::query::{PageParams, Query, QueryReader};
 use super::respond::{self, PageMeta};
 use super::state::AppState;
+use crate::content::locale::{LocalName, LocalNames, Locales};
 use crate::content::policy::Visibility;
+use crate::domain::{Description, Name};
 use crate::store::audit::Change;
 use crate::store::taxonomy::{self, Counted, Term};
 use crate::store::{Conn, PageRequest, StoreResult};
 use crate::validation::Errors;
+
+/// A section's or tag's name in one locale, and optionally its description there:
+/// checked like its own name and description.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalNameInput {
+    pub name: Name,
+    pub description: Option<Description>,
+}
+
+/// Names by locale as sent: keys are the site's locales, in any case.
+pub type LocalNamesInput = BTreeMap<String, LocalNameInput>;
+
+/// `sent` keyed by canonical locale; a key naming no configured locale, or naming one
+/// another key names too, is an error at `/translations/{key}`.
+pub fn local_names(sent: LocalNamesInput, locales: &Locales, errors: &mut Errors) -> LocalNames {
+    let mut names = LocalNames::new();
+    for (key, local) in sent {
+        let field = format!("/translations/{}", key.replace('~', "~0").replace('/', "~1"));
+        match configured(locales, &key) {
+            Err(why) => errors.add(field, format!("{key:?} {why}")),
+            Ok(locale) if names.contains_key(&locale) => {
+                errors.add(field, format!("names {locale}, which another key names too"));
+            }
+            Ok(locale) => {
+                let name = LocalName { name: local.name.into(), description: local.description.map(String::from) };
+                names.insert(locale, name);
+            }
+        }
+    }
+    names
+}
 
 /// The representation of a section or a tag.
 pub trait Resource: From<Counted<Self::Row>> + Serialize {
@@ -115,8 +153,9 @@ pub async fn delete<R: Resource>(
 /// The list body, the read response, the [`Resource`] impl and the documented handlers
 /// (list, get by id or slug, create, update) of one term, which differ only in names:
 /// `sections` and `tags` each name theirs in one invocation. `$store` is the term's store
-/// module; the create body converts `Into` its store input, the update body's `patch`
-/// gathers its field errors. Delete stays with each term: what it refuses differs.
+/// module; the create body's `input` makes its store input, the update body's `patch`
+/// gathers its field errors; both check `translations` against the site's locales.
+/// Delete stays with each term: what it refuses differs.
 /// Each handler states its `summary` as well as its doc: utoipa reads only literal doc comments.
 macro_rules! endpoints {
     ($Resource:ident, $Row:ident, $List:ident, $Read:ident, $Create:ident, $Update:ident, $store:ident;
@@ -222,8 +261,8 @@ macro_rules! endpoints {
             caller: $crate::api::caller::Caller,
             body: $crate::api::json::Validating<$Create>,
         ) -> $crate::api::error::Reply {
-            let $crate::api::json::Validating { body: input, errors } = body;
-            let input = input.into();
+            let $crate::api::json::Validating { body: input, mut errors } = body;
+            let input = input.input(&mut errors, &state.locales);
             $crate::api::taxonomy::create::<$Resource>(state, caller, errors, move |c, v| $store::create(c, v, input)).await
         }
 
@@ -245,7 +284,7 @@ macro_rules! endpoints {
             body: $crate::api::json::Validating<$Update>,
         ) -> $crate::api::error::Reply {
             let $crate::api::json::Validating { body: input, mut errors } = body;
-            let patch = input.patch(&mut errors);
+            let patch = input.patch(&mut errors, &state.locales);
             let id = id.into_inner();
             $crate::api::taxonomy::update::<$Resource>(state, caller, id, errors, move |c, v| $store::update(c, v, id, patch))
                 .await

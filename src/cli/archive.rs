@@ -1,14 +1,18 @@
 //! The directory `folio export` writes and `folio import` reads: one Markdown file with
-//! front matter per article (named by its slug), and `sections.json`, `tags.json` and
-//! `users.json`. Everything is matched by slug (users by email), never by id, so the
-//! files move between databases; they are written in a fixed order, so two exports of
-//! the same content are the same bytes.
+//! front matter per article, and `sections.json`, `tags.json` and `users.json`. An
+//! article's file is named by its slug, `{slug}.md`, in the site's default locale and
+//! `{slug}.{locale}.md` in another ([`ArticleRecord::file_name`]): translations may share
+//! a slug, and a slug has no dot, so no two names collide; import reads the locale from
+//! the front matter, not the name. Everything is matched by slug (articles by slug and
+//! locale, users by email), never by id, so the files move between databases; they are
+//! written in a fixed order, so two exports of the same content are the same bytes.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::content::front_matter;
+use crate::content::locale::LocalNames;
 use crate::store::articles::{Article, ArticleContent, CoverImage, Seo};
 
 pub const SECTIONS: &str = "sections.json";
@@ -27,6 +31,9 @@ pub struct SectionRecord {
     pub parent: Option<String>,
     #[serde(default)]
     pub position: i32,
+    /// Its name and description by locale; an archive from before locales has none.
+    #[serde(default)]
+    pub translations: LocalNames,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +43,9 @@ pub struct TagRecord {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Its name and description by locale; an archive from before locales has none.
+    #[serde(default)]
+    pub translations: LocalNames,
 }
 
 /// A user without any credential: an imported new user has no password until one is set.
@@ -51,12 +61,26 @@ pub struct UserRecord {
     pub disabled: bool,
 }
 
+/// The article another one translates: the oldest (first made) of their group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationOf {
+    pub slug: String,
+    pub locale: String,
+}
+
 /// An article's front matter, and its body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleRecord {
     pub title: String,
     pub slug: String,
+    /// Absent in an archive from before locales: the site's default locale.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// On every article of a translation group but its oldest: that oldest article.
+    #[serde(default)]
+    pub translation_of: Option<TranslationOf>,
     #[serde(default)]
     pub section: Option<String>,
     /// The section's name, for a reader of the file; `sections.json` is what import uses.
@@ -99,9 +123,14 @@ impl ArticleRecord {
         let row = &article.row;
         // What an editor would resend; the rest is what only an export carries.
         let content = ArticleContent::of(article);
+        let oldest = article.siblings.iter().map(|s| &s.translation).min_by_key(|t| t.id);
+        let translation_of =
+            oldest.filter(|t| t.id < row.id).map(|t| TranslationOf { slug: t.slug.clone(), locale: t.locale.clone() });
         Self {
             title: content.title,
             slug: row.slug.clone(),
+            locale: Some(row.locale.clone()),
+            translation_of,
             section: content.section,
             section_name: article.section.as_ref().map(|s| s.name.clone()),
             author: Some(article.author.display_name.clone()),
@@ -119,6 +148,14 @@ impl ArticleRecord {
         }
     }
 
+    /// The name of its file: `{slug}.md` in `default_locale`, else `{slug}.{locale}.md`.
+    pub fn file_name(&self, default_locale: &str) -> String {
+        match self.locale.as_deref() {
+            Some(locale) if locale != default_locale => format!("{}.{locale}.md", self.slug),
+            _ => format!("{}.md", self.slug),
+        }
+    }
+
     /// The file's text: front matter in a fixed order, a blank line, the body.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("---\n");
@@ -126,6 +163,8 @@ impl ArticleRecord {
         let order = [
             "title",
             "slug",
+            "locale",
+            "translation_of",
             "section",
             "section_name",
             "author",
@@ -228,6 +267,8 @@ mod tests {
         let record = ArticleRecord {
             title: "  Odd: \"title\" ".into(),
             slug: "odd-title".into(),
+            locale: Some("de-CH".into()),
+            translation_of: Some(TranslationOf { slug: "odd".into(), locale: "en".into() }),
             section: Some("blogs".into()),
             section_name: Some("[Blogs]".into()),
             author: Some("Nick".into()),
@@ -249,8 +290,18 @@ mod tests {
             let record = ArticleRecord { body: body.into(), ..record.clone() };
             assert_eq!(ArticleRecord::parse(&record.to_markdown()), Ok(record));
         }
-        let bare =
-            ArticleRecord { tags: Vec::new(), seo: Seo::default(), cover_image: None, metadata: Map::new(), ..record };
+        assert_eq!(record.file_name("en"), "odd-title.de-CH.md");
+        assert_eq!(record.file_name("de-CH"), "odd-title.md");
+        let bare = ArticleRecord {
+            locale: None,
+            translation_of: None,
+            tags: Vec::new(),
+            seo: Seo::default(),
+            cover_image: None,
+            metadata: Map::new(),
+            ..record
+        };
+        assert_eq!(bare.file_name("fr"), "odd-title.md", "no locale: an archive from before locales");
         let text = bare.to_markdown();
         assert!(!text.contains("seo:") && !text.contains("tags:") && !text.contains("metadata:"), "{text}");
         assert_eq!(ArticleRecord::parse(&text), Ok(bare));

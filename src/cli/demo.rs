@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::auth::{password, Role};
 use crate::config::Settings;
+use crate::content::locale::LocalNames;
 use crate::content::policy::Visibility;
 use crate::content::{front_matter, slug, status::ArticleStatus};
 use crate::startup::open_database;
@@ -57,6 +58,7 @@ fn ensure_section(conn: &mut Conn, slug: &str, name: &str) -> anyhow::Result<()>
                 description: None,
                 parent_id: None,
                 position: 0,
+                translations: LocalNames::new(),
             };
             sections::create(conn, Visibility::All, input)?;
             Ok(())

@@ -48,6 +48,7 @@ fn sections(conn: &mut Conn) -> Result<Vec<SectionRecord>, StoreError> {
     let mut records: Vec<SectionRecord> = rows
         .into_iter()
         .map(|r| SectionRecord {
+            translations: r.local_names(),
             parent: r.parent_id.and_then(|id| slugs.get(&id).cloned()),
             slug: r.slug,
             name: r.name,
@@ -61,8 +62,10 @@ fn sections(conn: &mut Conn) -> Result<Vec<SectionRecord>, StoreError> {
 
 fn tags(conn: &mut Conn) -> Result<Vec<TagRecord>, StoreError> {
     let (rows, _) = TagRow::page(conn, ALL)?;
-    let mut records: Vec<TagRecord> =
-        rows.into_iter().map(|r| TagRecord { slug: r.slug, name: r.name, description: r.description }).collect();
+    let mut records: Vec<TagRecord> = rows
+        .into_iter()
+        .map(|r| TagRecord { translations: r.local_names(), slug: r.slug, name: r.name, description: r.description })
+        .collect();
     records.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(records)
 }
@@ -70,6 +73,7 @@ fn tags(conn: &mut Conn) -> Result<Vec<TagRecord>, StoreError> {
 pub fn export(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
     empty_dir(dir)?;
     let db = open_database(settings)?;
+    let default_locale = settings.locales.default_locale();
     let mut conn = db.reader()?;
     // One snapshot: a server writing meanwhile cannot leave an article naming a tag
     // or user that the JSON files lack.
@@ -92,7 +96,7 @@ pub fn export(settings: &Settings, dir: &Path) -> anyhow::Result<()> {
         let count = articles::transfer::for_each(conn, |article| -> anyhow::Result<()> {
             let email = emails.get(&article.row.author_id).map_or("", String::as_str);
             let record = ArticleRecord::of(&article, email);
-            write(dir, &format!("{}.md", record.slug), &record.to_markdown())
+            write(dir, &record.file_name(default_locale), &record.to_markdown())
         })?;
         anyhow::Ok((count, user_records, section_records, tag_records))
     })?;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::locale::{LocalName, LocalNames};
 use super::status::ArticleStatus;
 
 /// An event a webhook can subscribe to; `*` subscribes to all of them.
@@ -137,6 +138,9 @@ pub struct SectionEventData {
     pub name: String,
     #[schema(required = true)]
     pub parent_id: Option<i64>,
+    /// Its name and description by locale (the configured locales that have them).
+    #[schema(value_type = BTreeMap<String, LocalName>)]
+    pub translations: LocalNames,
     /// `section-{id}`, `sections` and `articles` (articles embed their section).
     #[schema(example = json!(["section-3", "sections", "articles"]))]
     pub cache_tags: Vec<String>,
@@ -151,6 +155,9 @@ pub struct TagEventData {
     pub slug: String,
     #[schema(example = "Sports injuries")]
     pub name: String,
+    /// Its name and description by locale (the configured locales that have them).
+    #[schema(value_type = BTreeMap<String, LocalName>)]
+    pub translations: LocalNames,
     /// `tag-{id}`, `tags` and `articles` (articles embed their tags).
     #[schema(example = json!(["tag-7", "tags", "articles"]))]
     pub cache_tags: Vec<String>,

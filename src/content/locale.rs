@@ -1,6 +1,11 @@
 //! The site's locales (`FOLIO_LOCALES`): BCP 47 tags, compared case-insensitively and
 //! answered in their canonical case (`de-CH`, `zh-Hant-TW`), the first the default.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 /// `FOLIO_LOCALES` when unset.
 pub const DEFAULT_LOCALES: &str = "en";
 /// The most locales one site may configure: a fallback chain and a query name them all.
@@ -56,6 +61,32 @@ impl Default for Locales {
     fn default() -> Self {
         Self { tags: vec![DEFAULT_LOCALES.to_owned()] }
     }
+}
+
+/// A section's or tag's name and description in one locale: what an article of that
+/// locale shows instead of the term's own name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LocalName {
+    #[schema(example = "Blogs")]
+    pub name: String,
+    #[serde(default)]
+    #[schema(required = true, example = "Les articles de nos cliniciens.")]
+    pub description: Option<String>,
+}
+
+/// A section's or tag's names by locale (canonical case), in locale order: the JSON
+/// object its `translations` column holds.
+pub type LocalNames = BTreeMap<String, LocalName>;
+
+/// The names a `translations` column holds; none when it holds no such object (it is
+/// only ever written from a [`LocalNames`], so that never happens).
+pub fn local_names(stored: &str) -> LocalNames {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+/// `names` as its `translations` column stores them.
+pub fn stored_names(names: &LocalNames) -> String {
+    serde_json::to_string(names).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// `tag` in BCP 47's canonical case when it is a well-formed tag (language, then

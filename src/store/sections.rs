@@ -11,6 +11,7 @@ use super::read_model::{self, Embedded};
 use super::taxonomy::{self, derived_slug, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::content::events::{EventType, SectionEventData};
+use crate::content::locale::{local_names, stored_names, LocalNames};
 use crate::content::policy::Visibility;
 use crate::db::schema::{articles, sections};
 
@@ -25,6 +26,15 @@ pub struct SectionRow {
     pub position: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its names by locale, as stored: read them with [`SectionRow::local_names`].
+    pub translations: String,
+}
+
+impl SectionRow {
+    /// Its name and description in each locale that has them.
+    pub fn local_names(&self) -> LocalNames {
+        local_names(&self.translations)
+    }
 }
 
 /// A section with the number of articles in it that the viewer may see.
@@ -38,6 +48,8 @@ pub struct SectionInput {
     pub description: Option<String>,
     pub parent_id: Option<i64>,
     pub position: i32,
+    /// Its names in configured locales (canonical case), checked like its own.
+    pub translations: LocalNames,
 }
 
 /// A validated PATCH; `Some(None)` clears a nullable field.
@@ -48,6 +60,8 @@ pub struct SectionPatch {
     pub description: Option<Option<String>>,
     pub parent_id: Option<Option<i64>>,
     pub position: Option<i32>,
+    /// The whole new map of names by locale: it replaces the stored one.
+    pub translations: Option<LocalNames>,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -59,6 +73,7 @@ struct SectionValues {
     parent_id: Option<i64>,
     position: i32,
     updated_at: NaiveDateTime,
+    translations: String,
 }
 
 fn counts(conn: &mut Conn, visibility: Visibility, ids: &[i64]) -> StoreResult<HashMap<i64, i64>> {
@@ -148,6 +163,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: SectionInput) -> S
                     parent_id: input.parent_id,
                     position: input.position,
                     updated_at: now,
+                    translations: stored_names(&input.translations),
                 },
                 sections::created_at.eq(now),
             ))
@@ -164,6 +180,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
         let current = SectionRow::by_id(conn, id)?;
         let (current_slug, current_name, current_parent) =
             (current.slug.clone(), current.name.clone(), current.parent_id);
+        let current_names = current.local_names();
         let parent_id = patch.parent_id.unwrap_or(current.parent_id);
         check_parent(conn, Some(id), parent_id)?;
         let slug = match patch.slug {
@@ -178,12 +195,14 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: SectionPa
                 parent_id,
                 position: patch.position.unwrap_or(current.position),
                 updated_at: now(),
+                translations: stored_names(patch.translations.as_ref().unwrap_or(&current_names)),
             })
             .execute(conn)?;
         let row = SectionRow::by_id(conn, id)?;
         if row.parent_id != current_parent {
             read_model::embedded_changed(conn, Embedded::SectionTree(id))?;
-        } else if (&row.slug, &row.name) != (&current_slug, &current_name) {
+        } else if (&row.slug, &row.name) != (&current_slug, &current_name) || row.local_names() != current_names {
+            // A name in a locale is what that locale's articles embed: a rename too.
             read_model::embedded_changed(conn, Embedded::Section(id))?;
         }
         outbox::emit(conn, EventType::SectionUpdated.as_str(), &event_data(&row), None, None)?;
@@ -216,6 +235,7 @@ fn event_data(row: &SectionRow) -> Value {
         slug: row.slug.clone(),
         name: row.name.clone(),
         parent_id: row.parent_id,
+        translations: row.local_names(),
         cache_tags: vec![format!("section-{}", row.id), "sections".into(), "articles".into()],
     })
 }

@@ -11,6 +11,7 @@ use super::read_model::{self, Embedded};
 use super::taxonomy::{self, term, Counted, Term};
 use super::{now, outbox, write_tx, Conn, PageRequest, Rejected, StoreError, StoreResult};
 use crate::content::events::{EventType, TagEventData};
+use crate::content::locale::{local_names, stored_names, LocalNames};
 use crate::content::policy::Visibility;
 use crate::db::schema::{article_tags, articles, tags};
 
@@ -23,6 +24,15 @@ pub struct TagRow {
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Its names by locale, as stored: read them with [`TagRow::local_names`].
+    pub translations: String,
+}
+
+impl TagRow {
+    /// Its name and description in each locale that has them.
+    pub fn local_names(&self) -> LocalNames {
+        local_names(&self.translations)
+    }
 }
 
 /// A tag with the number of articles carrying it that the viewer may see.
@@ -33,6 +43,8 @@ pub struct TagInput {
     pub slug: Option<String>,
     pub name: String,
     pub description: Option<String>,
+    /// Its names in configured locales (canonical case), checked like its own.
+    pub translations: LocalNames,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +52,8 @@ pub struct TagPatch {
     pub slug: Option<String>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+    /// The whole new map of names by locale: it replaces the stored one.
+    pub translations: Option<LocalNames>,
 }
 
 /// The case-insensitive identity of a tag name.
@@ -83,7 +97,13 @@ fn name_taken(conn: &mut Conn, name: &str, except: Option<i64>) -> StoreResult<b
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
-fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>) -> StoreResult<TagRow> {
+fn insert(
+    conn: &mut Conn,
+    slug: String,
+    name: &str,
+    description: Option<String>,
+    translations: &LocalNames,
+) -> StoreResult<TagRow> {
     let now = now();
     let id = diesel::insert_into(tags::table)
         .values((
@@ -91,6 +111,7 @@ fn insert(conn: &mut Conn, slug: String, name: &str, description: Option<String>
             tags::name.eq(name),
             tags::name_key.eq(name_key(name)),
             tags::description.eq(description),
+            tags::translations.eq(stored_names(translations)),
             tags::created_at.eq(now),
             tags::updated_at.eq(now),
         ))
@@ -114,7 +135,7 @@ pub fn create(conn: &mut Conn, visibility: Visibility, input: TagInput) -> Store
             Some(wanted) => taxonomy::explicit_slug::<TagRow>(conn, wanted, None)?,
             None => derived_slug(conn, &input.name, || Rejected::SlugNotDerivable { from: "name" })?,
         };
-        let row = insert(conn, slug, &input.name, input.description)?;
+        let row = insert(conn, slug, &input.name, input.description, &input.translations)?;
         taxonomy::one(conn, visibility, row)
     })
 }
@@ -135,7 +156,7 @@ pub fn find_or_create(conn: &mut Conn, names: &[String], may_create: bool) -> St
             None if !may_create => return Err(Rejected::UnknownTag { index, name: name.clone() }.into()),
             None => {
                 let slug = derived_slug(conn, name, || Rejected::TagNameWithoutSlug { index, name: name.clone() })?;
-                insert(conn, slug, name, None)?
+                insert(conn, slug, name, None, &LocalNames::new())?
             }
         };
         rows.push(row);
@@ -147,6 +168,7 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
     write_tx(conn, |conn| {
         let current = TagRow::by_id(conn, id)?;
         let (current_slug, current_name) = (current.slug.clone(), current.name.clone());
+        let current_names = current.local_names();
         if let Some(name) = &patch.name {
             if name_taken(conn, name, Some(id))? {
                 return Err(StoreError::conflict("name", "a tag with this name already exists"));
@@ -163,11 +185,13 @@ pub fn update(conn: &mut Conn, visibility: Visibility, id: i64, patch: TagPatch)
                 tags::name_key.eq(name_key(&name)),
                 tags::name.eq(name),
                 tags::description.eq(patch.description.unwrap_or(current.description)),
+                tags::translations.eq(stored_names(patch.translations.as_ref().unwrap_or(&current_names))),
                 tags::updated_at.eq(now()),
             ))
             .execute(conn)?;
         let row = TagRow::by_id(conn, id)?;
-        if (&row.slug, &row.name) != (&current_slug, &current_name) {
+        // A name in a locale is what that locale's articles embed: a rename too.
+        if (&row.slug, &row.name) != (&current_slug, &current_name) || row.local_names() != current_names {
             read_model::embedded_changed(conn, Embedded::Tag(id))?;
         }
         outbox::emit(conn, EventType::TagUpdated.as_str(), &event_data(&row), None, None)?;
@@ -194,6 +218,7 @@ fn event_data(row: &TagRow) -> Value {
         id: row.id,
         slug: row.slug.clone(),
         name: row.name.clone(),
+        translations: row.local_names(),
         cache_tags: vec![format!("tag-{}", row.id), "tags".into(), "articles".into()],
     })
 }

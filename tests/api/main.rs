@@ -32,4 +32,5 @@ mod search;
 mod security;
 mod seed_article;
 mod taxonomy;
+mod term_translations;
 mod translations;

@@ -1,8 +1,10 @@
 //! The writes of an import, inside its one transaction: users, sections, tags, then
-//! articles, each created or updated by its slug, or left alone when it already is as
-//! the files say. Users are created by email, never changed.
+//! articles (each before its translations), each created or updated by its slug (an
+//! article's in its locale), or left alone when it already is as the files say. Users
+//! are created by email, never changed. An article joins the translation group its
+//! `translation_of` names; one without leaves its group as it is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use anyhow::{anyhow, bail};
@@ -108,7 +110,7 @@ impl Archive {
             summary.tags.count(change);
         }
         let mut authors: HashMap<String, i64> = HashMap::new();
-        for file in &self.articles {
+        for file in originals_first(&self.articles)? {
             let change = put_article(conn, file, &mut authors).map_err(|e| anyhow!("{}: {e}", file.path.display()))?;
             summary.articles.count(change);
         }
@@ -157,6 +159,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 && row.description == section.description
                 && row.parent_id == parent_id
                 && row.position == section.position
+                && row.local_names() == section.translations
             {
                 return Ok(Change::Unchanged);
             }
@@ -166,6 +169,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 description: Some(section.description.clone()),
                 parent_id: Some(parent_id),
                 position: Some(section.position),
+                translations: Some(section.translations.clone()),
             };
             sections::update(conn, Visibility::All, row.id, patch)?;
             Ok(Change::Updated)
@@ -177,6 +181,7 @@ fn put_section(conn: &mut Conn, section: &SectionRecord) -> anyhow::Result<Chang
                 description: section.description.clone(),
                 parent_id,
                 position: section.position,
+                translations: section.translations.clone(),
             };
             sections::create(conn, Visibility::All, input)?;
             Ok(Change::Created)
@@ -189,17 +194,25 @@ fn put_tag(conn: &mut Conn, tag: &archive::TagRecord) -> Result<Change, StoreErr
     match tags::find_by_slug(conn, Visibility::All, &tag.slug) {
         Ok(current) => {
             let row = current.row;
-            if row.name == tag.name && row.description == tag.description {
+            if row.name == tag.name && row.description == tag.description && row.local_names() == tag.translations {
                 return Ok(Change::Unchanged);
             }
-            let patch =
-                TagPatch { slug: None, name: Some(tag.name.clone()), description: Some(tag.description.clone()) };
+            let patch = TagPatch {
+                slug: None,
+                name: Some(tag.name.clone()),
+                description: Some(tag.description.clone()),
+                translations: Some(tag.translations.clone()),
+            };
             tags::update(conn, Visibility::All, row.id, patch)?;
             Ok(Change::Updated)
         }
         Err(StoreError::NotFound) => {
-            let input =
-                TagInput { slug: Some(tag.slug.clone()), name: tag.name.clone(), description: tag.description.clone() };
+            let input = TagInput {
+                slug: Some(tag.slug.clone()),
+                name: tag.name.clone(),
+                description: tag.description.clone(),
+                translations: tag.translations.clone(),
+            };
             tags::create(conn, Visibility::All, input)?;
             Ok(Change::Created)
         }
@@ -207,10 +220,41 @@ fn put_tag(conn: &mut Conn, tag: &archive::TagRecord) -> Result<Change, StoreErr
     }
 }
 
+/// The article files with every one after the article its `translation_of` names, when
+/// that is in the archive too; one naming an article outside it finds it in the database.
+fn originals_first(files: &[ArticleFile]) -> anyhow::Result<Vec<&ArticleFile>> {
+    let key = |file: &ArticleFile| (file.record.slug.clone(), file.locale.clone());
+    let in_archive: HashSet<(String, String)> = files.iter().map(key).collect();
+    let mut placed: Vec<&ArticleFile> = Vec::with_capacity(files.len());
+    let mut done = HashSet::new();
+    while placed.len() < files.len() {
+        let before = placed.len();
+        for file in files {
+            let ready = match &file.record.translation_of {
+                None => true,
+                Some(of) => {
+                    let original = (of.slug.clone(), of.locale.clone());
+                    done.contains(&original) || !in_archive.contains(&original)
+                }
+            };
+            if ready && done.insert(key(file)) {
+                placed.push(file);
+            }
+        }
+        if placed.len() == before {
+            let stuck = files.iter().find(|f| !done.contains(&key(f))).map(|f| f.path.display().to_string());
+            bail!("{}: translation_of: the articles' translation_of form a cycle", stuck.unwrap_or_default());
+        }
+    }
+    Ok(placed)
+}
+
 /// Whether `article` already is as `record` says, apart from what the file shows only
-/// for its reader (names) or leaves out (dates).
+/// for its reader (names) or leaves out (dates), and its group ([`transfer::join_group`]
+/// decides that).
 pub(super) fn unchanged(conn: &mut Conn, article: &Article, record: &ArticleRecord) -> Result<bool, StoreError> {
     let mut stored = ArticleRecord::of(article, &record.author_email);
+    stored.translation_of.clone_from(&record.translation_of);
     stored.section_name.clone_from(&record.section_name);
     stored.author.clone_from(&record.author);
     if record.created_at.is_none() {
@@ -235,10 +279,25 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
             user.id
         }
     };
+    let original = match &record.translation_of {
+        None => None,
+        Some(of) => match transfer::find_by_slug(conn, &of.slug, &of.locale)? {
+            Some(found) => Some(found.row.id),
+            None => bail!(
+                "translation_of: no article has the slug {} in {} (in this archive or the database)",
+                of.slug,
+                of.locale
+            ),
+        },
+    };
     let current = transfer::find_by_slug(conn, &record.slug, &file.locale)?;
     if let Some(article) = &current {
         if unchanged(conn, article, record)? {
-            return Ok(Change::Unchanged);
+            let joined = match original {
+                Some(original) => transfer::join_group(conn, article.row.id, original).map_err(in_group)?,
+                None => false,
+            };
+            return Ok(if joined { Change::Updated } else { Change::Unchanged });
         }
     }
     let now = now();
@@ -250,13 +309,22 @@ fn put_article(conn: &mut Conn, file: &ArticleFile, authors: &mut HashMap<String
             .unwrap_or(now),
         updated_at: record.updated_at.map_or(now, |at| at.naive_utc()),
     };
-    let placement = Placement { locale: file.locale.clone(), translation_of: None };
+    let placement = Placement { locale: file.locale.clone(), translation_of: original };
     transfer::put(conn, author, file.prepared()?, dates, current.as_ref(), placement).map_err(|e| match e {
         StoreError::Rejected(crate::store::Rejected::UnknownSection) => {
             anyhow!("section: no section has the slug {}", record.section.as_deref().unwrap_or_default())
         }
         StoreError::Rejected(rejected) => anyhow!("{rejected}"),
-        other => anyhow!(other),
+        other => in_group(other),
     })?;
     Ok(if current.is_some() { Change::Updated } else { Change::Created })
+}
+
+/// A store error while placing an article in its group: a group already holding the
+/// article's locale is the fault of `translation_of`.
+fn in_group(err: StoreError) -> anyhow::Error {
+    match err {
+        StoreError::Conflict { field: Some("locale"), message } => anyhow!("translation_of: {message}"),
+        other => anyhow!(other),
+    }
 }

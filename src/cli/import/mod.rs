@@ -1,6 +1,7 @@
 //! `folio import DIR`: reads what `folio export` wrote into the database of
-//! `DATABASE_URL`, idempotently (articles, sections and tags matched by slug, users by
-//! email). Every file is read and checked, and every body rendered, before the
+//! `DATABASE_URL`, idempotently (sections and tags matched by slug, articles by slug
+//! and locale, users by email; translations join the group of the article their
+//! `translation_of` names). Every file is read and checked, and every body rendered, before the
 //! database is touched; the writes then run in one transaction, so bad input leaves
 //! nothing half-imported. Only regular files of bounded size are read
 //! ([`super::files::read_regular`]).
@@ -17,10 +18,11 @@ use serde_json::{json, Value};
 
 use super::archive::{self, ArticleRecord, SectionRecord, TagRecord, UserRecord};
 use super::files;
+use crate::api::articles::locales::configured;
 use crate::api::articles::{check_date, CreateArticle};
 use crate::auth::Role;
 use crate::config::Settings;
-use crate::content::locale::Locales;
+use crate::content::locale::{LocalNames, Locales};
 use crate::domain::{Description, DisplayName, Email, Name, Slug};
 use crate::startup::open_database;
 use crate::store::articles::{transfer, ArticleContent, Prepared};
@@ -90,6 +92,30 @@ fn check_users(path: &Path, users: &mut [UserRecord]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A term's (or its translation's) name and description, checked as the API checks them.
+fn check_names(path: &Path, at: &str, name: &mut String, description: &mut Option<String>) -> anyhow::Result<()> {
+    *name = check(path, &format!("{at}.name"), Name::try_from(name.as_str()))?.into();
+    if let Some(text) = description.take() {
+        *description = Some(check(path, &format!("{at}.description"), Description::try_from(text))?.into());
+    }
+    Ok(())
+}
+
+/// The names of a term in other locales, keyed by configured locale in canonical case.
+fn check_translations(path: &Path, i: usize, translations: &mut LocalNames, locales: &Locales) -> anyhow::Result<()> {
+    let mut checked = LocalNames::new();
+    for (key, mut local) in std::mem::take(translations) {
+        let at = format!("[{i}].translations.{key}");
+        let locale = check(path, &at, configured(locales, &key))?;
+        check_names(path, &at, &mut local.name, &mut local.description)?;
+        if checked.insert(locale.clone(), local).is_some() {
+            bail!("{}: {at}: names {locale}, which another key names too", path.display());
+        }
+    }
+    *translations = checked;
+    Ok(())
+}
+
 fn check_term(
     path: &Path,
     i: usize,
@@ -98,17 +124,14 @@ fn check_term(
     description: &mut Option<String>,
 ) -> anyhow::Result<()> {
     check(path, &format!("[{i}].slug"), Slug::try_from(slug))?;
-    *name = check(path, &format!("[{i}].name"), Name::try_from(name.as_str()))?.into();
-    if let Some(text) = description.take() {
-        *description = Some(check(path, &format!("[{i}].description"), Description::try_from(text))?.into());
-    }
-    Ok(())
+    check_names(path, &format!("[{i}]"), name, description)
 }
 
-fn check_sections(path: &Path, sections: &mut [SectionRecord]) -> anyhow::Result<()> {
+fn check_sections(path: &Path, sections: &mut [SectionRecord], locales: &Locales) -> anyhow::Result<()> {
     let mut seen = HashSet::new();
     for (i, section) in sections.iter_mut().enumerate() {
         check_term(path, i, &section.slug, &mut section.name, &mut section.description)?;
+        check_translations(path, i, &mut section.translations, locales)?;
         if !seen.insert(section.slug.clone()) {
             bail!("{}: [{i}].slug: {} is listed twice", path.display(), section.slug);
         }
@@ -116,10 +139,11 @@ fn check_sections(path: &Path, sections: &mut [SectionRecord]) -> anyhow::Result
     Ok(())
 }
 
-fn check_tags(path: &Path, tags: &mut [TagRecord]) -> anyhow::Result<()> {
+fn check_tags(path: &Path, tags: &mut [TagRecord], locales: &Locales) -> anyhow::Result<()> {
     let (mut slugs, mut names) = (HashSet::new(), HashSet::new());
     for (i, tag) in tags.iter_mut().enumerate() {
         check_term(path, i, &tag.slug, &mut tag.name, &mut tag.description)?;
+        check_translations(path, i, &mut tag.translations, locales)?;
         if !slugs.insert(tag.slug.clone()) || !names.insert(store::tags::name_key(&tag.name)) {
             bail!("{}: [{i}]: the tag {} is listed twice", path.display(), tag.name);
         }
@@ -162,7 +186,18 @@ fn read_article(path: &Path, limit: u64, locales: &Locales) -> anyhow::Result<Ar
         let list: Vec<String> = found.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
         anyhow!("{}: {}", path.display(), list.join("; "))
     })?;
-    let locale = locales.default_locale().to_owned();
+    let locale = match &record.locale {
+        Some(text) => check(path, "locale", configured(locales, text))?,
+        None => locales.default_locale().to_owned(),
+    };
+    record.locale = Some(locale.clone());
+    if let Some(original) = &mut record.translation_of {
+        check(path, "translation_of.slug", Slug::try_from(original.slug.as_str()))?;
+        original.locale = check(path, "translation_of.locale", configured(locales, &original.locale))?;
+        if (original.slug.as_str(), original.locale.as_str()) == (record.slug.as_str(), locale.as_str()) {
+            bail!("{}: translation_of: names the article itself", path.display());
+        }
+    }
     Ok(ArticleFile { path: path.to_owned(), record, locale, content, prepared: None })
 }
 
@@ -175,9 +210,9 @@ impl Archive {
         let mut users: Vec<UserRecord> = read_json(&dir.join(archive::USERS))?;
         check_users(&dir.join(archive::USERS), &mut users)?;
         let mut sections: Vec<SectionRecord> = read_json(&dir.join(archive::SECTIONS))?;
-        check_sections(&dir.join(archive::SECTIONS), &mut sections)?;
+        check_sections(&dir.join(archive::SECTIONS), &mut sections, locales)?;
         let mut tags: Vec<TagRecord> = read_json(&dir.join(archive::TAGS))?;
-        check_tags(&dir.join(archive::TAGS), &mut tags)?;
+        check_tags(&dir.join(archive::TAGS), &mut tags, locales)?;
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read {}", dir.display()))?
             .map(|entry| entry.map(|e| e.path()))
@@ -190,8 +225,8 @@ impl Archive {
         let mut articles = Vec::with_capacity(paths.len());
         for path in paths {
             let file = read_article(&path, article_limit, locales)?;
-            if !slugs.insert(file.record.slug.clone()) {
-                bail!("{}: another file has the slug {}", path.display(), file.record.slug);
+            if !slugs.insert((file.record.slug.clone(), file.locale.clone())) {
+                bail!("{}: another file has the slug {} in {}", path.display(), file.record.slug, file.locale);
             }
             articles.push(file);
         }
