@@ -1,5 +1,7 @@
 // Renders one published article from a running folio, the way a frontend would.
 //   index.html?api=http://127.0.0.1:8080&slug=the-science-behind-dry-needling-for-muscle-recovery
+// With ?locale=fr it reads the slug in that locale, and a language switcher (with hreflang links
+// in the head) leads to each translation the article lists.
 // With ?preview=TOKEN (from POST /api/v1/articles/{id}/preview-token) it renders the token's
 // article instead, drafts included, under a "Preview" banner: no login, the token is the key.
 // folio must allow this page's origin: FOLIO_CORS_ORIGINS=http://127.0.0.1:<this page's port>.
@@ -10,6 +12,7 @@ const params = new URLSearchParams(location.search);
 const api = (params.get("api") || "http://127.0.0.1:8080").replace(/\/+$/, "");
 const slug = params.get("slug") || DEMO_SLUG;
 const preview = params.get("preview");
+const locale = params.get("locale");
 
 const FEEDS = { "application/rss+xml": "rss", "application/atom+xml": "atom", "application/feed+json": "json" };
 
@@ -93,6 +96,28 @@ function tableOfContents(article) {
   return nav;
 }
 
+/** This page for the article with `slug` in `locale`. */
+function pageFor(slug, locale) {
+  const url = new URL(location.href);
+  url.search = new URLSearchParams({ api, slug, locale }).toString();
+  return url.toString();
+}
+
+/** The language switcher: a link to each translation the article lists (what the reader may
+ * read now), and the hreflang alternates in the head that search engines read, itself included. */
+function languageSwitcher(article) {
+  const nav = el("nav", null, { class: "languages", "aria-label": "Languages" });
+  nav.append(el("span", article.locale, { class: "current", lang: article.locale }));
+  const all = [{ locale: article.locale, slug: article.slug, title: article.title }, ...article.translations];
+  for (const translation of all) {
+    const href = pageFor(translation.slug, translation.locale);
+    document.head.append(el("link", null, { rel: "alternate", hreflang: translation.locale, href }));
+    if (translation.locale === article.locale) continue;
+    nav.append(" · ", el("a", translation.title, { href, hreflang: translation.locale, lang: translation.locale }));
+  }
+  return nav;
+}
+
 /** The banner over a preview: what the reader sees is not (or not yet) what the public sees. */
 function previewBanner(article) {
   const status = article.status === "published" ? "published" : `${article.status}, not public yet`;
@@ -112,7 +137,7 @@ async function main() {
   // A preview token reads its article as it is now, drafts included; without one, the public slug URL.
   const url = preview
     ? `${api}/api/v1/preview/${encodeURIComponent(preview)}`
-    : `${api}/api/v1/articles/slug/${encodeURIComponent(slug)}`;
+    : `${api}/api/v1/articles/slug/${encodeURIComponent(slug)}` + (locale ? `?locale=${encodeURIComponent(locale)}` : "");
   try {
     const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) {
@@ -122,8 +147,10 @@ async function main() {
     const article = await response.json();
     if (article.section !== null) addSectionFeedLink(article.section);
     document.title = (preview ? "Preview: " : "") + (article.seo.meta_title ?? article.title);
+    document.documentElement.lang = article.locale;
     const header = el("header");
     header.append(el("h1", article.title), byline(article), tags(article));
+    if (article.translations.length > 0) header.append(languageSwitcher(article));
     const body = el("div", null, { class: "body" });
     // body_html is rendered and sanitised by folio; headings carry the ids the TOC links to.
     body.innerHTML = article.body_html;

@@ -165,6 +165,43 @@ export async function sectionFeed(section: string): Promise<{ href: string; xml:
   return { href, xml: data };
 }
 
+// --- Translations (issue 21) ---
+
+/** The <head> of a page in several languages: one hreflang link for the article and one for each
+ * translation the reader may read now (folio lists those in `translations`). */
+export function hreflangLinks(article: Article, pageUrl: (slug: string, locale: string) => string): string[] {
+  const all = [{ locale: article.locale, slug: article.slug }, ...article.translations];
+  return all.map((t) => `<link rel="alternate" hreflang="${t.locale}" href="${pageUrl(t.slug, t.locale)}">`);
+}
+
+/** A language switcher from the article's translations: each one's title, in its own language. */
+export function languageSwitcher(article: Article): { locale: string; title: string; id: number }[] {
+  return article.translations.map(({ id, locale, title }) => ({ id, locale, title }));
+}
+
+/** A French reader's front page: French articles, English where no French one exists yet, one per article. */
+export async function frenchFirst(page = 1) {
+  const { data, error } = await folio.GET("/api/v1/articles", { params: { query: { locale: "fr", fallback: "en", page } } });
+  if (error) throw new Error(error.detail);
+  return data.data.map(whole<ArticleSummary>).map((a) => ({ title: a.title, locale: a.locale, total: data.meta.total }));
+}
+
+/** The same article for a reader who switched language: by id, in their locale (404 when there is none). */
+export async function switchTo(id: number, locale: string): Promise<Article | null> {
+  const { data, response } = await folio.GET("/api/v1/articles/{id}", { params: { path: { id }, query: { locale } } });
+  return response.status === 404 || data === undefined ? null : whole<Article>(data);
+}
+
+/** An editor translates an article: the translation takes its group's section and tags. */
+export async function translate(token: string, original: number) {
+  const editor = createFolio("http://127.0.0.1:8080", token);
+  const { data, error } = await editor.POST("/api/v1/articles", {
+    body: { title: "La science du dry needling", body_markdown: "Le texte.", translation_of: original, locale: "fr" },
+  });
+  if (error) throw new Error(error.detail);
+  return { id: data.id, locale: data.locale, siblings: data.translations.map((t) => t.locale) };
+}
+
 export async function mistakesDoNotCompile() {
   // @ts-expect-error: a misspelt status is not one of the enum's values.
   await folio.GET("/api/v1/articles", { params: { query: { status: "pubished" } } });
@@ -188,4 +225,8 @@ export async function mistakesDoNotCompile() {
   feedUrl("http://127.0.0.1:8080", "/api/v1/feeds/sections.rss");
   // @ts-expect-error: the body of a preview token takes expires_in_seconds, nothing else.
   await folio.POST("/api/v1/articles/{id}/preview-token", { params: { path: { id: 1 } }, body: { expires_in: 60 } });
+  // @ts-expect-error: a translation is {id, locale, slug, title}: it has no url.
+  article.translations[0]?.url;
+  // @ts-expect-error: fallback is a comma-separated string, not a list.
+  await folio.GET("/api/v1/articles", { params: { query: { locale: "fr", fallback: ["en"] } } });
 }

@@ -780,6 +780,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The API's root: where its document and its Micropub endpoints are. */
+        get: operations["api_root"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/micropub": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ask the Micropub endpoint: its configuration, syndication targets, categories, or a post's source. */
+        get: operations["micropub_query"];
+        put?: never;
+        /** Create, update, delete or undelete a post. */
+        post: operations["micropub"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/micropub/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file to the Micropub media endpoint. */
+        post: operations["micropub_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "article.deleted": {
@@ -1045,6 +1097,11 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @description What an action does.
+         * @enum {string}
+         */
+        ActionName: "update" | "delete" | "undelete";
         ApiKeyList: {
             data: components["schemas"]["ApiKeyResponse"][];
             meta: components["schemas"]["PageMeta"];
@@ -1083,6 +1140,26 @@ export interface components {
              */
             last_used_at: string | null;
         };
+        /** @description Where things are, absolutely. */
+        ApiRoot: {
+            /** @example folio */
+            name: string;
+            /**
+             * @description The OpenAPI document.
+             * @example https://api.example/api/v1/openapi.json
+             */
+            openapi: string;
+            /**
+             * @description The Micropub endpoint.
+             * @example https://api.example/api/v1/micropub
+             */
+            micropub: string;
+            /**
+             * @description The Micropub media endpoint.
+             * @example https://api.example/api/v1/micropub/media
+             */
+            micropub_media: string;
+        };
         /** @description An `article.*` event. */
         ArticleEvent: {
             /**
@@ -1116,6 +1193,12 @@ export interface components {
             id: number;
             /** @example dry-needling */
             slug: string;
+            /**
+             * @description Its locale, one of `FOLIO_LOCALES` in canonical case: with `slug`, what names it
+             *     (slugs are unique per locale).
+             * @example en
+             */
+            locale: string;
             /** @example Dry needling */
             title: string;
             status: components["schemas"]["ArticleStatus"];
@@ -1152,6 +1235,11 @@ export interface components {
             slug: string;
             /** @example The Science Behind Dry Needling for Muscle Recovery */
             title: string;
+            /**
+             * @description Its locale, one of the site's (`FOLIO_LOCALES`), in canonical case: what `Content-Language` says of it.
+             * @example en
+             */
+            locale: string;
             /** @description Given by the editor, or derived from the body's first paragraph. */
             excerpt: string;
             /** @description Every heading of the body, in order. */
@@ -1242,6 +1330,12 @@ export interface components {
             body_markdown: string;
             /** @description The body rendered and sanitised, with an `id` on every heading. */
             body_html: string;
+            /**
+             * @description The other translations of the article the caller may read now, by locale (the public: the live
+             *     ones; one going live on schedule appears then): for `hreflang` links and a language switcher.
+             *     Stored documents leave it out; every answer has it.
+             */
+            translations: components["schemas"]["Translation"][];
         };
         /**
          * @description An article, or a list item, cut by `fields=` to `id` and the fields named; each has
@@ -1255,6 +1349,7 @@ export interface components {
             id: number;
             slug?: string;
             title?: string;
+            locale?: string;
             excerpt?: string;
             toc?: components["schemas"]["TocEntry"][];
             /** Format: int32 */
@@ -1282,6 +1377,8 @@ export interface components {
             body_html?: string;
             /** @description In a search's list, when named. */
             snippet?: string;
+            /** @description In a single article's answer, when named. */
+            translations?: components["schemas"]["Translation"][];
         };
         /**
          * @description `draft`, `scheduled` (published with a future `published_at`), `published` or `archived`.
@@ -1393,6 +1490,16 @@ export interface components {
             display_name: string;
             bio: string | null;
         };
+        /** @description Tag names (`q=category`), those starting with `filter` when given. */
+        Categories: {
+            /**
+             * @example [
+             *       "Dry Needling",
+             *       "Muscle Recovery"
+             *     ]
+             */
+            categories: string[];
+        };
         /** @description One change of public content. */
         ChangeItem: {
             /**
@@ -1422,6 +1529,12 @@ export interface components {
              * @example dry-needling
              */
             slug: string;
+            /**
+             * @description An article's locale (one of `FOLIO_LOCALES`, canonical case): with `slug`, what names it, as slugs are
+             *     unique per locale; null for sections, tags and media.
+             * @example en
+             */
+            locale: string | null;
             /** Format: date-time */
             occurred_at: string;
         };
@@ -1444,6 +1557,27 @@ export interface components {
              * @example YzEuMTA0MS4xNzY1MDI0MDAw
              */
             next_cursor: string;
+        };
+        /** @description What the endpoint supports (`q=config`). */
+        Config: {
+            /**
+             * @description The media endpoint's absolute URL.
+             * @example https://api.example/api/v1/micropub/media
+             */
+            "media-endpoint": string;
+            /** @description Always empty: folio syndicates nowhere. */
+            "syndicate-to": unknown[];
+            /**
+             * @description The queries answered.
+             * @example [
+             *       "config",
+             *       "source",
+             *       "syndicate-to",
+             *       "category"
+             *     ]
+             */
+            q: string[];
+            "post-types": components["schemas"]["PostType"][];
         };
         /** @description The article's lead image: at a URL as sent, or a media item with its file's URL and size. */
         CoverImage: {
@@ -1548,6 +1682,20 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively, answered in canonical case);
+             *     default: the site's default. Required with `translation_of`. Other locales: 422.
+             * @example en
+             */
+            locale?: string | null;
+            /**
+             * Format: int64
+             * @description The id of the article this one translates: it joins that article's translation group and takes the
+             *     group's section and tags (sending `section` or `tags` too is 422). A group already holding `locale`:
+             *     409; an article the caller may not read, or none: 404.
+             * @example 1
+             */
+            translation_of?: number | null;
         };
         /** @description A new preview token. */
         CreatePreviewToken: {
@@ -1574,12 +1722,37 @@ export interface components {
              * @description Lists sort by position, then name. Defaults to 0.
              */
             position?: number;
+            /**
+             * @description Its name (required) and description in other locales, keyed by locale: the site's
+             *     locales only (any case; answered in canonical case), else 422.
+             * @example {
+             *       "fr": {
+             *         "description": "Les articles de nos cliniciens.",
+             *         "name": "Blogs"
+             *       }
+             *     }
+             */
+            translations?: {
+                [key: string]: components["schemas"]["LocalNameInput"];
+            } | null;
         };
         /** @description A new tag. Without `slug`, one is derived from the name. */
         CreateTag: {
             name: components["schemas"]["Name"];
             slug?: null | components["schemas"]["Slug"];
             description?: null | components["schemas"]["Description"];
+            /**
+             * @description Its name (required) and description in other locales, keyed by locale: the site's
+             *     locales only (any case; answered in canonical case), else 422.
+             * @example {
+             *       "fr": {
+             *         "name": "Aiguilles sèches"
+             *       }
+             *     }
+             */
+            translations?: {
+                [key: string]: components["schemas"]["LocalNameInput"];
+            } | null;
         };
         /** @description A new user. */
         CreateUser: {
@@ -1702,6 +1875,39 @@ export interface components {
              */
             message: string;
         };
+        /**
+         * @description A form-encoded create (`h=entry`, `property[]` for several values), or a delete or
+         *     undelete (`action`, `url`). Every other field is a property kept as it came.
+         */
+        FormRequest: {
+            /**
+             * @description `entry`.
+             * @example entry
+             */
+            h?: string | null;
+            /**
+             * @description Markdown.
+             * @example Hello world
+             */
+            content?: string | null;
+            name?: string | null;
+            summary?: string | null;
+            /** @description Tag names; `category` for one. */
+            "category[]"?: string[] | null;
+            /** @description A photo's URL; `photo[]` for several. */
+            photo?: string | null;
+            /** @description `published` or `draft`. */
+            "post-status"?: string | null;
+            /** @description RFC 3339. */
+            published?: string | null;
+            "mp-slug"?: string | null;
+            /** @description The token, when it is not in the Authorization header (never both). */
+            access_token?: string | null;
+            /** @description `delete` or `undelete`. */
+            action?: string | null;
+            /** @description The post an action is on. */
+            url?: string | null;
+        };
         /** @description The service's state. */
         Health: {
             status: components["schemas"]["HealthStatus"];
@@ -1713,6 +1919,63 @@ export interface components {
         HealthStatus: "ok";
         /** @example https://clinic.example/images/dry-needling.jpg */
         HttpUrl: string;
+        /**
+         * @description An action on the post at `url`: `update` (with `replace`, `add`, `delete`), `delete`
+         *     (archives it) or `undelete` (restores the status it had).
+         */
+        JsonAction: {
+            action: components["schemas"]["ActionName"];
+            /**
+             * @description The post's public URL, or its API URL.
+             * @example https://clinic.example/blogs/hello-world
+             */
+            url: string;
+            /** @description Properties to replace, each an array of values. */
+            replace?: Record<string, never> | null;
+            /** @description Values to add, each property an array. */
+            add?: Record<string, never> | null;
+            /** @description Property names to remove, or values to remove from each property. */
+            delete?: unknown;
+        };
+        /** @description A new post in Micropub's JSON syntax. */
+        JsonCreate: {
+            /**
+             * @description `["h-entry"]`.
+             * @example [
+             *       "h-entry"
+             *     ]
+             */
+            type: string[];
+            /**
+             * @description Each property an array of values. `name` → title (absent: the first words of the
+             *     content, at most 80 characters); `content` (text is Markdown, `{"html": …}` HTML) →
+             *     body; `summary` → excerpt; `category` → tags; `post-status` (`published`, or
+             *     `draft`; authors write drafts); `published` → published_at; `photo` (URLs or
+             *     `{"value", "alt"}`, the first the cover image); `mp-slug` → slug. Every other
+             *     property, nested objects included, is kept as it came and given back by `q=source`.
+             */
+            properties: Record<string, never>;
+        };
+        /** @description A JSON request: a create, or an action. */
+        JsonRequest: components["schemas"]["JsonCreate"] | components["schemas"]["JsonAction"];
+        /**
+         * @description A section's or tag's name and description in one locale: what an article of that
+         *     locale shows instead of the term's own name.
+         */
+        LocalName: {
+            /** @example Blogs */
+            name: string;
+            /** @example Les articles de nos cliniciens. */
+            description: string | null;
+        };
+        /**
+         * @description A section's or tag's name in one locale, and optionally its description there:
+         *     checked like its own name and description.
+         */
+        LocalNameInput: {
+            name: components["schemas"]["Name"];
+            description?: null | components["schemas"]["Description"];
+        };
         /** @description Credentials. */
         LoginRequest: {
             /** @example nick@example.com */
@@ -1814,6 +2077,45 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description A media endpoint upload. */
+        MediaUpload: {
+            /**
+             * Format: binary
+             * @description JPEG, PNG, WebP, GIF, AVIF, SVG or PDF, told from its bytes; at most `FOLIO_MAX_UPLOAD_BYTES`.
+             */
+            file: string;
+            /** @description The token, sent before the file, when it is not in the Authorization header. */
+            access_token?: string | null;
+        };
+        /** @description A Micropub error. */
+        MicropubErrorBody: {
+            /**
+             * @description `invalid_request`, `unauthorized`, `insufficient_scope` or `forbidden`.
+             * @example invalid_request
+             */
+            error: string;
+            /**
+             * @description What went wrong, for a human.
+             * @example no post has this URL
+             */
+            error_description: string;
+        };
+        /**
+         * @description A create with files: the form's fields, and photos uploaded as media (at most
+         *     `FOLIO_MAX_UPLOAD_BYTES` each, ten at most; the first is the cover image).
+         */
+        MultipartRequest: {
+            /** @example entry */
+            h?: string | null;
+            content?: string | null;
+            name?: string | null;
+            /** @description Tag names. */
+            "category[]"?: string[] | null;
+            /** @description JPEG, PNG, WebP, GIF, AVIF, SVG or PDF, told from the bytes; `photo[]` for several. */
+            photo: string[];
+            /** @description The token, sent before the files, when it is not in the Authorization header. */
+            access_token?: string | null;
+        };
         /** @example Blogs */
         Name: string;
         /** @description Pagination facts of a list response. */
@@ -1885,6 +2187,13 @@ export interface components {
              */
             event_id: number;
         };
+        /** @description A post type a client may offer. */
+        PostType: {
+            /** @example note */
+            type: string;
+            /** @example Note */
+            name: string;
+        };
         /** @description A preview token: the one time it is shown. */
         PreviewToken: {
             /**
@@ -1930,6 +2239,8 @@ export interface components {
              */
             current_version?: number | null;
         };
+        /** @description Any of the answers, by `q`. */
+        QueryAnswer: components["schemas"]["Config"] | components["schemas"]["SyndicateTo"] | components["schemas"]["Categories"] | components["schemas"]["Source"];
         /** @description What a redelivery queued. */
         RedeliveryQueued: {
             /**
@@ -2020,6 +2331,10 @@ export interface components {
             name: string;
             /** Format: int64 */
             parent_id: number | null;
+            /** @description Its name and description by locale (the configured locales that have them). */
+            translations: {
+                [key: string]: components["schemas"]["LocalName"];
+            };
             /**
              * @description `section-{id}`, `sections` and `articles` (articles embed their section).
              * @example [
@@ -2076,6 +2391,18 @@ export interface components {
              * @example 1
              */
             article_count: number;
+            /**
+             * @description Its name and description by locale (`{}` when none): articles of that locale embed that name.
+             * @example {
+             *       "fr": {
+             *         "description": "Les articles de nos cliniciens.",
+             *         "name": "Blogs"
+             *       }
+             *     }
+             */
+            translations: {
+                [key: string]: components["schemas"]["LocalName"];
+            };
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2114,6 +2441,25 @@ export interface components {
         ShortText: string;
         /** @example blogs */
         Slug: string;
+        /**
+         * @description A post's properties as a client would send them (`q=source`); with `properties[]`,
+         *     only those and no `type`.
+         */
+        Source: {
+            /**
+             * @description `["h-entry"]`, unless `properties[]` was given.
+             * @example [
+             *       "h-entry"
+             *     ]
+             */
+            type?: string[] | null;
+            /** @description Each property an array of values: text, `{"html"}` content, `{"value", "alt"}` photos, nested objects. */
+            properties: Record<string, never>;
+        };
+        /** @description The syndication targets (`q=syndicate-to`): none. */
+        SyndicateTo: {
+            "syndicate-to": unknown[];
+        };
         /** @description A `tag.*` event. */
         TagEvent: {
             /**
@@ -2146,6 +2492,10 @@ export interface components {
             slug: string;
             /** @example Sports injuries */
             name: string;
+            /** @description Its name and description by locale (the configured locales that have them). */
+            translations: {
+                [key: string]: components["schemas"]["LocalName"];
+            };
             /**
              * @description `tag-{id}`, `tags` and `articles` (articles embed their tags).
              * @example [
@@ -2192,6 +2542,18 @@ export interface components {
              * @example 1
              */
             article_count: number;
+            /**
+             * @description Its name and description by locale (`{}` when none): articles of that locale embed that name.
+             * @example {
+             *       "fr": {
+             *         "description": null,
+             *         "name": "Aiguilles sèches"
+             *       }
+             *     }
+             */
+            translations: {
+                [key: string]: components["schemas"]["LocalName"];
+            };
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2237,6 +2599,23 @@ export interface components {
          */
         TokenType: "Bearer";
         /**
+         * @description Another translation of an article, as its readers see it: for hreflang links and a
+         *     language switcher.
+         */
+        Translation: {
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /** @example fr */
+            locale: string;
+            /** @example la-science-du-dry-needling */
+            slug: string;
+            /** @example La science du dry needling */
+            title: string;
+        };
+        /**
          * @description Changes to an article: absent fields stay, `null` clears a nullable one
          *     (and re-derives the excerpt). Send `version` or `If-Match`. Authors change only
          *     their own drafts, and only as drafts; publishing, unpublishing and later changes are an editor's.
@@ -2259,6 +2638,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * @description Moves the article to another of the site's locales, one its translation group does not hold (else 409).
+             * @example fr
+             */
+            locale?: string;
+            /**
              * Format: int64
              * @description The version this change is based on; stale → 409 with the current version.
              */
@@ -2280,12 +2664,20 @@ export interface components {
             parent_id?: number | null;
             /** Format: int32 */
             position?: number;
+            /** @description Replaces the whole map of names by locale; `null` or `{}` clears it. */
+            translations?: {
+                [key: string]: components["schemas"]["LocalNameInput"];
+            } | null;
         };
         /** @description Changes to a tag; absent fields stay, `null` clears the description. */
         UpdateTag: {
             name?: components["schemas"]["Name"];
             slug?: components["schemas"]["Slug"];
             description?: null | components["schemas"]["Description"];
+            /** @description Replaces the whole map of names by locale; `null` or `{}` clears it. */
+            translations?: {
+                [key: string]: components["schemas"]["LocalNameInput"];
+            } | null;
         };
         /**
          * @description Changes to a user; absent fields stay as they are. A new password, role or
@@ -3534,6 +3926,19 @@ export interface operations {
                  * @example title,slug,published_at
                  */
                 fields?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`): only articles in it, or with `fallback` one item per
+                 *     translation group. Without it, every locale is listed. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
+                /**
+                 * @description Locales to try in order after `locale`, comma-separated (needs `locale`, else 422): the list shows one
+                 *     item per translation group, the first locale of the chain that has a translation the caller may read;
+                 *     filters and `q` apply to the item shown, and totals and pages count groups.
+                 * @example en,de
+                 */
+                fallback?: string;
             };
             header?: never;
             path?: never;
@@ -3620,6 +4025,16 @@ export interface operations {
                  * @example title,slug,body_html
                  */
                 fields?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`): the answer is the translation of this article's group in that locale (a language switcher), else the first of `fallback` that has one; none readable: 404. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
+                /**
+                 * @description Locales to try in order after `locale`, comma-separated; needs `locale` (else 422).
+                 * @example en
+                 */
+                fallback?: string;
             };
             header?: never;
             path: {
@@ -3746,10 +4161,20 @@ export interface operations {
                  * @example title,slug,body_html
                  */
                 fields?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`): the slug is looked up in it, then in each of `fallback` in turn. Without it, in the site's default locale only. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
+                /**
+                 * @description Locales to try in order after `locale`, comma-separated; needs `locale` (else 422).
+                 * @example en
+                 */
+                fallback?: string;
             };
             header?: never;
             path: {
-                /** @description The article's slug */
+                /** @description The article's slug (slugs are unique per locale) */
                 slug: string;
             };
             cookie?: never;
@@ -4474,6 +4899,15 @@ export interface operations {
                 section?: string;
                 /** @description A tag's slug: only articles carrying it. Unknown: 404. */
                 tag?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively): only articles in it, and
+                 *     the feed says it as its language (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`); a
+                 *     section's or tag's name in the title is its name in that locale where it has one. Without it, the
+                 *     feed lists every locale and says the site's default locale as its language only when every
+                 *     article it lists is in that locale (an empty feed says it too), else no language. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
             };
             header?: never;
             path?: never;
@@ -4513,6 +4947,15 @@ export interface operations {
                 section?: string;
                 /** @description A tag's slug: only articles carrying it. Unknown: 404. */
                 tag?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively): only articles in it, and
+                 *     the feed says it as its language (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`); a
+                 *     section's or tag's name in the title is its name in that locale where it has one. Without it, the
+                 *     feed lists every locale and says the site's default locale as its language only when every
+                 *     article it lists is in that locale (an empty feed says it too), else no language. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
             };
             header?: never;
             path?: never;
@@ -4552,6 +4995,15 @@ export interface operations {
                 section?: string;
                 /** @description A tag's slug: only articles carrying it. Unknown: 404. */
                 tag?: string;
+                /**
+                 * @description One of the site's locales (`FOLIO_LOCALES`, compared case-insensitively): only articles in it, and
+                 *     the feed says it as its language (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`); a
+                 *     section's or tag's name in the title is its name in that locale where it has one. Without it, the
+                 *     feed lists every locale and says the site's default locale as its language only when every
+                 *     article it lists is in that locale (an empty feed says it too), else no language. Other locales: 422.
+                 * @example fr
+                 */
+                locale?: string;
             };
             header?: never;
             path?: never;
@@ -4593,7 +5045,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first; or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
+            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first, every published translation with its own URL; an article with live translations also has an `<xhtml:link rel="alternate" hreflang="{locale}" href="{url}"/>` for every live translation of its group, itself included. Or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
             200: {
                 headers: {
                     /** @description Strong validator; send it in If-None-Match for a 304 */
@@ -4629,7 +5081,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first; or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
+            /** @description A `<urlset>` of articles (`<loc>`, `<lastmod>`), oldest first, every published translation with its own URL; an article with live translations also has an `<xhtml:link rel="alternate" hreflang="{locale}" href="{url}"/>` for every live translation of its group, itself included. Or, from /sitemap.xml when there are more than FOLIO_SITEMAP_URLS_PER_FILE, a `<sitemapindex>` of the files */
             200: {
                 headers: {
                     /** @description Strong validator; send it in If-None-Match for a 304 */
@@ -4893,6 +5345,226 @@ export interface operations {
             404: components["responses"]["NotFound"];
             /** @description An unknown preset, a preset for a file with no variants, or an unknown parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    api_root: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where things are */
+            200: {
+                headers: {
+                    /** @description `<…/api/v1/micropub>; rel="micropub"`, absolute */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiRoot"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    micropub_query: {
+        parameters: {
+            query: {
+                /** @description `config`, `syndicate-to`, `category` or `source` */
+                q: string;
+                /** @description With `q=source`: the post's public or API URL */
+                url?: string;
+                /** @description With `q=source`: only these properties (then no `type`) */
+                "properties[]"?: string[];
+                /** @description With `q=category`: only tag names starting with this */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer: `q=config`, `q=syndicate-to`, `q=category` or `q=source` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryAnswer"];
+                };
+            };
+            /** @description `invalid_request`: no or an unknown `q`, or a `url` naming no post the caller may read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            /** @description `unauthorized`, or `insufficient_scope` (`q=source` with a key lacking `content:read`) */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    micropub: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A create (form-encoded, JSON or multipart with photos), or an action (`update` as JSON; `delete` and `undelete` as JSON or form-encoded) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JsonRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FormRequest"];
+                "multipart/form-data": components["schemas"]["MultipartRequest"];
+            };
+        };
+        responses: {
+            /** @description Created (or an update moved the post): `Location` is its absolute URL */
+            201: {
+                headers: {
+                    /** @description The post's absolute URL: on FOLIO_SITE_URL when set, else the API's by-slug URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Updated, deleted (archived) or undeleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: a malformed body, a property of the wrong type, an unknown action or URL, or a token sent twice */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            /** @description `unauthorized` (no valid token), or `insufficient_scope` (an API key without `content:write`) */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the user's role does not allow it (an author publishing, or changing what is no longer their draft) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            408: components["responses"]["BodyTimeout"];
+            /** @description The body exceeds FOLIO_MAX_BODY_BYTES, or a photo FOLIO_MAX_UPLOAD_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A photo is none of the types folio takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    micropub_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MediaUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored as a media item */
+            201: {
+                headers: {
+                    /** @description The file's absolute URL (the media item's `url`, made absolute) */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: not a multipart form, or not one file in `file` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            /** @description `unauthorized`, or `insufficient_scope` (an API key without `media`) */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MicropubErrorBody"];
+                };
+            };
+            408: components["responses"]["BodyTimeout"];
+            /** @description The file exceeds FOLIO_MAX_UPLOAD_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bytes are none of JPEG, PNG, WebP, GIF, AVIF, SVG or PDF */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
