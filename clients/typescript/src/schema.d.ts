@@ -4002,8 +4002,17 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description `translation_of` names no article the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             408: components["responses"]["BodyTimeout"];
-            /** @description The slug is taken */
+            /** @description The slug is taken in this locale, or the translation group already holds this locale */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4137,7 +4146,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             408: components["responses"]["BodyTimeout"];
-            /** @description The slug is taken, or `version` is stale (`current_version` says which is current) */
+            /** @description The slug is taken in the locale, the group already holds the `locale` asked for, or `version` is stale (`current_version` says which is current) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -270,7 +270,8 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<Vec<String>>>, ApiError> 
     responses(
         (status = 201, description = "The new article", body = ArticleResponse,
             headers(("Location" = String, description = "The article's URL"), ("ETag" = String, description = "Its strong validator"))),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`translation_of` names no article the caller may read", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken in this locale, or the translation group already holds this locale", body = Problem, content_type = "application/problem+json"),
         super::responses::BodyRefused, super::responses::NotAllowed,
     ),
     security(("bearer" = [])))]
@@ -319,7 +320,7 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
     responses(
         (status = 200, description = "The changed article, at a new version", body = ArticleResponse,
             headers(("ETag" = String, description = "Its new strong validator"))),
-        (status = 409, description = "The slug is taken, or `version` is stale (`current_version` says which is current)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken in the locale, the group already holds the `locale` asked for, or `version` is stale (`current_version` says which is current)", body = Problem, content_type = "application/problem+json"),
         (status = 412, response = super::responses::PreconditionFailed),
         (status = 428, response = super::responses::PreconditionRequired),
         super::responses::BodyRefused, super::responses::GuardedOne,
