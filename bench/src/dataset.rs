@@ -267,6 +267,7 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
             description: Some(format!("Everything about {name}.")),
             parent_id,
             position,
+            translations: Default::default(),
         };
         let parent = sections::create(conn, Visibility::All, input(name, None, position))?;
         let parent_id = parent.row.id;
@@ -279,7 +280,11 @@ pub fn load(settings: &Settings, corpus: &Corpus, options: &Options) -> anyhow::
     let tag_names = corpus.tag_names(TAG_COUNT);
     let mut tag_slugs = Vec::with_capacity(tag_names.len());
     for name in &tag_names {
-        let tag = tags::create(conn, Visibility::All, TagInput { slug: None, name: name.clone(), description: None })?;
+        let tag = tags::create(
+            conn,
+            Visibility::All,
+            TagInput { slug: None, name: name.clone(), description: None, translations: Default::default() },
+        )?;
         tag_slugs.push(tag.row.slug);
     }
 
