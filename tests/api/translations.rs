@@ -293,6 +293,7 @@ async fn a_fallback_list_shows_one_item_per_group_and_filters_the_item_shown() {
     let tagged =
         json_body(app.get("/api/v1/articles?locale=fr&fallback=en&tag=kept", None).await, StatusCode::OK).await;
     assert_eq!(listed(&tagged), vec![(id(&a_fr), "fr".into())]);
+    assert_eq!(tagged["meta"]["total"], 1, "a group counts once whatever its translations: {tagged}");
     let searched =
         json_body(app.get("/api/v1/articles?locale=fr&fallback=en&q=kestrel", None).await, StatusCode::OK).await;
     assert_eq!(listed(&searched), vec![(id(&b_en), "en".into())], "A's English text is not what the list shows");
