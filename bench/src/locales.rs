@@ -34,6 +34,12 @@ pub fn regroup(conn: &mut folio::store::Conn, published: &[(i64, String)]) -> an
     }
     sql.push_str("DELETE FROM article_documents;\n");
     conn.batch_execute(&sql)?;
+    match conn {
+        folio::store::Conn::Sqlite(sqlite) => sqlite.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?,
+        // Planner statistics and the visibility map as autovacuum would leave them after
+        // rewriting every published row, as the loader leaves them after loading.
+        postgres => postgres.batch_execute("VACUUM ANALYZE articles")?,
+    }
     Ok(groups)
 }
 

@@ -604,6 +604,11 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 chained.cpu_ms.unwrap_or(0.0),
                 plain.cpu_ms.unwrap_or(0.0)
             ));
+            notes.push(
+                "- The cold start here includes making every stored representation again: the scenario regroups \
+                 the articles as translations before the server starts."
+                    .to_owned(),
+            );
         }
     }
 
