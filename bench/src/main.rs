@@ -190,7 +190,8 @@ fn locale_scenarios(groups: usize) -> Vec<ReadScenario> {
             key: "locales",
             name: "GET /api/v1/articles?locale=de&fallback=fr,en&page=P".into(),
             about: format!(
-                "one item per translation group ({groups} groups: a third in en, fr and de, a third in en and fr,                  a third in en alone), pages 1–50 in turn"
+                "one item per translation group ({groups} groups: a third in en, fr and de, a third in en and fr, \
+                 a third in en alone), pages 1–50 in turn"
             ),
             paths: chained,
             expect_items: true,
