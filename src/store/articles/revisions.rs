@@ -6,9 +6,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::write::{
-    group_members, may_replace, replace, share_terms, ArticleContent, CoverImage, RenderedBody, Seo, Writer,
-};
+use super::update::{group_members, may_replace, share_terms};
+use super::write::{replace, ArticleContent, CoverImage, RenderedBody, Seo, Writer};
 use super::{find, Article, SectionRef, TagRef};
 use crate::content::policy::Actor;
 use crate::content::status::ArticleStatus;
