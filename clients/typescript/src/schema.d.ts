@@ -5434,6 +5434,15 @@ export interface operations {
                     "application/json": components["schemas"]["MicropubErrorBody"];
                 };
             };
+            /** @description A NUL character in the query string, refused before Micropub reads the request, as on every endpoint */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
@@ -5517,6 +5526,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A NUL character in the query string, refused before Micropub reads the request, as on every endpoint */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
@@ -5574,6 +5592,15 @@ export interface operations {
             };
             /** @description The bytes are none of JPEG, PNG, WebP, GIF, AVIF, SVG or PDF */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A NUL character in the query string, refused before Micropub reads the request, as on every endpoint */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -41,6 +41,7 @@ pub use self::discovery::{__path_root, root};
         (status = 403, description = "`forbidden`: the user's role does not allow it (an author publishing, or changing what is no longer their draft)", body = error::MicropubErrorBody),
         (status = 413, description = "The body exceeds FOLIO_MAX_BODY_BYTES, or a photo FOLIO_MAX_UPLOAD_BYTES", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A photo is none of the types folio takes", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A NUL character in the query string, refused before Micropub reads the request, as on every endpoint", body = crate::api::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn post(state: Data<AppState>, req: HttpRequest, payload: web::Payload) -> MicropubReply {
@@ -69,6 +70,7 @@ pub async fn post(state: Data<AppState>, req: HttpRequest, payload: web::Payload
         (status = 400, description = "`invalid_request`: no or an unknown `q`, or a `url` naming no post the caller may read", body = error::MicropubErrorBody),
         (status = 401, description = "`unauthorized`, or `insufficient_scope` (`q=source` with a key lacking `content:read`)", body = error::MicropubErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 422, description = "A NUL character in the query string, refused before Micropub reads the request, as on every endpoint", body = crate::api::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn query(state: Data<AppState>, req: HttpRequest) -> MicropubReply {
@@ -88,6 +90,7 @@ pub async fn query(state: Data<AppState>, req: HttpRequest) -> MicropubReply {
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 413, description = "The file exceeds FOLIO_MAX_UPLOAD_BYTES", body = crate::api::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The bytes are none of JPEG, PNG, WebP, GIF, AVIF, SVG or PDF", body = crate::api::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A NUL character in the query string, refused before Micropub reads the request, as on every endpoint", body = crate::api::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn upload(state: Data<AppState>, req: HttpRequest, payload: web::Payload) -> MicropubReply {
