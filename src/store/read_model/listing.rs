@@ -201,6 +201,20 @@ pub struct Listed {
 /// Each of `scopes`' maintained count. One look-up per scope, not one statement for
 /// all: a list names one or two scopes, and a fixed statement is prepared once per
 /// connection where one built for the number of scopes is prepared at every run.
+/// `scopes` without repeats (every article when none), the one with the fewest articles
+/// first: it drives a walk of the index, the others are probed. With their counts.
+fn smallest_first(conn: &mut Conn, scopes: &[Scope]) -> StoreResult<(Vec<Scope>, HashMap<Scope, i64>)> {
+    let mut scopes: Vec<Scope> = scopes.to_vec();
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        scopes.push(EVERY);
+    }
+    let counts = counts(conn, &scopes)?;
+    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    Ok((scopes, counts))
+}
+
 fn counts(conn: &mut Conn, scopes: &[Scope]) -> StoreResult<HashMap<Scope, i64>> {
     let mut found = HashMap::new();
     for (kind, scope_id) in scopes {
@@ -267,14 +281,7 @@ pub fn newest_in_locale(
     limit: i64,
     now: NaiveDateTime,
 ) -> StoreResult<Vec<Item>> {
-    let mut scopes: Vec<Scope> = scopes.to_vec();
-    scopes.sort_unstable();
-    scopes.dedup();
-    if scopes.is_empty() {
-        scopes.push(EVERY);
-    }
-    let counts = counts(conn, &scopes)?;
-    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    let (scopes, _) = smallest_first(conn, scopes)?;
     let (driver, probes) = (scopes[0], &scopes[1..]);
     let filter = Filter { scopes: Vec::new(), after: None, before: None, oldest_first: false, following: None };
     let select = "SELECT s.document AS json, s.etag AS etag, p.at AS live_from, p.id AS article_id \
@@ -316,14 +323,7 @@ pub fn page(
     now: NaiveDateTime,
     with_body: bool,
 ) -> StoreResult<Listed> {
-    let mut scopes: Vec<Scope> = filter.scopes.clone();
-    scopes.sort_unstable();
-    scopes.dedup();
-    if scopes.is_empty() {
-        scopes.push(EVERY);
-    }
-    let counts = counts(conn, &scopes)?;
-    scopes.sort_by_key(|scope| counts.get(scope).copied().unwrap_or(0));
+    let (scopes, counts) = smallest_first(conn, &filter.scopes)?;
     let (driver, probes) = (scopes[0], &scopes[1..]);
     let total = if probes.is_empty() && filter.after.is_none() && filter.before.is_none() {
         // The maintained count, less those of them still scheduled.

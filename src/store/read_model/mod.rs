@@ -39,9 +39,11 @@ pub const FORMAT: i32 = 6;
 const BATCH: usize = 100;
 
 /// A stored document, as a public read answers it.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = article_documents)]
 pub struct Document {
     /// The JSON of the article, body included.
+    #[diesel(column_name = document)]
     pub json: String,
     /// Its strong ETag, quoted.
     pub etag: String,
@@ -279,36 +281,14 @@ pub fn rebuild(conn: &mut Conn) -> StoreResult<usize> {
 // most one row and say no `LIMIT`: SQLite prepares a statement whose `LIMIT` is a bound
 // value again at every run, which was a sixth of a public read's CPU.
 
-/// What a read answers of a stored document.
-type DocumentColumns = (
-    article_documents::document,
-    article_documents::etag,
-    article_documents::updated_at,
-    article_documents::cache_tags,
-    article_documents::article_id,
-    article_documents::locale,
-    article_documents::translation_group,
-);
-
-const DOCUMENT: DocumentColumns = (
-    article_documents::document,
-    article_documents::etag,
-    article_documents::updated_at,
-    article_documents::cache_tags,
-    article_documents::article_id,
-    article_documents::locale,
-    article_documents::translation_group,
-);
-
 /// The document of article `id`, when it is live at `now`.
 pub fn live_by_id(conn: &mut Conn, id: i64, now: NaiveDateTime) -> StoreResult<Option<Document>> {
     let query = article_documents::table
         .filter(article_documents::article_id.eq(id))
-        .filter(article_documents::live_from.le(now))
-        .select(DOCUMENT);
+        .filter(article_documents::live_from.le(now));
     Ok(match conn {
-        Conn::Sqlite(conn) => query.get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.get_result(conn).optional()?,
+        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
+        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
     })
 }
 
@@ -317,11 +297,10 @@ pub fn live_by_slug(conn: &mut Conn, slug: &str, locale: &str, now: NaiveDateTim
     let query = article_documents::table
         .filter(article_documents::slug.eq(slug))
         .filter(article_documents::locale.eq(locale))
-        .filter(article_documents::live_from.le(now))
-        .select(DOCUMENT);
+        .filter(article_documents::live_from.le(now));
     Ok(match conn {
-        Conn::Sqlite(conn) => query.get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.get_result(conn).optional()?,
+        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
+        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
     })
 }
 
@@ -330,11 +309,10 @@ pub fn live_in_group(conn: &mut Conn, group: i64, locale: &str, now: NaiveDateTi
     let query = article_documents::table
         .filter(article_documents::translation_group.eq(group))
         .filter(article_documents::locale.eq(locale))
-        .filter(article_documents::live_from.le(now))
-        .select(DOCUMENT);
+        .filter(article_documents::live_from.le(now));
     Ok(match conn {
-        Conn::Sqlite(conn) => query.get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.get_result(conn).optional()?,
+        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
+        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
     })
 }
 
