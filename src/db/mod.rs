@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::{DatabaseTuning, DatabaseUrl};
@@ -156,6 +156,50 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SessionSettings {
     }
 }
 
+/// Tables analysed with fewer rows than this are given no statistics of their own
+/// (see [`refresh_statistics`]).
+const SMALL_TABLE_ROWS: i64 = 1_000;
+
+/// Refreshes SQLite's planner statistics: at start-up, and on the writer now and then
+/// while there are writes ([`STATISTICS_EVERY`]).
+///
+/// Fresh statistics let the planner pick the covering indexes; the analysis limit keeps
+/// this to milliseconds. What a small table's statistics say stops being true as it
+/// grows, and a connection keeps what it read: taken when a site was new, they said
+/// the search index's pages (`articles_fts_data`) were two rows, so the planner read
+/// every page of the index for each range FTS5 deletes when it merges segments, and
+/// creates slowed in step with the index (a seventh of their first rate at 10,000
+/// articles). A small table is therefore said to have 2^20 rows, what SQLite assumes
+/// of a table it has no statistics for: right for a table that grows, harmless for
+/// one that stays small. (Deleting its row would not do: a connection that read the
+/// small figure keeps it until it reads the schema again.)
+pub fn refresh_statistics(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")?;
+    let analysed: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+    ))
+    .get_result(conn)?;
+    if analysed {
+        // `stat` begins with the row count. One row per small table stays, for the
+        // table; its indexes, without rows, take SQLite's defaults from it.
+        // `ANALYZE sqlite_schema` has this connection read the statistics again.
+        conn.batch_execute(&format!(
+            "UPDATE sqlite_stat1 SET idx = NULL, stat = '{ASSUMED_ROWS}'
+                 WHERE CAST(stat AS INTEGER) < {SMALL_TABLE_ROWS}
+                   AND rowid IN (SELECT min(rowid) FROM sqlite_stat1 GROUP BY tbl);
+             DELETE FROM sqlite_stat1 WHERE CAST(stat AS INTEGER) < {SMALL_TABLE_ROWS};
+             ANALYZE sqlite_schema;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// The rows SQLite assumes a table has when it has no statistics for it.
+const ASSUMED_ROWS: i64 = 1 << 20;
+
+/// How often the writer refreshes SQLite's planner statistics while there are writes.
+pub const STATISTICS_EVERY: Duration = Duration::from_secs(600);
+
 /// The database as the store sees it: a single writer and a pool of readers.
 #[derive(Clone)]
 pub struct Database {
@@ -235,9 +279,7 @@ impl Database {
         match &mut *pooled {
             Conn::Sqlite(conn) => {
                 let applied = conn.run_pending_migrations(SQLITE_MIGRATIONS).map(names).map_err(failed)?;
-                // Fresh statistics let the planner pick the covering indexes; the limit
-                // keeps this to milliseconds. Without them queries are slower, not wrong.
-                if let Err(cause) = conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;") {
+                if let Err(cause) = refresh_statistics(conn) {
                     tracing::warn!(%cause, "cannot refresh the query planner's statistics (is the database read-only?)");
                 }
                 Ok(applied)

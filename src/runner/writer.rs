@@ -19,11 +19,12 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
+use std::time::Instant;
 
 use diesel::result::Error as DieselError;
 use tokio::sync::oneshot;
 
-use crate::db::{Conn, Database};
+use crate::db::{Conn, Database, STATISTICS_EVERY};
 use crate::store::{write_tx, StoreError, StoreResult};
 
 /// The most writes one transaction commits together. It bounds how long the write
@@ -112,6 +113,7 @@ impl Writes {
 /// wait behind each other.
 fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
     let mut next: Option<Job> = None;
+    let mut statistics = Instant::now();
     loop {
         let job = match next.take() {
             Some(job) => job,
@@ -127,6 +129,23 @@ fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
             Job::Alone(work) => work(),
             Job::Grouped(first) => run_group(db, first, queue, &mut next),
         }));
+        if statistics.elapsed() >= STATISTICS_EVERY {
+            statistics = Instant::now();
+            refresh_statistics(db);
+        }
+    }
+}
+
+/// SQLite's planner statistics, refreshed as the writes change the tables' sizes
+/// ([`crate::db::refresh_statistics`]); PostgreSQL's autovacuum keeps its own.
+fn refresh_statistics(db: &Database) {
+    let refreshed = match db.writer().as_deref_mut() {
+        Ok(Conn::Sqlite(conn)) => crate::db::refresh_statistics(conn).map_err(|e| e.to_string()),
+        Ok(Conn::Postgres(_)) => Ok(()),
+        Err(err) => Err(err.to_string()),
+    };
+    if let Err(cause) = refreshed {
+        tracing::warn!(%cause, "cannot refresh the query planner's statistics");
     }
 }
 
