@@ -159,6 +159,7 @@ impl Application {
             storage,
             variants: crate::media::Variants::default(),
             max_upload_bytes: settings.max_upload_bytes,
+            searches: tokio::sync::Semaphore::new(crate::api::state::searches_at_once()),
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

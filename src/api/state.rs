@@ -44,6 +44,19 @@ pub struct AppState {
     pub variants: crate::media::Variants,
     /// The largest upload (`FOLIO_MAX_UPLOAD_BYTES`).
     pub max_upload_bytes: usize,
+    /// Searches running at once: one a core ([`searches_at_once`]).
+    pub searches: tokio::sync::Semaphore,
+}
+
+/// How many searches run at once; the others wait their turn.
+///
+/// A search is CPU work on a reader connection, and holds the doclists of the words
+/// it looks for (tens of MB for a common word at 100,000 articles). More searches at
+/// once than cores finish no sooner, hold more memory, and take the reader
+/// connections the other reads need: 64 searches held all eight, and a by-slug read
+/// waited behind them.
+pub fn searches_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 /// Handlers reach the database through the runner: `state.read(…)`, `state.write(…)`;

@@ -132,3 +132,32 @@ async fn searches_with_filters_or_a_token_count_exactly_what_they_list() {
     assert_eq!(draft["meta"]["total"], 1);
     assert_eq!(draft["data"][0]["title"], "Kestrel draft");
 }
+
+/// Searches run a core's worth at a time and the rest wait their turn: sixty-four at
+/// once all get their whole answer, none is refused, and reads by slug sent among
+/// them are answered too.
+#[tokio::test]
+async fn many_searches_at_once_wait_their_turn_and_all_get_their_page() {
+    let app = spawn_app().await;
+    for n in 0..12 {
+        publish(&app, &format!("Needling notes {n}"), "Dry needling eases trigger points in the calf.").await;
+    }
+    let slug = app.get("/api/v1/articles?per_page=1", None).await;
+    let slug = json_body(slug, StatusCode::OK).await["data"][0]["slug"].as_str().unwrap().to_owned();
+
+    let searches = (0..64).map(|n| {
+        let query = if n % 2 == 0 { "q=needling" } else { "q=calf%20trigger" };
+        search(&app, query, None)
+    });
+    let by_slug = format!("/api/v1/articles/slug/{slug}");
+    let reads = (0..8).map(|_| app.get(&by_slug, None));
+    let (pages, reads) = tokio::join!(futures_util::future::join_all(searches), futures_util::future::join_all(reads));
+
+    for page in pages {
+        assert_eq!(page["meta"]["total"], 12);
+        assert_eq!(page["data"].as_array().unwrap().len(), 12);
+    }
+    for read in reads {
+        assert_eq!(read.status(), StatusCode::OK);
+    }
+}

@@ -50,6 +50,14 @@ pub async fn list(
 ) -> Reply {
     let (query, fields) = params.0.for_caller(&caller, state.search_ranked, &state.locales)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
+    // A search waits for its turn, as long as a read may wait for the database.
+    let _searching = match query.search.is_some() {
+        true => match tokio::time::timeout(state.db.deadline(), state.searches.acquire()).await {
+            Ok(permit) => Some(permit.map_err(ApiError::internal)?),
+            Err(_) => return Err(ApiError::Unavailable),
+        },
+        false => None,
+    };
     let order = cursor::order_name(query.sort, query.search.is_some());
     let meta = move |total: i64, continuation: Continuation| {
         let next_cursor = continuation.next.map(|key| cursor::encode(order, key));
