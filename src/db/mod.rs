@@ -180,14 +180,18 @@ pub fn refresh_statistics(conn: &mut SqliteConnection) -> diesel::QueryResult<()
     ))
     .get_result(conn)?;
     if analysed {
-        // `stat` begins with the row count. One row per small table stays, for the
-        // table; its indexes, without rows, take SQLite's defaults from it.
+        // `stat` begins with the rows counted: the table's, or a partial index's (fewer),
+        // so a table is small when its largest count is. One row per small table stays,
+        // for the table; its indexes, without rows, take SQLite's defaults from it.
         // `ANALYZE sqlite_schema` has this connection read the statistics again.
         conn.batch_execute(&format!(
-            "UPDATE sqlite_stat1 SET idx = NULL, stat = '{ASSUMED_ROWS}'
+            "DELETE FROM sqlite_stat1
+                 WHERE tbl IN (SELECT tbl FROM sqlite_stat1 GROUP BY tbl
+                               HAVING max(CAST(stat AS INTEGER)) < {SMALL_TABLE_ROWS})
+                   AND rowid NOT IN (SELECT min(rowid) FROM sqlite_stat1 GROUP BY tbl);
+             UPDATE sqlite_stat1 SET idx = NULL, stat = '{ASSUMED_ROWS}'
                  WHERE CAST(stat AS INTEGER) < {SMALL_TABLE_ROWS}
-                   AND rowid IN (SELECT min(rowid) FROM sqlite_stat1 GROUP BY tbl);
-             DELETE FROM sqlite_stat1 WHERE CAST(stat AS INTEGER) < {SMALL_TABLE_ROWS};
+                   AND tbl NOT IN (SELECT tbl FROM sqlite_stat1 WHERE CAST(stat AS INTEGER) >= {SMALL_TABLE_ROWS});
              ANALYZE sqlite_schema;"
         ))?;
     }
