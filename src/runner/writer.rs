@@ -129,7 +129,8 @@ fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
             Job::Alone(work) => work(),
             Job::Grouped(first) => run_group(db, first, queue, &mut next),
         }));
-        if statistics.elapsed() >= STATISTICS_EVERY {
+        // PostgreSQL's autovacuum keeps its own statistics.
+        if !db.is_shared() && statistics.elapsed() >= STATISTICS_EVERY {
             statistics = Instant::now();
             refresh_statistics(db);
         }
@@ -137,7 +138,7 @@ fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
 }
 
 /// SQLite's planner statistics, refreshed as the writes change the tables' sizes
-/// ([`crate::db::refresh_statistics`]); PostgreSQL's autovacuum keeps its own.
+/// ([`crate::db::refresh_statistics`]).
 fn refresh_statistics(db: &Database) {
     let refreshed = match db.writer().as_deref_mut() {
         Ok(Conn::Sqlite(conn)) => crate::db::refresh_statistics(conn).map_err(|e| e.to_string()),

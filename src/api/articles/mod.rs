@@ -51,12 +51,11 @@ pub async fn list(
     let (query, fields) = params.0.for_caller(&caller, state.search_ranked, &state.locales)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
     // A search waits for its turn, as long as a read may wait for the database.
-    let _searching = match query.search.is_some() {
-        true => match tokio::time::timeout(state.db.deadline(), state.searches.acquire()).await {
-            Ok(permit) => Some(permit.map_err(ApiError::internal)?),
-            Err(_) => return Err(ApiError::Unavailable),
-        },
-        false => None,
+    let _searching = if query.search.is_some() {
+        let waited = tokio::time::timeout(state.db.deadline(), state.searches.acquire()).await;
+        Some(waited.map_err(|_| ApiError::Unavailable)?.map_err(ApiError::internal)?)
+    } else {
+        None
     };
     let order = cursor::order_name(query.sort, query.search.is_some());
     let meta = move |total: i64, continuation: Continuation| {
