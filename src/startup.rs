@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api::error::ApiError;
 use crate::api::logging::RootSpans;
+use crate::api::respond::StoredPage;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
 use crate::api::{headers, routes};
@@ -25,6 +26,7 @@ use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
 use crate::domain::{Email, Password};
 use crate::runner::Runner;
+use crate::store::read_model::kept::KeptPages;
 use crate::store::{users, write_tx};
 
 /// Threads per worker for queries (password hashing has threads of its own).
@@ -138,6 +140,7 @@ impl Application {
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
         let writes = crate::runner::writer::Writes::start(db.clone())?;
+        let kept_pages = KeptPages::new(db.clone(), settings.list_cache_bytes, |page: &Arc<StoredPage>| page.size());
         let runner = Arc::new(Runner { db, writes });
         let webhook_hosts = crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?;
         crate::webhooks::start(runner.clone(), webhook_hosts.clone(), &settings.webhooks)?;
@@ -160,6 +163,7 @@ impl Application {
             variants: crate::media::Variants::default(),
             max_upload_bytes: settings.max_upload_bytes,
             searches: tokio::sync::Semaphore::new(crate::api::state::searches_at_once()),
+            kept_pages,
         });
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();

@@ -264,7 +264,9 @@ fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec
             name: "GET /api/v1/articles?q=…".into(),
             about: format!(
                 "{} different searches in turn, drawn from a vocabulary with a Zipf distribution by the share \
-                 of published articles they match (`meta.total`): {}",
+                 of published articles they match (`meta.total`): {}; like every list above, a search's page \
+                 is answered from the pages folio keeps after its first request, as nothing is written \
+                 meanwhile (`--server-env FOLIO_LIST_CACHE_MB=0` keeps none)",
                 searches.queries.len(),
                 searches.reach
             ),

@@ -238,40 +238,75 @@ pub fn page<I, T: From<I>, L: Serialize>(
     list(req, &body, &meta)
 }
 
-/// A page of stored items answered as [`list`] does: the body `{"data": […], "meta": {…}}`
-/// is put together from the items' stored JSON (a search's snippet added to each), and
-/// its strong ETag from what names those bytes: each item's ETag and snippet, and the
-/// page's facts. Nothing is serialised but the facts and the snippets.
+/// A page of stored items answered as [`list`] does (see [`StoredPage`]).
 pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<StoredHit>, next: Next) -> Reply {
-    let meta_json = serde_json::to_vec(&meta).map_err(ApiError::internal)?;
-    let size: usize = found.items.iter().map(|item| item.json.len() + 64).sum();
-    let mut body = Vec::with_capacity(size + meta_json.len() + 32);
-    let mut hash = Sha256::new();
-    hash.update(b"stored list/1");
-    hash.update(&meta_json);
-    body.extend_from_slice(b"{\"data\":[");
-    for (i, item) in found.items.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        hash.update(item.etag.as_bytes());
-        match &item.snippet {
-            Some(snippet) => {
-                let at = body.len();
-                with_snippet(&mut body, &item.json, snippet)?;
-                hash.update(&body[at..]);
+    let page = StoredPage::new(meta.clone(), found, matches!(next, Next::Cursor(_)))?;
+    Ok(page.answer(req))
+}
+
+/// A page of a list of stored items, as answered: the body `{"data": […], "meta": {…}}`
+/// put together from the items' stored JSON (a search's snippet added to each), and
+/// its strong ETag from what names those bytes: each item's ETag and snippet, and the
+/// page's facts. Nothing is serialised but the facts and the snippets. The public's
+/// pages are kept ([`crate::store::read_model::kept`]) and answered again as they are.
+pub struct StoredPage {
+    tagged: Tagged,
+    meta: ArticlePageMeta,
+    /// The request came by cursor: `Link` names the next page by cursor too.
+    by_cursor: bool,
+}
+
+impl StoredPage {
+    pub fn new(meta: ArticlePageMeta, found: Page<StoredHit>, by_cursor: bool) -> Result<Self, ApiError> {
+        let meta_json = serde_json::to_vec(&meta).map_err(ApiError::internal)?;
+        let size: usize = found.items.iter().map(|item| item.json.len() + 64).sum();
+        let mut body = Vec::with_capacity(size + meta_json.len() + 32);
+        let mut hash = Sha256::new();
+        hash.update(b"stored list/1");
+        hash.update(&meta_json);
+        body.extend_from_slice(b"{\"data\":[");
+        for (i, item) in found.items.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
             }
-            None => {
-                hash.update(b"-");
-                body.extend_from_slice(item.json.as_bytes());
+            hash.update(item.etag.as_bytes());
+            match &item.snippet {
+                Some(snippet) => {
+                    let at = body.len();
+                    with_snippet(&mut body, &item.json, snippet)?;
+                    hash.update(&body[at..]);
+                }
+                None => {
+                    hash.update(b"-");
+                    body.extend_from_slice(item.json.as_bytes());
+                }
             }
         }
+        body.extend_from_slice(b"],\"meta\":");
+        body.extend_from_slice(&meta_json);
+        body.push(b'}');
+        let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        Ok(Self { tagged: Tagged { body, etag: format!("\"{etag}\"") }, meta, by_cursor })
     }
-    body.extend_from_slice(b"],\"meta\":");
-    body.extend_from_slice(&meta_json);
-    body.push(b'}');
-    let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
-    Ok(list_tagged(req, Tagged { body, etag: format!("\"{etag}\"") }, &meta.numbered(), next))
+
+    /// The answer to `req`: 200 with the page, or 304 when the client has it.
+    pub fn answer(&self, req: &HttpRequest) -> HttpResponse {
+        let next = match self.by_cursor {
+            true => Next::Cursor(self.meta.next_cursor.as_deref()),
+            false => Next::Numbered,
+        };
+        let tagged = match client_has(req, &self.tagged.etag) {
+            // The 304 needs the ETag only.
+            true => Tagged { body: Vec::new(), etag: self.tagged.etag.clone() },
+            false => Tagged { body: self.tagged.body.clone(), etag: self.tagged.etag.clone() },
+        };
+        list_tagged(req, tagged, &self.meta.numbered(), next)
+    }
+
+    /// The bytes it holds, near enough.
+    pub fn size(&self) -> usize {
+        std::mem::size_of::<Self>() + self.tagged.body.len() + self.tagged.etag.len() + 256
+    }
 }
 
 /// Names what `response` shows for a CDN to purge by (`tags` space-separated, e.g.

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::respond::StoredPage;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
 use crate::auth::token::TokenKeys;
@@ -10,6 +11,7 @@ use crate::content::links::Links;
 use crate::content::locale::Locales;
 use crate::proxies::TrustedProxies;
 use crate::runner::Runner;
+use crate::store::read_model::kept::KeptPages;
 use crate::webhooks::resolver::Hosts;
 
 pub struct AppState {
@@ -46,6 +48,8 @@ pub struct AppState {
     pub max_upload_bytes: usize,
     /// Searches running at once: one a core ([`searches_at_once`]).
     pub searches: tokio::sync::Semaphore,
+    /// Pages of public lists, searches among them, kept while the data is the same.
+    pub kept_pages: KeptPages<Arc<StoredPage>>,
 }
 
 /// How many searches run at once; the others wait their turn.

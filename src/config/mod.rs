@@ -121,6 +121,8 @@ pub struct Settings {
     /// Matches of a search ranked by relevance, the newest first (`FOLIO_SEARCH_RANKED`);
     /// older matches of a search matching more follow by date.
     pub search_ranked: usize,
+    /// Bytes of public list pages kept in memory (`FOLIO_LIST_CACHE_MB`; 0 keeps none).
+    pub list_cache_bytes: u64,
     pub login_limits: LoginLimits,
     /// Peers whose `X-Forwarded-For` names the client (for the per-client login limit).
     pub trusted_proxies: TrustedProxies,
@@ -203,6 +205,8 @@ impl Settings {
         let body_timeout = Duration::from_secs(body_timeout.unsigned_abs());
         let search_ranked = number(&get, "FOLIO_SEARCH_RANKED", 1_000, 1..=100_000)?;
         let search_ranked = usize::try_from(search_ranked).unwrap_or(1_000);
+        let list_cache_mb = number(&get, "FOLIO_LIST_CACHE_MB", 16, 0..=4_096)?;
+        let list_cache_bytes = list_cache_mb.unsigned_abs() << 20;
         let login_limits = LoginLimits {
             per_email: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_EMAIL", 10, 1..=100_000)?,
             per_client: number(&get, "FOLIO_LOGIN_MAX_FAILURES_PER_CLIENT", 50, 1..=1_000_000)?,
@@ -255,6 +259,7 @@ impl Settings {
             max_body_bytes,
             body_timeout,
             search_ranked,
+            list_cache_bytes,
         })
     }
 }
@@ -278,6 +283,7 @@ mod tests {
         assert!(s.jwt_secret_generated);
         assert_eq!(s.max_body_bytes, 1024 * 1024);
         assert_eq!(s.body_timeout, Duration::from_secs(30));
+        assert_eq!(s.list_cache_bytes, 16 << 20);
     }
 
     #[test]
@@ -313,6 +319,9 @@ mod tests {
             (&[("FOLIO_ARTICLE_PATH", "/{year}/{slug}")], "FOLIO_ARTICLE_PATH"),
             (&[("FOLIO_SITEMAP_URLS_PER_FILE", "0")], "FOLIO_SITEMAP_URLS_PER_FILE"),
             (&[("FOLIO_SITEMAP_URLS_PER_FILE", "50001")], "FOLIO_SITEMAP_URLS_PER_FILE"),
+            (&[("FOLIO_LIST_CACHE_MB", "-1")], "FOLIO_LIST_CACHE_MB"),
+            (&[("FOLIO_LIST_CACHE_MB", "4097")], "FOLIO_LIST_CACHE_MB"),
+            (&[("FOLIO_LIST_CACHE_MB", "16MB")], "FOLIO_LIST_CACHE_MB"),
         ];
         for (vars, var) in cases {
             let err = settings(vars).expect_err("must be refused");

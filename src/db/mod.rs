@@ -14,6 +14,7 @@
 mod hint;
 pub mod schema;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -211,6 +212,32 @@ pub struct Database {
     writer: Pool<Manager>,
     postgres: bool,
     deadline: Duration,
+    /// SQLite: the connection that tells [`Database::version`], and does nothing else.
+    versions: Option<Arc<Mutex<SqliteConnection>>>,
+}
+
+/// What the database holds, as a value that changes with every commit, whichever
+/// process or instance made it: while two reads of it are equal, every query answers
+/// the same (see [`Database::version`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Version {
+    /// SQLite's `PRAGMA data_version` on a connection that never writes.
+    Sqlite(i64),
+    /// PostgreSQL's current snapshot (`xmin:xmax:in-progress`): equal snapshots see the
+    /// same committed transactions.
+    Postgres(String),
+}
+
+#[derive(diesel::QueryableByName)]
+struct DataVersion {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    data_version: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Snapshot {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    snapshot: String,
 }
 
 impl Database {
@@ -257,7 +284,16 @@ impl Database {
         // The longest a working database can take to answer: a connection's checkout,
         // the longest statement, and a margin; past it, it is taken for stuck.
         let deadline = checkout + tuning.statement_timeout + Duration::from_secs(2);
-        Ok(Self { reader, writer, postgres, deadline })
+        let versions = match url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path).map_err(|err| refuse("cannot open", &err))?;
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"))
+                    .map_err(|err| refuse("cannot use", &err))?;
+                Some(Arc::new(Mutex::new(conn)))
+            }
+            DatabaseUrl::Postgres(_) => None,
+        };
+        Ok(Self { reader, writer, postgres, deadline, versions })
     }
 
     /// How long a request waits for the database before it is told to retry.
@@ -301,6 +337,29 @@ impl Database {
                 drop(pooled);
                 Ok(applied)
             }
+        }
+    }
+
+    /// The database's [`Version`] now. Read it before a read whose answer is kept
+    /// under it: a commit in between makes the version change, so an answer is never
+    /// kept under a version older than the data it holds. On PostgreSQL this is a
+    /// round trip on `conn`; SQLite asks its own connection (a connection's
+    /// `data_version` counts the commits of the others, so one connection must ask).
+    pub fn version(&self, conn: &mut Conn) -> diesel::QueryResult<Version> {
+        match (&self.versions, conn) {
+            (Some(versions), _) => {
+                let mut versions = versions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let found: DataVersion = diesel::sql_query("PRAGMA data_version").get_result(&mut *versions)?;
+                Ok(Version::Sqlite(found.data_version))
+            }
+            (None, Conn::Postgres(conn)) => {
+                let found: Snapshot =
+                    diesel::sql_query("SELECT txid_current_snapshot()::text AS snapshot").get_result(conn)?;
+                Ok(Version::Postgres(found.snapshot))
+            }
+            (None, Conn::Sqlite(_)) => Err(diesel::result::Error::QueryBuilderError(
+                "a SQLite database opened without its version connection".into(),
+            )),
         }
     }
 

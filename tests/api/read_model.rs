@@ -334,3 +334,42 @@ async fn representations_missing_or_of_an_older_format_are_made_at_start_up() {
         assert_eq!(public, read(&restarted, &path, Some(&restarted.admin)).await, "{path}: made again at start-up");
     }
 }
+
+#[tokio::test]
+async fn a_kept_list_page_is_made_again_after_any_commit_whoever_made_it() {
+    for budget in ["16", "0"] {
+        let app = crate::helpers::spawn_app_with(&[("FOLIO_LIST_CACHE_MB", budget)]).await;
+        let body = json!({"title": "Kept", "body_markdown": "A needle in here.", "status": "published"});
+        let article = app.article(&app.admin, body).await;
+        let pages = ["/api/v1/articles", "/api/v1/articles?q=needle", "/api/v1/articles?per_page=5&fields=title"];
+        let shows = |title: &'static str| {
+            let app = &app;
+            async move {
+                for path in pages {
+                    // Twice: the second answer is the kept page, when pages are kept.
+                    for _ in 0..2 {
+                        let list = read(app, path, None).await;
+                        assert_eq!(list.status, StatusCode::OK, "{path}");
+                        assert!(
+                            list.body.contains(title),
+                            "budget {budget} MB: {path} does not show {title}: {}",
+                            list.body
+                        );
+                    }
+                }
+            }
+        };
+        shows("Kept").await;
+        // A commit on another connection, as another instance or an import makes: this
+        // process hears of it from the database alone.
+        app.run_sql(&format!(
+            "UPDATE article_summaries SET summary = replace(summary, '\"Kept\"', '\"Changed elsewhere\"') \
+             WHERE article_id = {}",
+            article["id"]
+        ));
+        shows("Changed elsewhere").await;
+        let id = article["id"].as_i64().unwrap();
+        assert_eq!(patch_article(&app, id, json!({"title": "Changed here"})).await, StatusCode::OK);
+        shows("Changed here").await;
+    }
+}

@@ -9,6 +9,8 @@ pub mod model;
 pub mod revisions;
 pub mod shapes;
 
+use std::sync::Arc;
+
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{self, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
@@ -23,13 +25,14 @@ use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem, Reply};
 use super::json::Validating;
 use super::query::{Query, QueryReader};
-use super::respond::{self, ArticlePageMeta, Next, Tagged};
+use super::respond::{self, ArticlePageMeta, Next, StoredPage, Tagged};
 use super::state::AppState;
 use crate::content::policy;
 use crate::content::policy::Visibility;
 use crate::store::articles::translations;
 use crate::store::articles::{self, Article, Continuation, Expected, Placement, RenderedBody, StoredHit, Writer};
 use crate::store::audit::Change;
+use crate::store::read_model::kept::Lookup;
 use crate::store::{now, Page};
 
 /// List articles.
@@ -50,27 +53,38 @@ pub async fn list(
 ) -> Reply {
     let (query, fields) = params.0.for_caller(&caller, state.search_ranked, &state.locales)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
-    // A search waits for its turn, as long as a read may wait for the database.
-    let _searching = if query.search.is_some() {
-        let waited = tokio::time::timeout(state.db.deadline(), state.searches.acquire()).await;
-        Some(waited.map_err(|_| ApiError::Unavailable)?.map_err(ApiError::internal)?)
-    } else {
-        None
-    };
+    let searching = query.search.is_some();
     let order = cursor::order_name(query.sort, query.search.is_some());
     let meta = move |total: i64, continuation: Continuation| {
         let next_cursor = continuation.next.map(|key| cursor::encode(order, key));
         ArticlePageMeta::new(per_page, total, continuation.before, next_cursor)
     };
     if query.visibility == Visibility::Public {
+        // The public's pages are the same for everyone: kept by the query string.
+        let key = req.query_string().to_owned();
+        let kept = state.clone();
+        let found = state.look_up({
+            let key = key.clone();
+            move |c| kept.kept_pages.find(c, &key)
+        });
+        let ticket = match found.await? {
+            Lookup::Kept(page) => return Ok(every_article(page.answer(&req))),
+            Lookup::Missing(ticket) => ticket,
+        };
+        let _turn = search_turn(&state, searching).await?;
         let (found, continuation) = state.read(move |c| articles::list_stored(c, &query)).await?;
         let meta = meta(found.total, continuation);
         let found = match &fields {
             Some(fields) => selected(found, fields)?,
             None => found,
         };
-        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor)).map(every_article);
+        let page = Arc::new(StoredPage::new(meta, found, by_cursor)?);
+        if let Some(ticket) = ticket {
+            state.kept_pages.keep(key, ticket, page.clone());
+        }
+        return Ok(every_article(page.answer(&req)));
     }
+    let _turn = search_turn(&state, searching).await?;
     let (found, continuation) = state.read(move |c| articles::list(c, &query)).await?;
     let meta = meta(found.total, continuation);
     let data = found.items.into_iter().map(|hit| ArticleSummary::new(hit.article, hit.snippet, include_body));
@@ -85,6 +99,16 @@ pub async fn list(
     }
     let body = ArticleList { data: data.collect(), meta: meta.clone() };
     respond::article_list(&req, &body, &meta, next(&meta, by_cursor)).map(every_article)
+}
+
+/// A search's turn (`None` for another list): it waits for one as long as a read may
+/// wait for the database, then is told to retry.
+async fn search_turn(state: &AppState, searching: bool) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, ApiError> {
+    if !searching {
+        return Ok(None);
+    }
+    let waited = tokio::time::timeout(state.db.deadline(), state.searches.acquire()).await;
+    Ok(Some(waited.map_err(|_| ApiError::Unavailable)?.map_err(ApiError::internal)?))
 }
 
 /// A list names `articles` for a CDN: every article event purges it.

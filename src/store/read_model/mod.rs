@@ -13,6 +13,7 @@
 //! Authenticated reads (drafts, scheduled articles as such, revisions) are built from
 //! the rows as before.
 
+pub mod kept;
 pub mod listing;
 pub mod representation;
 pub mod syndication;

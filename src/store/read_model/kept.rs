@@ -1,0 +1,134 @@
+//! Pages of public lists, searches among them, kept in memory while the database holds
+//! the same data.
+//!
+//! A page of a public list costs a few indexed look-ups, a search the matching of its
+//! words and the ranking of up to a thousand matches: far more than copying the page
+//! it made. A kept page answers again while two things hold:
+//! - the database's [`Version`], read before the page was made, is the same: every
+//!   commit changes it, whether this process, another instance or a command-line
+//!   import made it, so the first read after a write anywhere makes the page anew;
+//! - the next scheduled article has not gone live: that changes lists with no write,
+//!   so a page is kept until the earliest `live_from` still to come.
+//!
+//! So a kept page is never stale, and there is no expiry to tune. Pages are kept up
+//! to a budget of bytes (`FOLIO_LIST_CACHE_MB`), those used least given up first; a
+//! budget of 0 keeps none and reads no version.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDateTime;
+use diesel::dsl::min;
+use diesel::prelude::*;
+
+use super::listing::EVERY;
+use crate::db::schema::article_listing;
+use crate::db::{Conn, Database, Version};
+use crate::store::{now, StoreResult};
+
+/// Pages of type `T` (a page as answered), by the list's query string.
+pub struct KeptPages<T> {
+    db: Database,
+    /// `None` when the budget is 0.
+    pages: Option<moka::sync::Cache<String, Arc<Kept<T>>>>,
+    /// The next go-live as of the latest version read, found once per version.
+    era: Mutex<Option<Era>>,
+}
+
+struct Kept<T> {
+    ticket: Ticket,
+    page: T,
+}
+
+/// Under what a page made now is kept: the database's version read before it is made,
+/// and the first moment after now when a scheduled article goes live (`None`: nothing
+/// is scheduled).
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    version: Version,
+    until: Option<NaiveDateTime>,
+}
+
+impl Ticket {
+    fn holds(&self, version: &Version, at: NaiveDateTime) -> bool {
+        self.version == *version && self.until.is_none_or(|until| at < until)
+    }
+}
+
+/// From `from` on, nothing goes live before `ticket.until`.
+struct Era {
+    ticket: Ticket,
+    from: NaiveDateTime,
+}
+
+/// What [`KeptPages::find`] found.
+pub enum Lookup<T> {
+    /// The kept page, still the answer.
+    Kept(T),
+    /// None: make the page, and keep it with this ticket ([`KeptPages::keep`]); `None`:
+    /// nothing is kept.
+    Missing(Option<Ticket>),
+}
+
+impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
+    /// Pages of up to `budget_bytes` in all (each `size` bytes), kept on `db`'s versions.
+    pub fn new(db: Database, budget_bytes: u64, size: fn(&T) -> usize) -> Self {
+        let pages = (budget_bytes > 0).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(budget_bytes)
+                .weigher(move |key: &String, kept: &Arc<Kept<T>>| {
+                    u32::try_from(key.len() + size(&kept.page)).unwrap_or(u32::MAX)
+                })
+                .build()
+        });
+        Self { db, pages, era: Mutex::new(None) }
+    }
+
+    /// The page kept for `key` if it is still the answer; else the ticket to keep the page
+    /// made next under. Call before the page is read: a commit in between changes the
+    /// version, and the page is then never answered.
+    pub fn find(&self, conn: &mut Conn, key: &str) -> StoreResult<Lookup<T>> {
+        let Some(pages) = &self.pages else { return Ok(Lookup::Missing(None)) };
+        let version = self.db.version(conn)?;
+        // Read before the page is made, which reads its own moment after: nothing that
+        // goes live after this one is on the page, and the page is kept until then.
+        let at = now();
+        if let Some(kept) = pages.get(key) {
+            if kept.ticket.holds(&version, at) {
+                return Ok(Lookup::Kept(kept.page.clone()));
+            }
+        }
+        Ok(Lookup::Missing(Some(self.ticket(conn, version, at)?)))
+    }
+
+    /// Keeps `page` for `key` under `ticket`.
+    pub fn keep(&self, key: String, ticket: Ticket, page: T) {
+        if let Some(pages) = &self.pages {
+            pages.insert(key, Arc::new(Kept { ticket, page }));
+        }
+    }
+
+    /// The ticket under `version` at `at`: the next go-live, found once per version.
+    fn ticket(&self, conn: &mut Conn, version: Version, at: NaiveDateTime) -> StoreResult<Ticket> {
+        let mut era = self.era.lock().unwrap_or_else(PoisonError::into_inner);
+        let holds = era.as_ref().filter(|era| era.ticket.holds(&version, at));
+        if let Some(known) = holds.filter(|era| era.from <= at) {
+            return Ok(known.ticket.clone());
+        }
+        let passed = holds.is_none();
+        let (kind, scope_id) = EVERY;
+        let until = article_listing::table
+            .filter(article_listing::kind.eq(kind))
+            .filter(article_listing::scope_id.eq(scope_id))
+            .filter(article_listing::live_from.gt(at))
+            .select(min(article_listing::live_from))
+            .get_result::<Option<NaiveDateTime>>(conn)?;
+        // Pages kept under another version, or until a moment now past, are never
+        // answered again: they go now rather than when the budget runs out.
+        if let Some(pages) = self.pages.as_ref().filter(|_| passed) {
+            pages.invalidate_all();
+        }
+        let ticket = Ticket { version, until };
+        *era = Some(Era { ticket: ticket.clone(), from: at });
+        Ok(ticket)
+    }
+}
