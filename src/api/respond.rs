@@ -1,5 +1,6 @@
 //! Response helpers: strong ETags with 304s, and paginated lists with their headers.
 
+use actix_web::body::MessageBody;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -107,7 +108,7 @@ pub fn ok_with_etag(req: &HttpRequest, value: &impl Serialize) -> Reply {
 /// A 200 JSON response of `tagged`, or a bodiless 304 when the client has it already.
 fn ok_tagged(req: &HttpRequest, tagged: Tagged) -> HttpResponse {
     if client_has(req, &tagged.etag) {
-        return HttpResponse::NotModified().insert_header((header::ETAG, tagged.etag)).finish();
+        return not_modified(tagged.etag);
     }
     json(StatusCode::OK, tagged)
 }
@@ -136,10 +137,16 @@ pub fn http_date(at: DateTime<Utc>) -> Option<String> {
 
 /// A JSON response of `status` carrying the ETag of its body.
 pub fn json(status: StatusCode, tagged: Tagged) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("application/json")
-        .insert_header((header::ETAG, tagged.etag))
-        .body(tagged.body)
+    json_body(status, tagged.body, tagged.etag)
+}
+
+fn json_body(status: StatusCode, body: impl MessageBody + 'static, etag: String) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").insert_header((header::ETAG, etag)).body(body)
+}
+
+/// 304 Not Modified: the client has the representation tagged `etag`.
+fn not_modified(etag: String) -> HttpResponse {
+    HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish()
 }
 
 /// 201 Created with `Location` and the new resource.
@@ -201,6 +208,11 @@ pub enum Next<'a> {
 
 /// Like [`list`], for a body tagged already.
 fn list_tagged(req: &HttpRequest, tagged: Tagged, meta: &PageMeta, next: Next) -> HttpResponse {
+    with_links(req, ok_tagged(req, tagged), meta, next)
+}
+
+/// `response` to a list's page, with the page's `Link`s and `X-Total-Count`.
+fn with_links(req: &HttpRequest, mut response: HttpResponse, meta: &PageMeta, next: Next) -> HttpResponse {
     let last = meta.total_pages.max(1);
     let mut links = vec![format!("<{}>; rel=\"first\"", page_url(req, 1))];
     match next {
@@ -216,7 +228,6 @@ fn list_tagged(req: &HttpRequest, tagged: Tagged, meta: &PageMeta, next: Next) -
         Next::Cursor(None) => {}
     }
     links.push(format!("<{}>; rel=\"last\"", page_url(req, last)));
-    let mut response = ok_tagged(req, tagged);
     let headers = response.headers_mut();
     headers.insert(header::HeaderName::from_static("x-total-count"), HeaderValue::from(meta.total));
     if let Ok(link) = HeaderValue::try_from(links.join(", ")) {
@@ -250,7 +261,9 @@ pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<Stored
 /// page's facts. Nothing is serialised but the facts and the snippets. The public's
 /// pages are kept ([`crate::store::read_model::kept`]) and answered again as they are.
 pub struct StoredPage {
-    tagged: Tagged,
+    /// The body, shared by every answer that sends it.
+    body: actix_web::web::Bytes,
+    etag: String,
     meta: ArticlePageMeta,
     /// The request came by cursor: `Link` names the next page by cursor too.
     by_cursor: bool,
@@ -286,7 +299,7 @@ impl StoredPage {
         body.extend_from_slice(&meta_json);
         body.push(b'}');
         let etag: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
-        Ok(Self { tagged: Tagged { body, etag: format!("\"{etag}\"") }, meta, by_cursor })
+        Ok(Self { body: body.into(), etag: format!("\"{etag}\""), meta, by_cursor })
     }
 
     /// The answer to `req`: 200 with the page, or 304 when the client has it.
@@ -295,17 +308,16 @@ impl StoredPage {
             true => Next::Cursor(self.meta.next_cursor.as_deref()),
             false => Next::Numbered,
         };
-        let tagged = match client_has(req, &self.tagged.etag) {
-            // The 304 needs the ETag only.
-            true => Tagged { body: Vec::new(), etag: self.tagged.etag.clone() },
-            false => Tagged { body: self.tagged.body.clone(), etag: self.tagged.etag.clone() },
+        let response = match client_has(req, &self.etag) {
+            true => not_modified(self.etag.clone()),
+            false => json_body(StatusCode::OK, self.body.clone(), self.etag.clone()),
         };
-        list_tagged(req, tagged, &self.meta.numbered(), next)
+        with_links(req, response, &self.meta.numbered(), next)
     }
 
     /// The bytes it holds, near enough.
     pub fn size(&self) -> usize {
-        std::mem::size_of::<Self>() + self.tagged.body.len() + self.tagged.etag.len() + 256
+        std::mem::size_of::<Self>() + self.body.len() + self.etag.len() + 256
     }
 }
 
