@@ -26,7 +26,7 @@ use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
 use crate::domain::{Email, Password};
 use crate::runner::Runner;
-use crate::store::read_model::kept::KeptPages;
+use crate::store::read_model::kept::{KeptPages, SWEEP_EVERY};
 use crate::store::{users, write_tx};
 
 /// Threads per worker for queries (password hashing has threads of its own).
@@ -165,6 +165,7 @@ impl Application {
             searches: tokio::sync::Semaphore::new(crate::api::state::searches_at_once()),
             kept_pages,
         });
+        tokio::spawn(sweep_kept_pages(state.clone()));
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -199,5 +200,20 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Drops the kept list pages that can no longer be answered, every [`SWEEP_EVERY`].
+async fn sweep_kept_pages(state: web::Data<AppState>) {
+    loop {
+        tokio::time::sleep(SWEEP_EVERY).await;
+        if state.kept_pages.is_empty() {
+            continue;
+        }
+        let swept = state.clone();
+        // Harmless when it fails: a page that cannot be answered never is.
+        if let Err(err) = state.look_up(move |conn| swept.kept_pages.sweep(conn)).await {
+            tracing::debug!(error = %err, "cannot drop the list pages kept under an older version");
+        }
     }
 }

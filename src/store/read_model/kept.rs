@@ -25,6 +25,9 @@ use crate::db::schema::article_listing;
 use crate::db::{Conn, Database, Version};
 use crate::store::{now, StoreResult};
 
+/// How often [`KeptPages::sweep`] runs.
+pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Pages of type `T` (a page as answered), by the list's query string.
 pub struct KeptPages<T> {
     db: Database,
@@ -107,6 +110,30 @@ impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
         }
     }
 
+    /// Drops every kept page once none can be answered again (the version changed, or a
+    /// scheduled article went live): their memory goes back soon after a write, not
+    /// when the budget runs out. Run now and then ([`SWEEP_EVERY`]).
+    pub fn sweep(&self, conn: &mut Conn) -> StoreResult<()> {
+        let Some(pages) = &self.pages else { return Ok(()) };
+        let version = self.db.version(conn)?;
+        let at = now();
+        let era = self.era.lock().unwrap_or_else(PoisonError::into_inner);
+        if !era.as_ref().is_some_and(|era| era.ticket.holds(&version, at)) {
+            pages.invalidate_all();
+            pages.run_pending_tasks();
+        }
+        Ok(())
+    }
+
+    /// True when no page is kept (near enough: a page kept a moment ago may not count yet).
+    pub fn is_empty(&self) -> bool {
+        self.pages.as_ref().is_none_or(|pages| {
+            // The count is brought up to date by the cache's pending work.
+            pages.run_pending_tasks();
+            pages.entry_count() == 0
+        })
+    }
+
     /// The ticket under `version` at `at`: the next go-live, found once per version.
     fn ticket(&self, conn: &mut Conn, version: Version, at: NaiveDateTime) -> StoreResult<Ticket> {
         let mut era = self.era.lock().unwrap_or_else(PoisonError::into_inner);
@@ -130,5 +157,42 @@ impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
         let ticket = Ticket { version, until };
         *era = Some(Era { ticket: ticket.clone(), from: at });
         Ok(ticket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use diesel::connection::SimpleConnection;
+
+    use super::*;
+    use crate::config::{DatabaseTuning, DatabaseUrl};
+
+    #[test]
+    fn a_page_is_answered_until_a_commit_then_swept() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let url = DatabaseUrl::Sqlite(dir.path().join("folio.db").to_string_lossy().into_owned());
+        let db = Database::open(&url, &DatabaseTuning { readers: 2, statement_timeout: Duration::from_secs(5) })
+            .expect("opened");
+        db.migrate().expect("migrated");
+        let kept = KeptPages::new(db.clone(), 1 << 20, String::len);
+        let mut conn = db.reader().expect("a reader");
+        let Lookup::Missing(Some(ticket)) = kept.find(&mut conn, "q=a").expect("found") else {
+            panic!("nothing is kept yet")
+        };
+        kept.keep("q=a".into(), ticket, "the page".to_owned());
+        assert!(matches!(kept.find(&mut conn, "q=a").expect("found"), Lookup::Kept(page) if page == "the page"));
+        kept.sweep(&mut conn).expect("swept");
+        assert!(!kept.is_empty(), "a page that can still be answered is kept");
+
+        // Any commit, by any connection.
+        db.writer().expect("the writer").batch_execute("CREATE TABLE anything (x INTEGER)").expect("committed");
+        kept.sweep(&mut conn).expect("swept");
+        assert!(kept.is_empty(), "a page that can no longer be answered goes at the next sweep");
+        assert!(matches!(kept.find(&mut conn, "q=a").expect("found"), Lookup::Missing(Some(_))));
+
+        let none = KeptPages::new(db, 0, String::len);
+        assert!(matches!(none.find(&mut conn, "q=a").expect("found"), Lookup::Missing(None)), "a budget of 0");
     }
 }
