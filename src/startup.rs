@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api::error::ApiError;
 use crate::api::logging::RootSpans;
+use crate::api::making::Making;
 use crate::api::respond::StoredPage;
 use crate::api::service::OpenApiDocument;
 use crate::api::state::AppState;
@@ -164,6 +165,7 @@ impl Application {
             max_upload_bytes: settings.max_upload_bytes,
             searches: tokio::sync::Semaphore::new(crate::api::state::searches_at_once()),
             kept_pages,
+            making: Making::default(),
         });
         tokio::spawn(sweep_kept_pages(state.clone()));
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));

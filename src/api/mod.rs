@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod headers;
 pub mod json;
 pub mod logging;
+pub mod making;
 pub mod media;
 pub mod micropub;
 pub mod nul;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::making::Making;
 use super::respond::StoredPage;
 use crate::auth::api_key::KeyUses;
 use crate::auth::lane::HashLane;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub searches: tokio::sync::Semaphore,
     /// Pages of public lists, searches among them, kept while the data is the same.
     pub kept_pages: KeptPages<Arc<StoredPage>>,
+    /// The kept pages being made, one request at a time each.
+    pub making: Making,
 }
 
 /// How many searches run at once; the others wait their turn.

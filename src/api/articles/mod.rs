@@ -24,6 +24,7 @@ use self::model::{ArticleList, ArticleResponse, ArticleSummary};
 use super::caller::{Caller, MaybeCaller};
 use super::error::{ApiError, Problem, Reply};
 use super::json::Validating;
+use super::making::Taken;
 use super::query::{Query, QueryReader};
 use super::respond::{self, ArticlePageMeta, Next, StoredPage, Tagged};
 use super::state::AppState;
@@ -62,14 +63,25 @@ pub async fn list(
     if query.visibility == Visibility::Public {
         // The public's pages are the same for everyone: kept by the query string.
         let key = req.query_string().to_owned();
-        let kept = state.clone();
-        let found = state.look_up({
-            let key = key.clone();
-            move |c| kept.kept_pages.find(c, &key)
-        });
-        let ticket = match found.await? {
-            Lookup::Kept(page) => return Ok(every_article(page.answer(&req))),
-            Lookup::Missing(ticket) => ticket,
+        // One request makes a page at a time; the others wait for it, then read it.
+        let mut turn = None;
+        let ticket = loop {
+            let (kept, look) = (state.clone(), key.clone());
+            let ticket = match state.look_up(move |c| kept.kept_pages.find(c, &look)).await? {
+                Lookup::Kept(page) => return Ok(every_article(page.answer(&req))),
+                Lookup::Missing(ticket) => ticket,
+            };
+            if turn.is_some() || ticket.is_none() {
+                break ticket;
+            }
+            match state.making.take(&key, state.db.deadline()).await {
+                Taken::Free(mine) => {
+                    turn = Some(mine);
+                    break ticket;
+                }
+                Taken::Waited(mine) => turn = Some(mine),
+                Taken::TimedOut => break ticket,
+            }
         };
         let _turn = search_turn(&state, searching).await?;
         let (found, continuation) = state.read(move |c| articles::list_stored(c, &query)).await?;
@@ -82,6 +94,8 @@ pub async fn list(
         if let Some(ticket) = ticket {
             state.kept_pages.keep(key, ticket, page.clone());
         }
+        // Kept: the requests waiting for it find it now.
+        drop(turn);
         return Ok(every_article(page.answer(&req)));
     }
     let _turn = search_turn(&state, searching).await?;
