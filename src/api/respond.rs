@@ -192,18 +192,28 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply 
 
 /// An article list `body` with its `meta`, answered as [`list`] does, `Link rel="next"`
 /// as `next` says.
-pub fn article_list(req: &HttpRequest, body: &impl Serialize, meta: &ArticlePageMeta, next: Next) -> Reply {
-    Ok(list_tagged(req, tagged(body)?, &meta.numbered(), next))
+pub fn article_list(req: &HttpRequest, body: &impl Serialize, meta: &ArticlePageMeta, by_cursor: bool) -> Reply {
+    Ok(list_tagged(req, tagged(body)?, &meta.numbered(), Next::after(meta, by_cursor)))
 }
 
 /// How a list's `Link` header points at its next page.
 #[derive(Clone, Copy)]
-pub enum Next<'a> {
+enum Next<'a> {
     /// By number: `page` plus one.
     Numbered,
     /// The request came by cursor: the next page is this cursor's, if any. A page found
     /// by position has no `prev`.
     Cursor(Option<&'a str>),
+}
+
+impl<'a> Next<'a> {
+    /// How an article list's page links its next: by cursor when the request came by one.
+    fn after(meta: &'a ArticlePageMeta, by_cursor: bool) -> Self {
+        match by_cursor {
+            true => Self::Cursor(meta.next_cursor.as_deref()),
+            false => Self::Numbered,
+        }
+    }
 }
 
 /// Like [`list`], for a body tagged already.
@@ -250,8 +260,8 @@ pub fn page<I, T: From<I>, L: Serialize>(
 }
 
 /// A page of stored items answered as [`list`] does (see [`StoredPage`]).
-pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<StoredHit>, next: Next) -> Reply {
-    let page = StoredPage::new(meta.clone(), found, matches!(next, Next::Cursor(_)))?;
+pub fn stored_page(req: &HttpRequest, meta: &ArticlePageMeta, found: Page<StoredHit>, by_cursor: bool) -> Reply {
+    let page = StoredPage::new(meta.clone(), found, by_cursor)?;
     Ok(page.answer(req))
 }
 
@@ -304,15 +314,11 @@ impl StoredPage {
 
     /// The answer to `req`: 200 with the page, or 304 when the client has it.
     pub fn answer(&self, req: &HttpRequest) -> HttpResponse {
-        let next = match self.by_cursor {
-            true => Next::Cursor(self.meta.next_cursor.as_deref()),
-            false => Next::Numbered,
-        };
         let response = match client_has(req, &self.etag) {
             true => not_modified(self.etag.clone()),
             false => json_body(StatusCode::OK, self.body.clone(), self.etag.clone()),
         };
-        with_links(req, response, &self.meta.numbered(), next)
+        with_links(req, response, &self.meta.numbered(), Next::after(&self.meta, self.by_cursor))
     }
 
     /// The bytes it holds, near enough.

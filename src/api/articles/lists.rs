@@ -14,7 +14,7 @@ use crate::api::caller::MaybeCaller;
 use crate::api::error::{ApiError, Reply};
 use crate::api::making::Taken;
 use crate::api::query::Query;
-use crate::api::respond::{self, ArticlePageMeta, Next, StoredPage};
+use crate::api::respond::{self, ArticlePageMeta, StoredPage};
 use crate::api::state::AppState;
 use crate::content::policy::Visibility;
 use crate::store::articles::{self, Continuation, StoredHit};
@@ -40,7 +40,7 @@ pub async fn list(
     let (query, fields) = params.0.for_caller(&caller, state.search_ranked, &state.locales)?;
     let (per_page, include_body, by_cursor) = (query.page.per_page, query.include_body, query.after.is_some());
     let searching = query.search.is_some();
-    let order = cursor::order_name(query.sort, query.search.is_some());
+    let order = cursor::order_name(query.sort, searching);
     let meta = move |total: i64, continuation: Continuation| {
         let next_cursor = continuation.next.map(|key| cursor::encode(order, key));
         ArticlePageMeta::new(per_page, total, continuation.before, next_cursor)
@@ -94,10 +94,10 @@ pub async fn list(
             items.push(StoredHit { etag: json.clone(), json, snippet: None });
         }
         let found = selected(Page { items, total: found.total }, fields)?;
-        return respond::stored_page(&req, &meta, found, next(&meta, by_cursor)).map(every_article);
+        return respond::stored_page(&req, &meta, found, by_cursor).map(every_article);
     }
     let body = ArticleList { data: data.collect(), meta: meta.clone() };
-    respond::article_list(&req, &body, &meta, next(&meta, by_cursor)).map(every_article)
+    respond::article_list(&req, &body, &meta, by_cursor).map(every_article)
 }
 
 /// A search's turn (`None` for another list): it waits for one as long as a read may
@@ -130,12 +130,4 @@ fn selected(found: Page<StoredHit>, fields: &Fields) -> Result<Page<StoredHit>, 
         items.push(StoredHit { json, etag, snippet: None });
     }
     Ok(Page { items, total: found.total })
-}
-
-/// How a list's `Link` points at the next page: by cursor when the request came by one.
-fn next(meta: &ArticlePageMeta, by_cursor: bool) -> Next<'_> {
-    match by_cursor {
-        true => Next::Cursor(meta.next_cursor.as_deref()),
-        false => Next::Numbered,
-    }
 }
