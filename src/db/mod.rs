@@ -262,9 +262,13 @@ impl Database {
                 None => format!("{doing} {what}: {reason}"),
             })
         };
+        // On SQLite it stays, as the connection that reads the database's version.
         let mut probe = manager.establish().map_err(|err| refuse("cannot open", &err))?;
         session.apply(&mut probe).map_err(|err| refuse("cannot use", &err))?;
-        drop(probe);
+        let versions = match probe {
+            Conn::Sqlite(conn) => Some(Arc::new(Mutex::new(conn))),
+            Conn::Postgres(_) => None,
+        };
         let postgres = matches!(url, DatabaseUrl::Postgres(_));
         let checkout = if postgres { POSTGRES_CHECKOUT_TIMEOUT } else { SQLITE_CHECKOUT_TIMEOUT };
         let build = |size: u32| {
@@ -284,15 +288,6 @@ impl Database {
         // The longest a working database can take to answer: a connection's checkout,
         // the longest statement, and a margin; past it, it is taken for stuck.
         let deadline = checkout + tuning.statement_timeout + Duration::from_secs(2);
-        let versions = match url {
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path).map_err(|err| refuse("cannot open", &err))?;
-                conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"))
-                    .map_err(|err| refuse("cannot use", &err))?;
-                Some(Arc::new(Mutex::new(conn)))
-            }
-            DatabaseUrl::Postgres(_) => None,
-        };
         Ok(Self { reader, writer, postgres, deadline, versions })
     }
 
