@@ -190,8 +190,8 @@ pub fn list(req: &HttpRequest, body: &impl Serialize, meta: &PageMeta) -> Reply 
     Ok(list_tagged(req, tagged(body)?, meta, Next::Numbered))
 }
 
-/// An article list `body` with its `meta`, answered as [`list`] does, `Link rel="next"`
-/// as `next` says.
+/// An article list `body` with its `meta`, answered as [`list`] does; `Link rel="next"`
+/// names the next page by cursor when the request came `by_cursor`.
 pub fn article_list(req: &HttpRequest, body: &impl Serialize, meta: &ArticlePageMeta, by_cursor: bool) -> Reply {
     Ok(list_tagged(req, tagged(body)?, &meta.numbered(), Next::after(meta, by_cursor)))
 }
