@@ -26,6 +26,7 @@ use crate::auth::{password, Role};
 use crate::config::{BootstrapAdmin, Settings};
 use crate::db::Database;
 use crate::domain::{Email, Password};
+use crate::runner::versions::Versions;
 use crate::runner::Runner;
 use crate::store::read_model::kept::{KeptPages, SWEEP_EVERY};
 use crate::store::{users, write_tx};
@@ -141,8 +142,8 @@ impl Application {
         let listeners = bind(&settings.bind)?;
         let port = listeners.first().map(TcpListener::local_addr).transpose()?.map_or(0, |a| a.port());
         let writes = crate::runner::writer::Writes::start(db.clone())?;
-        let kept_pages = KeptPages::new(db.clone(), settings.list_cache_bytes, |page: &Arc<StoredPage>| page.size());
-        let runner = Arc::new(Runner { db, writes });
+        let kept_pages = KeptPages::new(settings.list_cache_bytes, |page: &Arc<StoredPage>| page.size());
+        let runner = Arc::new(Runner { db, writes, versions: Versions::default() });
         let webhook_hosts = crate::webhooks::resolver::Hosts::start(settings.webhooks.allow_private)?;
         crate::webhooks::start(runner.clone(), webhook_hosts.clone(), &settings.webhooks)?;
         let state = web::Data::new(AppState {
@@ -212,10 +213,10 @@ async fn sweep_kept_pages(state: web::Data<AppState>) {
         if state.kept_pages.is_empty() {
             continue;
         }
-        let swept = state.clone();
         // Harmless when it fails: a page that cannot be answered never is.
-        if let Err(err) = state.look_up(move |conn| swept.kept_pages.sweep(conn)).await {
-            tracing::debug!(error = %err, "cannot drop the list pages kept under an older version");
+        match state.version().await {
+            Ok(version) => state.kept_pages.sweep(&version, crate::store::now()),
+            Err(err) => tracing::debug!(error = %err, "cannot drop the list pages kept under an older version"),
         }
     }
 }

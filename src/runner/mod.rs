@@ -2,6 +2,7 @@
 //! deadline. The HTTP handlers (through [`crate::api::state::AppState`]) and the
 //! webhook workers both run their database work here.
 
+pub mod versions;
 pub mod writer;
 
 use std::future::Future;
@@ -11,8 +12,9 @@ use actix_web::error::BlockingError;
 use actix_web::web;
 use tokio::sync::oneshot;
 
+use self::versions::Versions;
 use self::writer::Writes;
-use crate::db::{Conn, Database};
+use crate::db::{Conn, Database, Version};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::{claim_tx, StoreError, StoreResult};
 
@@ -35,6 +37,8 @@ pub struct Runner {
     /// The writer thread, where writes queue for their turn without holding a
     /// blocking thread each (a queue of those would starve reads).
     pub writes: Writes,
+    /// PostgreSQL's reads of its version, shared by the callers that ask at once.
+    pub versions: Versions,
 }
 
 impl Runner {
@@ -62,6 +66,17 @@ impl Runner {
         }
         let mut conn = self.db.reader().map_err(StoreError::from)?;
         Ok(f(&mut conn)?)
+    }
+
+    /// The database's version as of a moment after this call began (see
+    /// [`Database::version`]): on SQLite read right here, on its own connection; on
+    /// PostgreSQL one read for all the callers that ask while it is under way.
+    pub async fn version(&self) -> Result<Version, RunError> {
+        if self.db.is_shared() {
+            return self.versions.current(&self.db).await;
+        }
+        let db = self.db.clone();
+        self.look_up(move |conn| Ok(db.version(conn)?)).await
     }
 
     /// Runs `f` in a [`claim_tx`]: on PostgreSQL on a pooled connection beside the

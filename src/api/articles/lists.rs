@@ -18,8 +18,7 @@ use crate::api::respond::{self, ArticlePageMeta, StoredPage};
 use crate::api::state::AppState;
 use crate::content::policy::Visibility;
 use crate::store::articles::{self, Continuation, StoredHit};
-use crate::store::read_model::kept::Lookup;
-use crate::store::Page;
+use crate::store::{self, Page};
 
 /// List articles.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", operation_id = "list_articles",
@@ -50,26 +49,36 @@ pub async fn list(
         let key = req.query_string().to_owned();
         // One request makes a page at a time; the others wait for it, then read it.
         let mut turn = None;
-        let ticket = loop {
-            let (kept, look) = (state.clone(), key.clone());
-            let ticket = match state.look_up(move |c| kept.kept_pages.find(c, &look)).await? {
-                Lookup::Kept(page) => return Ok(every_article(page.answer(&req))),
-                Lookup::Missing(ticket) => ticket,
-            };
-            if turn.is_some() || ticket.is_none() {
-                break ticket;
+        let made_after = loop {
+            if !state.kept_pages.keeps() {
+                break None;
+            }
+            let version = state.version().await?;
+            let at = store::now();
+            if let Some(page) = state.kept_pages.kept(&key, &version, at) {
+                return Ok(every_article(page.answer(&req)));
+            }
+            if turn.is_some() {
+                break Some((version, at));
             }
             match state.making.take(&key, state.db.deadline()).await {
                 Taken::Free(mine) => {
                     turn = Some(mine);
-                    break ticket;
+                    break Some((version, at));
                 }
                 Taken::Waited(mine) => turn = Some(mine),
-                Taken::TimedOut => break ticket,
+                Taken::TimedOut => break Some((version, at)),
             }
         };
         let _turn = search_turn(&state, searching).await?;
-        let (found, continuation) = state.read(move |c| articles::list_stored(c, &query)).await?;
+        let kept = state.clone();
+        let (ticket, (found, continuation)) = state
+            .read(move |c| {
+                // The ticket first: the page is read after it.
+                let ticket = made_after.map(|(version, at)| kept.kept_pages.ticket(c, version, at)).transpose()?;
+                Ok((ticket, articles::list_stored(c, &query)?))
+            })
+            .await?;
         let meta = meta(found.total, continuation);
         let found = match &fields {
             Some(fields) => selected(found, fields)?,

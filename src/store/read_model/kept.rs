@@ -22,15 +22,14 @@ use diesel::prelude::*;
 
 use super::listing::EVERY;
 use crate::db::schema::article_listing;
-use crate::db::{Conn, Database, Version};
-use crate::store::{now, StoreResult};
+use crate::db::{Conn, Version};
+use crate::store::StoreResult;
 
 /// How often [`KeptPages::sweep`] runs.
 pub const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Pages of type `T` (a page as answered), by the list's query string.
 pub struct KeptPages<T> {
-    db: Database,
     /// `None` when the budget is 0.
     pages: Option<moka::sync::Cache<String, Arc<Kept<T>>>>,
     /// The next go-live as of the latest version read, found once per version.
@@ -63,18 +62,9 @@ struct Era {
     from: NaiveDateTime,
 }
 
-/// What [`KeptPages::find`] found.
-pub enum Lookup<T> {
-    /// The kept page, still the answer.
-    Kept(T),
-    /// None: make the page, and keep it with this ticket ([`KeptPages::keep`]); `None`:
-    /// nothing is kept.
-    Missing(Option<Ticket>),
-}
-
 impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
-    /// Pages of up to `budget_bytes` in all (each `size` bytes), kept on `db`'s versions.
-    pub fn new(db: Database, budget_bytes: u64, size: fn(&T) -> usize) -> Self {
+    /// Pages of up to `budget_bytes` in all, each `size` bytes.
+    pub fn new(budget_bytes: u64, size: fn(&T) -> usize) -> Self {
         let pages = (budget_bytes > 0).then(|| {
             moka::sync::Cache::builder()
                 .max_capacity(budget_bytes)
@@ -83,24 +73,20 @@ impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
                 })
                 .build()
         });
-        Self { db, pages, era: Mutex::new(None) }
+        Self { pages, era: Mutex::new(None) }
     }
 
-    /// The page kept for `key` if it is still the answer; else the ticket to keep the page
-    /// made next under. Call before the page is read: a commit in between changes the
-    /// version, and the page is then never answered.
-    pub fn find(&self, conn: &mut Conn, key: &str) -> StoreResult<Lookup<T>> {
-        let Some(pages) = &self.pages else { return Ok(Lookup::Missing(None)) };
-        let version = self.db.version(conn)?;
-        // Read before the page is made, which reads its own moment after: nothing that
-        // goes live after this one is on the page, and the page is kept until then.
-        let at = now();
-        if let Some(kept) = pages.get(key) {
-            if kept.ticket.holds(&version, at) {
-                return Ok(Lookup::Kept(kept.page.clone()));
-            }
-        }
-        Ok(Lookup::Missing(Some(self.ticket(conn, version, at)?)))
+    /// False when the budget is 0: no page is kept, and no version need be read.
+    pub fn keeps(&self) -> bool {
+        self.pages.is_some()
+    }
+
+    /// The page kept for `key`, if it is still the answer at `at` when the database is at
+    /// `version`. Read the version after the request came and before `at`: then it
+    /// counts every commit the request could have seen.
+    pub fn kept(&self, key: &str, version: &Version, at: NaiveDateTime) -> Option<T> {
+        let kept = self.pages.as_ref()?.get(key)?;
+        kept.ticket.holds(version, at).then(|| kept.page.clone())
     }
 
     /// Keeps `page` for `key` under `ticket`.
@@ -110,19 +96,17 @@ impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
         }
     }
 
-    /// Drops every kept page once none can be answered again (the version changed, or a
-    /// scheduled article went live): their memory goes back soon after a write, not
-    /// when the budget runs out. Run now and then ([`SWEEP_EVERY`]).
-    pub fn sweep(&self, conn: &mut Conn) -> StoreResult<()> {
-        let Some(pages) = &self.pages else { return Ok(()) };
-        let version = self.db.version(conn)?;
-        let at = now();
+    /// Drops every kept page once none can be answered again (the database is past the
+    /// `version` they were kept under, or a scheduled article went live before `at`):
+    /// their memory goes back soon after a write, not when the budget runs out. Run now
+    /// and then ([`SWEEP_EVERY`]).
+    pub fn sweep(&self, version: &Version, at: NaiveDateTime) {
+        let Some(pages) = &self.pages else { return };
         let era = self.era.lock().unwrap_or_else(PoisonError::into_inner);
-        if !era.as_ref().is_some_and(|era| era.ticket.holds(&version, at)) {
+        if !era.as_ref().is_some_and(|era| era.ticket.holds(version, at)) {
             pages.invalidate_all();
             pages.run_pending_tasks();
         }
-        Ok(())
     }
 
     /// True when no page is kept (near enough: a page kept a moment ago may not count yet).
@@ -134,8 +118,11 @@ impl<T: Clone + Send + Sync + 'static> KeptPages<T> {
         })
     }
 
-    /// The ticket under `version` at `at`: the next go-live, found once per version.
-    fn ticket(&self, conn: &mut Conn, version: Version, at: NaiveDateTime) -> StoreResult<Ticket> {
+    /// The ticket to keep a page under when it is made after `at` and the database was
+    /// at `version` before: the next go-live, found once per version. Call it before the
+    /// page is read: a commit in between changes the version, and the page is then
+    /// never answered.
+    pub fn ticket(&self, conn: &mut Conn, version: Version, at: NaiveDateTime) -> StoreResult<Ticket> {
         let mut era = self.era.lock().unwrap_or_else(PoisonError::into_inner);
         let holds = era.as_ref().filter(|era| era.ticket.holds(&version, at));
         if let Some(known) = holds.filter(|era| era.from <= at) {
@@ -168,6 +155,8 @@ mod tests {
 
     use super::*;
     use crate::config::{DatabaseTuning, DatabaseUrl};
+    use crate::db::Database;
+    use crate::store::now;
 
     #[test]
     fn a_page_is_answered_until_a_commit_then_swept() {
@@ -176,23 +165,28 @@ mod tests {
         let db = Database::open(&url, &DatabaseTuning { readers: 2, statement_timeout: Duration::from_secs(5) })
             .expect("opened");
         db.migrate().expect("migrated");
-        let kept = KeptPages::new(db.clone(), 1 << 20, String::len);
+        let kept = KeptPages::new(1 << 20, String::len);
         let mut conn = db.reader().expect("a reader");
-        let Lookup::Missing(Some(ticket)) = kept.find(&mut conn, "q=a").expect("found") else {
-            panic!("nothing is kept yet")
-        };
+        let version = db.version(&mut conn).expect("a version");
+        let at = now();
+        assert_eq!(kept.kept("q=a", &version, at), None, "nothing is kept yet");
+        let ticket = kept.ticket(&mut conn, version.clone(), at).expect("a ticket");
         kept.keep("q=a".into(), ticket, "the page".to_owned());
-        assert!(matches!(kept.find(&mut conn, "q=a").expect("found"), Lookup::Kept(page) if page == "the page"));
-        kept.sweep(&mut conn).expect("swept");
+        assert_eq!(kept.kept("q=a", &version, now()).as_deref(), Some("the page"));
+        kept.sweep(&version, now());
         assert!(!kept.is_empty(), "a page that can still be answered is kept");
 
         // Any commit, by any connection.
         db.writer().expect("the writer").batch_execute("CREATE TABLE anything (x INTEGER)").expect("committed");
-        kept.sweep(&mut conn).expect("swept");
+        let later = db.version(&mut conn).expect("a version");
+        assert_ne!(later, version, "a commit changes the version");
+        assert_eq!(kept.kept("q=a", &later, now()), None, "a page is not answered after a commit");
+        kept.sweep(&later, now());
         assert!(kept.is_empty(), "a page that can no longer be answered goes at the next sweep");
-        assert!(matches!(kept.find(&mut conn, "q=a").expect("found"), Lookup::Missing(Some(_))));
 
-        let none = KeptPages::new(db, 0, String::len);
-        assert!(matches!(none.find(&mut conn, "q=a").expect("found"), Lookup::Missing(None)), "a budget of 0");
+        let none = KeptPages::new(0, String::len);
+        assert!(!none.keeps(), "a budget of 0");
+        none.keep("q=a".into(), kept.ticket(&mut conn, later.clone(), now()).expect("a ticket"), "the page".into());
+        assert_eq!(none.kept("q=a", &later, now()), None, "a budget of 0 keeps nothing");
     }
 }
