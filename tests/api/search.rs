@@ -42,6 +42,26 @@ async fn a_title_match_ranks_before_bodies_that_repeat_the_word() {
 }
 
 #[tokio::test]
+async fn a_snippet_marks_the_match_wherever_it_lies_in_a_long_body() {
+    let app = spawn_app().await;
+    let filler = |n: usize| "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(n);
+    // Deep in the body, far past any passage taken from the start.
+    let deep = publish(&app, "Deep", &format!("{}An osprey dives.\n\n{}", filler(300), filler(20))).await;
+    // `run`, the stem of `running`, first appears inside another word, far before the match.
+    let inside = publish(&app, "Inside", &format!("Brunch first. {}Then running.\n\n{}", filler(60), filler(20))).await;
+
+    for (query, id, marked) in
+        [("q=osprey", deep, "<mark>osprey</mark>"), ("q=running", inside, "<mark>running</mark>")]
+    {
+        let found = search(&app, query, None).await;
+        assert_eq!(ids(&found), [id], "{query}");
+        let snippet = found["data"][0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains(marked), "{query}: {snippet}");
+        assert!(snippet.len() < 400, "{query}: a passage, not the article: {snippet}");
+    }
+}
+
+#[tokio::test]
 async fn phrases_and_prefixes_match_as_written() {
     let app = spawn_app().await;
     let phrase = publish(&app, "Pond", "The grey heron nests by the pond.").await;
