@@ -2,34 +2,22 @@
 //! deadline. The HTTP handlers (through [`crate::api::state::AppState`]) and the
 //! webhook workers both run their database work here.
 
+mod deadline;
 pub mod versions;
 pub mod writer;
 
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use actix_web::error::BlockingError;
 use actix_web::web;
 use tokio::sync::oneshot;
 
+use self::deadline::within;
+pub use self::deadline::RunError;
 use self::versions::Versions;
 use self::writer::Writes;
 use crate::db::{Conn, Database, Version};
 use crate::store::audit::{self, Actor, Change};
 use crate::store::{claim_tx, StoreError, StoreResult};
-
-/// Why work run here has no answer: the store's own error, or the database's silence.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// No answer before the database's deadline; the caller may retry shortly.
-    #[error("the database cannot take this request now; retry shortly")]
-    Unavailable,
-    /// The work panicked, or its thread could not run it.
-    #[error(transparent)]
-    Failed(anyhow::Error),
-}
 
 /// The database and the writer thread, as async code reaches them.
 pub struct Runner {
@@ -149,24 +137,6 @@ impl Runner {
                 tracing::warn!(?deadline, "no write before the deadline");
                 Err(RunError::Unavailable)
             }
-        }
-    }
-}
-
-/// The answer of blocking database work, or [`RunError::Unavailable`] once the database
-/// has taken longer than it can when it is working ([`crate::db::Database::deadline`]):
-/// a frozen server or a silent network answers nothing, and neither its statement
-/// timeout nor the pool notices. The work itself cannot be stopped; it ends when the
-/// database answers or the connection breaks.
-async fn within<T>(
-    deadline: Duration,
-    work: impl Future<Output = Result<StoreResult<T>, BlockingError>>,
-) -> Result<T, RunError> {
-    match actix_web::rt::time::timeout(deadline, work).await {
-        Ok(done) => done.map_err(|err| RunError::Failed(err.into()))?.map_err(RunError::from),
-        Err(_) => {
-            tracing::warn!(?deadline, "the database did not answer in time");
-            Err(RunError::Unavailable)
         }
     }
 }

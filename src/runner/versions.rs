@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use actix_web::web;
 use tokio::sync::watch;
 
-use super::{within, RunError};
+use super::deadline::{within, RunError};
 use crate::db::{Database, Version};
 use crate::store::StoreError;
 
