@@ -167,6 +167,7 @@ impl Application {
             searches: tokio::sync::Semaphore::new(crate::api::state::searches_at_once()),
             kept_pages,
             making: Making::default(),
+            public_reads: crate::api::articles::locales::public_reads(settings.locales.default_locale().to_owned()),
         });
         tokio::spawn(sweep_kept_pages(state.clone()));
         let document = web::Data::new(OpenApiDocument(crate::api::openapi::document()));

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::articles::locales::PublicReads;
 use super::making::Making;
 use super::respond::StoredPage;
 use crate::auth::api_key::KeyUses;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub kept_pages: KeptPages<Arc<StoredPage>>,
     /// The kept pages being made, one request at a time each.
     pub making: Making,
+    /// The public's reads of one article, in batches on PostgreSQL.
+    pub public_reads: PublicReads,
 }
 
 /// How many searches run at once; the others wait their turn.

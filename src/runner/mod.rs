@@ -2,6 +2,7 @@
 //! deadline. The HTTP handlers (through [`crate::api::state::AppState`]) and the
 //! webhook workers both run their database work here.
 
+pub mod batches;
 mod deadline;
 pub mod versions;
 pub mod writer;

@@ -27,6 +27,7 @@ mod openapi;
 mod pagination;
 mod preview;
 mod read_model;
+mod reads_at_once;
 mod roles;
 mod search;
 mod security;

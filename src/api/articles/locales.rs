@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use crate::api::error::ApiError;
 use crate::content::locale::Locales;
 use crate::content::policy::Visibility;
+use crate::runner::batches::Batches;
 use crate::store::articles::translations::{self, Translation};
 use crate::store::articles::{self, Article};
 use crate::store::read_model::{self, Document};
@@ -61,7 +62,7 @@ pub fn stored(
     chain: Option<&[String]>,
     default: &str,
     now: NaiveDateTime,
-) -> StoreResult<Option<(Document, Vec<Translation>)>> {
+) -> StoreResult<Found> {
     let found = match (target, chain) {
         (Target::Id(id), None) => read_model::live_by_id(conn, *id, now)?,
         (Target::Id(id), Some(chain)) => match read_model::live_by_id(conn, *id, now)? {
@@ -79,12 +80,57 @@ pub fn stored(
             found
         }
     };
-    let Some(document) = found else { return Ok(None) };
+    found.map(|document| shown_with(conn, document, now)).transpose()
+}
+
+/// `document` with its live translations.
+fn shown_with(conn: &mut Conn, document: Document, now: NaiveDateTime) -> StoreResult<(Document, Vec<Translation>)> {
     let shown = match document.translation_group {
         Some(group) => translations::live(conn, group, document.article_id, now)?,
         None => Vec::new(),
     };
-    Ok(Some((document, shown)))
+    Ok((document, shown))
+}
+
+/// The live document a read answers with its live translations, if any.
+pub type Found = Option<(Document, Vec<Translation>)>;
+
+/// The public's reads of single articles in the default locale, looked up in batches.
+pub type PublicReads = Batches<Target, Found>;
+
+/// Batches of the public's reads in `default` ([`stored_all`]).
+pub fn public_reads(default: String) -> PublicReads {
+    Batches::new(move |conn, targets| stored_all(conn, targets, &default))
+}
+
+/// What [`stored`] answers for each of `targets` read in `default` (no chain), all
+/// looked up in one query: the reads of a batch ([`crate::runner::batches`]).
+pub fn stored_all(conn: &mut Conn, targets: Vec<Target>, default: &str) -> StoreResult<Vec<Found>> {
+    let now = crate::store::now();
+    let ids: Vec<i64> = targets.iter().filter_map(|t| if let Target::Id(id) = t { Some(*id) } else { None }).collect();
+    let slugs: Vec<&str> =
+        targets.iter().filter_map(|t| if let Target::Slug(slug) = t { Some(slug.as_str()) } else { None }).collect();
+    let documents = read_model::live_documents(conn, &ids, &slugs, default, now)?;
+    let wanted: Vec<Option<usize>> = targets
+        .iter()
+        .map(|target| {
+            documents.iter().position(|d| match target {
+                Target::Id(id) => d.article_id == *id,
+                Target::Slug(slug) => d.locale == default && d.slug == *slug,
+            })
+        })
+        .collect();
+    let mut documents: Vec<Option<Document>> = documents.into_iter().map(Some).collect();
+    let mut answers = Vec::with_capacity(targets.len());
+    for (i, at) in wanted.iter().enumerate() {
+        // The last read of a document takes it; a document read twice in a batch is copied.
+        let document = at.and_then(|at| match wanted[i + 1..].contains(&Some(at)) {
+            true => documents[at].clone(),
+            false => documents[at].take(),
+        });
+        answers.push(document.map(|document| shown_with(conn, document, now)).transpose()?);
+    }
+    Ok(answers)
 }
 
 /// The live translation of `document`'s group in the first locale of `chain` that has one.
@@ -149,15 +195,15 @@ pub fn found(
 }
 
 /// `json` (a stored document, an object) with `"translations"` added last.
-pub fn with_translations(json: &[u8], shown: &[Translation]) -> Result<Vec<u8>, ApiError> {
-    let Some(end) = json.iter().rposition(|b| *b == b'}') else {
+pub fn with_translations(json: String, shown: &[Translation]) -> Result<Vec<u8>, ApiError> {
+    let mut out = json.into_bytes();
+    let Some(end) = out.iter().rposition(|b| *b == b'}') else {
         return Err(ApiError::internal(anyhow::anyhow!("a stored document is not a JSON object")));
     };
-    let list = serde_json::to_vec(shown).map_err(ApiError::internal)?;
-    let mut out = Vec::with_capacity(json.len() + list.len() + 20);
-    out.extend_from_slice(&json[..end]);
+    // In the document's own buffer: it is most of the answer, and is not copied again.
+    out.truncate(end);
     out.extend_from_slice(b",\"translations\":");
-    out.extend_from_slice(&list);
+    serde_json::to_writer(&mut out, shown).map_err(ApiError::internal)?;
     out.push(b'}');
     Ok(out)
 }

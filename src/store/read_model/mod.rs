@@ -53,6 +53,7 @@ pub struct Document {
     /// What a CDN purges when it changes, space-separated ([`Article::cache_tags`]).
     pub cache_tags: String,
     pub article_id: i64,
+    pub slug: String,
     /// The article's locale: what `Content-Language` says.
     pub locale: String,
     /// Its translation group, if it has translations: whose live members a read lists.
@@ -302,6 +303,25 @@ pub fn live_by_slug(conn: &mut Conn, slug: &str, locale: &str, now: NaiveDateTim
     Ok(match conn {
         Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
         Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
+    })
+}
+
+/// The documents live at `now` of the articles `ids` and of those with one of `slugs`
+/// in `locale`: many reads in one query, in no order.
+pub fn live_documents(
+    conn: &mut Conn,
+    ids: &[i64],
+    slugs: &[&str],
+    locale: &str,
+    now: NaiveDateTime,
+) -> StoreResult<Vec<Document>> {
+    let named = article_documents::locale.eq(locale).and(article_documents::slug.eq_any(slugs));
+    let query = article_documents::table
+        .filter(article_documents::article_id.eq_any(ids).or(named))
+        .filter(article_documents::live_from.le(now));
+    Ok(match conn {
+        Conn::Sqlite(conn) => query.select(Document::as_select()).load(conn)?,
+        Conn::Postgres(conn) => query.select(Document::as_select()).load(conn)?,
     })
 }
 
