@@ -95,9 +95,9 @@ impl<K: Send + 'static, V: Send + 'static> Batches<K, V> {
     }
 }
 
-/// Looks up the waiting keys, a batch at a time, until none wait (one of
-/// [`MOST_RUNNING`]). A task of its own: it
-/// answers every caller even when the one that started it is gone.
+/// Looks up the waiting keys, a batch at a time, until none wait: one of the
+/// [`MOST_RUNNING`]. A task of its own, it answers every caller even when the one that
+/// started it is gone.
 async fn run<K: Send + 'static, V: Send + 'static>(shared: Arc<Shared<K, V>>, db: Database) {
     loop {
         let batch: Vec<_> = {

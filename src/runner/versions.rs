@@ -2,8 +2,8 @@
 //! way.
 //!
 //! A version answers a caller when its read started after the caller asked: then it
-//! counts every commit made before. On PostgreSQL a read is a round trip, as long as
-//! the look-up of a kept page it decides; so the callers that ask while a read is under
+//! counts every commit made before. On PostgreSQL a read is a round trip, and was most
+//! of what answering a kept page cost; so the callers that ask while a read is under
 //! way wait for the next one, which starts when it ends, and that one read answers
 //! them all. Under load a kept page then costs a fraction of a round trip, not one.
 

@@ -103,8 +103,9 @@ pub fn public_reads(default: String) -> PublicReads {
     Batches::new(move |conn, targets| stored_all(conn, targets, &default))
 }
 
-/// What [`stored`] answers for each of `targets` read in `default` (no chain), all
-/// looked up in one query: the reads of a batch ([`crate::runner::batches`]).
+/// What [`stored`] answers for each of `targets` read in `default` (no chain), the
+/// documents looked up in one query (their translations, when they have any, in one
+/// more each): the reads of a batch ([`crate::runner::batches`]).
 pub fn stored_all(conn: &mut Conn, targets: Vec<Target>, default: &str) -> StoreResult<Vec<Found>> {
     let now = crate::store::now();
     let ids: Vec<i64> = targets.iter().filter_map(|t| if let Target::Id(id) = t { Some(*id) } else { None }).collect();
