@@ -103,9 +103,9 @@ pub fn public_reads(default: String) -> PublicReads {
     Batches::new(move |conn, targets| stored_all(conn, targets, &default))
 }
 
-/// What [`stored`] answers for each of `targets` read in `default` (no chain), the
-/// documents looked up in one query (their translations, when they have any, in one
-/// more each): the reads of a batch ([`crate::runner::batches`]).
+/// What [`stored`] answers for each of `targets` read in `default` (no chain): the
+/// documents in one query, their translations in one more when any has some; the
+/// reads of a batch ([`crate::runner::batches`]).
 pub fn stored_all(conn: &mut Conn, targets: Vec<Target>, default: &str) -> StoreResult<Vec<Found>> {
     let now = crate::store::now();
     let ids: Vec<i64> = targets.iter().filter_map(|t| if let Target::Id(id) = t { Some(*id) } else { None }).collect();
@@ -121,6 +121,11 @@ pub fn stored_all(conn: &mut Conn, targets: Vec<Target>, default: &str) -> Store
             })
         })
         .collect();
+    let groups: Vec<i64> = documents.iter().filter_map(|d| d.translation_group).collect();
+    let members = match groups.is_empty() {
+        true => Vec::new(),
+        false => translations::live_in_groups(conn, &groups, now)?,
+    };
     let mut documents: Vec<Option<Document>> = documents.into_iter().map(Some).collect();
     let mut answers = Vec::with_capacity(targets.len());
     for (i, at) in wanted.iter().enumerate() {
@@ -129,7 +134,16 @@ pub fn stored_all(conn: &mut Conn, targets: Vec<Target>, default: &str) -> Store
             true => documents[at].clone(),
             false => documents[at].take(),
         });
-        answers.push(document.map(|document| shown_with(conn, document, now)).transpose()?);
+        answers.push(document.map(|document| {
+            let shown = members
+                .iter()
+                .filter(|(group, member)| {
+                    Some(*group) == document.translation_group && member.id != document.article_id
+                })
+                .map(|(_, member)| member.clone())
+                .collect();
+            (document, shown)
+        }));
     }
     Ok(answers)
 }
