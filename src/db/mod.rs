@@ -161,8 +161,8 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SessionSettings {
 /// (see [`refresh_statistics`]).
 const SMALL_TABLE_ROWS: i64 = 1_000;
 
-/// Refreshes SQLite's planner statistics: at start-up, and on the writer now and then
-/// while there are writes ([`STATISTICS_EVERY`]).
+/// Refreshes SQLite's planner statistics, on the writer thread: when it starts, and now
+/// and then while there are writes ([`STATISTICS_EVERY`]).
 ///
 /// Fresh statistics let the planner pick the covering indexes; the analysis limit keeps
 /// this to milliseconds. What a small table's statistics say stops being true as it
@@ -312,13 +312,7 @@ impl Database {
             applied.iter().map(ToString::to_string).collect()
         };
         match &mut *pooled {
-            Conn::Sqlite(conn) => {
-                let applied = conn.run_pending_migrations(SQLITE_MIGRATIONS).map(names).map_err(failed)?;
-                if let Err(cause) = refresh_statistics(conn) {
-                    tracing::warn!(%cause, "cannot refresh the query planner's statistics (is the database read-only?)");
-                }
-                Ok(applied)
-            }
+            Conn::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS).map(names).map_err(failed),
             Conn::Postgres(conn) => {
                 // Held for the session, not a transaction: each migration has its own.
                 // An index built on a large table may take longer than any request should.

@@ -113,6 +113,13 @@ impl Writes {
 /// wait behind each other.
 fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
     let mut next: Option<Job> = None;
+    // First, while the server starts answering: after a bulk load or an import made
+    // while folio was stopped, analysing the tables takes a tenth of a second at
+    // 10,000 articles, which the first answer need not wait for.
+    // PostgreSQL's autovacuum keeps its own statistics.
+    if !db.is_shared() {
+        refresh_statistics(db);
+    }
     let mut statistics = Instant::now();
     loop {
         let job = match next.take() {
@@ -129,7 +136,6 @@ fn serve(db: &Database, queue: &mpsc::Receiver<Job>) {
             Job::Alone(work) => work(),
             Job::Grouped(first) => run_group(db, first, queue, &mut next),
         }));
-        // PostgreSQL's autovacuum keeps its own statistics.
         if !db.is_shared() && statistics.elapsed() >= STATISTICS_EVERY {
             statistics = Instant::now();
             refresh_statistics(db);
