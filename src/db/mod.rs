@@ -116,12 +116,22 @@ impl ManageConnection for Manager {
     }
 }
 
+/// SQLite's memory, all connections together (see [`SessionSettings`]).
+const SQLITE_SOFT_HEAP_BYTES: u64 = 8 << 20;
+
 /// What every new connection is told before use.
 ///
 /// SQLite: `synchronous = FULL`, so each commit reaches the disk before folio answers
 /// it. With NORMAL, a WAL commit is only written, and the kernel drops unwritten pages
 /// when the file system fails and goes read-only (or the machine loses power):
 /// articles already answered with 201 were gone after the repair.
+///
+/// SQLite's memory, all connections together, is held near [`SQLITE_SOFT_HEAP_BYTES`]
+/// (a setting of the process, said again by each connection): past it, a connection's
+/// page cache reuses its pages instead of taking more. Each of the ten connections
+/// otherwise keeps up to 2 MiB of pages, which searches fill with the index's; the
+/// operating system caches the file anyway, and reads by slug or from lists went no
+/// slower (bench: a search load 51 -> 43 MB, by slug 22 -> 17 MB, over 10 idle).
 ///
 /// PostgreSQL: no statement (a lock wait included) runs longer than the setting, so a
 /// stuck query ends as a 503 instead of holding a connection. No JIT: folio's queries
@@ -139,7 +149,8 @@ impl SessionSettings {
                 "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
-                 PRAGMA foreign_keys = ON;"
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA soft_heap_limit = {SQLITE_SOFT_HEAP_BYTES};"
             )),
             Conn::Postgres(conn) => {
                 let ms = self.statement_timeout.as_millis();
