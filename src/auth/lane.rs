@@ -3,7 +3,7 @@
 //!
 //! Each argon2 hash takes 19 MiB and a core for tens of milliseconds. A flood of
 //! logins handed straight to blocking threads holds every one of them (reads then
-//! queue behind the flood) and leaves 19 MiB in each thread's allocator arena. Here
+//! queue behind the flood), 19 MiB each. Here
 //! at most [`HashLane::threads`] hashes run at once, always on the same threads, and a
 //! caller is admitted only while fewer than `admitted` hashes are running or
 //! waiting: past that it is told to retry, before it has cost anything.

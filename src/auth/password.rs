@@ -1,6 +1,5 @@
 //! argon2id password hashing with OWASP's recommended parameters (19 MiB, t=2, p=1).
 
-use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use argon2::password_hash::{self, rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
@@ -13,23 +12,12 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-thread_local! {
-    /// argon2's 19 MiB of working memory, kept by each thread that hashes. A fresh
-    /// allocation per hash leaves freed blocks stranded in glibc's per-thread arenas:
-    /// two hashing threads grew to 460 MiB in a flood of 200 logins.
-    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `argon` over `password` and `salt` into `out`, in this thread's memory.
+/// Runs `argon` over `password` and `salt` into `out`, in 19 MiB of memory of its own,
+/// given back when it ends. (The binary has glibc map blocks this large on their own,
+/// so that freeing one returns it to the system; see `main.rs`.)
 fn compute(argon: &Argon2<'_>, password: &str, salt: &[u8], out: &mut [u8]) -> password_hash::Result<()> {
-    MEMORY.with_borrow_mut(|blocks| {
-        let count = argon.params().block_count();
-        if blocks.len() < count {
-            blocks.resize(count, Block::default());
-        }
-        // Every block is written before it is read, so what a former hash left is harmless.
-        Ok(argon.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks[..count])?)
-    })
+    let mut blocks = vec![Block::default(); argon.params().block_count()];
+    Ok(argon.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut blocks)?)
 }
 
 /// A PHC string for `password`. Slow on purpose and 19 MiB: the server calls it
