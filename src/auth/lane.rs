@@ -2,11 +2,11 @@
 //! blocking threads that database reads need, and only so much of it may wait.
 //!
 //! Each argon2 hash takes 19 MiB and a core for tens of milliseconds. A flood of
-//! logins handed straight to blocking threads holds every one of them (reads then
-//! queue behind the flood), 19 MiB each. Here
-//! at most [`HashLane::threads`] hashes run at once, always on the same threads, and a
-//! caller is admitted only while fewer than `admitted` hashes are running or
-//! waiting: past that it is told to retry, before it has cost anything.
+//! logins handed straight to blocking threads holds every one of them, 19 MiB each
+//! (reads then queue behind the flood). Here at most [`HashLane::threads`] hashes run
+//! at once, always on the same threads, and a caller is admitted only while fewer
+//! than `admitted` hashes are running or waiting: past that it is told to retry,
+//! before it has cost anything.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
