@@ -232,6 +232,22 @@ fn plan_of_fts5_range_delete(path: &std::path::Path) -> String {
     steps.into_iter().map(|s| s.detail).collect::<Vec<_>>().join("; ")
 }
 
+/// The admin's access token, from the server at `base`.
+async fn login(client: &reqwest::Client, base: &str) -> String {
+    let login = serde_json::json!({"email": "admin@example.com", "password": "a long admin password"});
+    let response = client.post(format!("{base}/api/v1/auth/login")).json(&login).send().await.unwrap();
+    let session: serde_json::Value = response.json().await.unwrap();
+    session["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Creates article number `n` as `token`'s holder.
+async fn create(client: &reqwest::Client, base: &str, token: &str, n: usize) {
+    let article = serde_json::json!({"title": format!("Needling {n}"), "body_markdown": "Dry needling, again."});
+    let created =
+        client.post(format!("{base}/api/v1/articles")).bearer_auth(token).json(&article).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+}
+
 /// Statistics taken when a site is new said the search index's pages were two rows:
 /// every range FTS5 deleted while merging was then a scan of the whole index, and
 /// creates slowed as the index grew. A new site's small tables are planned as
@@ -260,48 +276,21 @@ async fn a_new_sites_statistics_never_make_the_search_index_merges_scan_it() {
     // The writer refreshes the statistics when it starts, before its first write: each
     // plan is read after a create.
     let client = reqwest::Client::new();
-    let create = |base: String, token: String, n: usize| {
-        let client = client.clone();
-        async move {
-            let article =
-                serde_json::json!({"title": format!("Needling {n}"), "body_markdown": "Dry needling, again."});
-            let created =
-                client.post(format!("{base}/api/v1/articles")).bearer_auth(&token).json(&article).send().await.unwrap();
-            assert_eq!(created.status(), StatusCode::CREATED);
-        }
-    };
-    let login = |base: String| {
-        let client = client.clone();
-        async move {
-            let login = serde_json::json!({"email": "admin@example.com", "password": "a long admin password"});
-            let session: serde_json::Value = client
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&login)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            session["access_token"].as_str().unwrap().to_owned()
-        }
-    };
-
     let (child, base) = start();
     wait_ready(&base).await;
-    let token = login(base.clone()).await;
-    create(base.clone(), token.clone(), 0).await;
+    let token = login(&client, &base).await;
+    create(&client, &base, &token, 0).await;
     let plan = plan_of_fts5_range_delete(&path);
     assert!(plan.contains("INTEGER PRIMARY KEY"), "a new site: {plan}");
     for n in 1..20 {
-        create(base.clone(), token.clone(), n).await;
+        create(&client, &base, &token, n).await;
     }
     stop(child);
 
     let (child, base) = start();
     wait_ready(&base).await;
-    let token = login(base.clone()).await;
-    create(base.clone(), token, 20).await;
+    let token = login(&client, &base).await;
+    create(&client, &base, &token, 20).await;
     let plan = plan_of_fts5_range_delete(&path);
     assert!(plan.contains("INTEGER PRIMARY KEY"), "after a restart with 20 articles: {plan}");
     stop(child);
