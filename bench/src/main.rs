@@ -112,6 +112,32 @@ enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// Issue 18's share of `/health` for reads by slug: PostgreSQL answers over a socket.
+    fn slug_target(self) -> Target {
+        Target::ShareOfHealth(match self {
+            Self::Sqlite => 0.5,
+            Self::Postgres => 0.25,
+        })
+    }
+
+    /// Issue 18's share of `/health` for the section and two-tag lists.
+    fn list_target(self) -> Target {
+        Target::ShareOfHealth(match self {
+            Self::Sqlite => 0.3,
+            Self::Postgres => 0.15,
+        })
+    }
+
+    /// Issue 18's creates per second.
+    fn create_target(self) -> Target {
+        Target::Rate(match self {
+            Self::Sqlite => 300.0,
+            Self::Postgres => 200.0,
+        })
+    }
+}
+
 /// The server's RSS the media scenario holds while resizing: two decodes at once (a
 /// decoded 12-megapixel photo is 36 MB as RGB, its resized copy a few more), on top of
 /// the server's own.
@@ -200,7 +226,7 @@ fn locale_scenarios(groups: usize) -> Vec<ReadScenario> {
     ]
 }
 
-fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec<ReadScenario> {
+fn read_scenarios(loaded: &Loaded, searches: &Searches, backend: Backend, rng: &mut StdRng) -> Vec<ReadScenario> {
     let mut slugs: Vec<&String> = loaded.published.iter().map(|(_, slug)| slug).collect();
     slugs.shuffle(rng);
     let sections: Vec<String> =
@@ -234,7 +260,7 @@ fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec
             about: format!("{} different published slugs in random order", slugs.len()),
             paths: slugs.iter().map(|s| format!("/api/v1/articles/slug/{s}")).collect(),
             expect_items: false,
-            target: Target::ShareOfHealth(0.5),
+            target: backend.slug_target(),
         },
         ReadScenario {
             key: "section",
@@ -245,7 +271,7 @@ fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec
             ),
             paths: sections,
             expect_items: true,
-            target: Target::ShareOfHealth(0.3),
+            target: backend.list_target(),
         },
         ReadScenario {
             key: "tags",
@@ -257,7 +283,7 @@ fn read_scenarios(loaded: &Loaded, searches: &Searches, rng: &mut StdRng) -> Vec
             ),
             paths: pairs.into_iter().map(|(path, _, _)| path).collect(),
             expect_items: true,
-            target: Target::ShareOfHealth(0.3),
+            target: backend.list_target(),
         },
         ReadScenario {
             key: "search",
@@ -524,7 +550,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         true => queries::measure(server.addr, &queries, loaded.published.len(), encode)?,
         false => String::new(),
     };
-    let mut scenarios = read_scenarios(&loaded, &Searches { queries, reach }, &mut rng);
+    let mut scenarios = read_scenarios(&loaded, &Searches { queries, reach }, args.database, &mut rng);
     scenarios.extend(groups.map(locale_scenarios).unwrap_or_default());
     for scenario in scenarios {
         if !wanted(scenario.key) {
@@ -631,7 +657,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
                 sections: section_slugs.clone(),
                 tags: loaded.tag_names.clone(),
             },
-            Target::Rate(300.0),
+            args.database.create_target(),
         ),
         (
             "update",
