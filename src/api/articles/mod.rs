@@ -160,6 +160,19 @@ pub(super) async fn render(markdown: String) -> Result<RenderedBody, ApiError> {
     web::block(move || RenderedBody::render(markdown)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
 }
 
+/// On PostgreSQL, has the search vector of a rendered body made beside the other
+/// requests, before its write queues for the writer's turn ([`articles::vector_ahead`]).
+/// If it cannot be, the write makes it.
+async fn search_ahead(state: &AppState, locale: &str, rendered: &RenderedBody) {
+    if !state.db.is_shared() {
+        return;
+    }
+    let (locale, text) = (locale.to_owned(), rendered.text().to_owned());
+    if let Err(error) = state.look_up(move |c| articles::vector_ahead(c, &locale, &text)).await {
+        tracing::warn!(%error, "cannot make a body's search vector ahead of its write");
+    }
+}
+
 /// `If-Match`, when sent (else `None`): what the write then expects of the article, as
 /// [`Expected::fingerprints`]: `*` accepts any; a weak tag never matches (the strong comparison).
 /// Anything but `*` or a list of quoted entity tags is a 400.
@@ -219,6 +232,7 @@ pub async fn create(state: Data<AppState>, caller: Caller, body: Validating<Crea
         }
     }
     let rendered = render(content.body_markdown.clone()).await?;
+    search_ahead(&state, &placing.locale, &rendered).await;
     let prepared = content.with_body(rendered)?;
     let writer = Writer::of(&actor);
     let placement = Placement { locale: placing.locale, translation_of: placing.translation_of };

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 pub use keyset::{Continuation, Key};
 pub use list::{list, list_stored, Hit, ListQuery, Sort, StatusFilter, StoredHit};
 pub(super) use rows::rows;
+pub use search::vector_ahead;
 pub use update::{delete, update, Expected};
 pub use write::{create, ArticleContent, ArticlePatch, CoverImage, Placement, Prepared, RenderedBody, Seo, Writer};
 

@@ -100,6 +100,25 @@ pub fn tsquery(conn: &mut Conn, terms: &[Term], locales: &[String]) -> StoreResu
     Ok(sql.push(" AS TEXT) AS query").query().get_result::<Expression>(conn)?.query)
 }
 
+/// On PostgreSQL, makes the search vector of a body's plain `text` in `locale` ahead
+/// of the write that stores it, on `conn` (a reader's, not the writer's): the write's
+/// trigger then finds it instead of making it in the writer's turn (the migration
+/// `search_ahead`). Vectors no write took within the hour (their writes failed) go
+/// meanwhile. Nothing on SQLite, where FTS5 indexes a body as its write stores it.
+pub fn vector_ahead(conn: &mut Conn, locale: &str, text: &str) -> StoreResult<()> {
+    let Conn::Postgres(conn) = conn else { return Ok(()) };
+    diesel::sql_query(
+        "WITH stale AS (DELETE FROM body_vectors WHERE made_at < now() - interval '1 hour')
+         INSERT INTO body_vectors (digest, vector)
+         VALUES (folio_body_digest($1, $2), folio_body_vector($1, $2))
+         ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind::<Text, _>(locale)
+    .bind::<Text, _>(text)
+    .execute(conn)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

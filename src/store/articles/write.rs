@@ -57,6 +57,11 @@ impl RenderedBody {
         };
         Ok(Self { columns, excerpt: rendered.excerpt })
     }
+
+    /// The body's plain text: what search indexes of it.
+    pub fn text(&self) -> &str {
+        &self.columns.body_text
+    }
 }
 
 /// Content ready to be written: validated, with its body rendered.
