@@ -15,6 +15,7 @@ pub mod micropub;
 pub mod outbox;
 pub mod preview_tokens;
 pub mod read_model;
+mod search_index;
 pub mod sections;
 mod sql;
 pub mod tags;
@@ -212,18 +213,18 @@ impl<T> Page<T> {
 pub fn write_tx<T>(conn: &mut Conn, f: impl FnOnce(&mut Conn) -> StoreResult<T>) -> StoreResult<T> {
     type Manager = <Conn as Connection>::TransactionManager;
     let mut unavailable = None;
-    let noted = |conn: &mut Conn| {
-        f(conn).inspect_err(|err| {
+    let mut noted = |result: StoreResult<T>| {
+        result.inspect_err(|err| {
             if let StoreError::Unavailable(cause) = err {
                 unavailable = Some(cause.clone());
             }
         })
     };
     let result = if Manager::transaction_manager_status_mut(conn).transaction_depth()?.is_some() {
-        conn.transaction(noted)
+        conn.transaction(|conn| noted(f(conn)))
     } else {
         begin_writing(conn)?;
-        match noted(conn) {
+        match noted(f(conn).and_then(|value| before_commit(conn).map(|()| value))) {
             Ok(value) => Manager::commit_transaction(conn).map(|()| value).map_err(StoreError::from),
             Err(err) => match Manager::rollback_transaction(conn) {
                 Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(err),
@@ -264,6 +265,14 @@ pub fn read_snapshot<T, E: From<DieselError>>(
         }
         f(conn)
     })
+}
+
+/// What the outermost write transaction does last, before it commits.
+fn before_commit(conn: &mut Conn) -> StoreResult<()> {
+    match conn {
+        Conn::Sqlite(conn) => Ok(search_index::catch_up(conn)?),
+        Conn::Postgres(_) => Ok(()),
+    }
 }
 
 /// Opens the outermost write transaction with the write lock taken.
