@@ -124,10 +124,11 @@ const PING_RETRY_AFTER: u64 = 10;
 pub fn ping(conn: &mut Conn, id: i64) -> StoreResult<i64> {
     write_tx(conn, |conn| {
         let hook = find(conn, id)?;
-        // The rows written before their first attempt are pings' (index webhook_deliveries_untried).
+        // The rows written before their first attempt are pings' (index
+        // webhook_deliveries_untried, which SQLite uses for its condition in a literal).
         let untried: i64 = webhook_deliveries::table
             .filter(webhook_deliveries::webhook_id.eq(id))
-            .filter(webhook_deliveries::attempts.eq(0))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("webhook_deliveries.attempts = 0"))
             .count()
             .get_result(conn)?;
         if untried > 0 {
