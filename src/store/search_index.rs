@@ -31,8 +31,9 @@ pub(super) fn catch_up(conn: &mut SqliteConnection) -> QueryResult<()> {
     }
     // One statement, so FTS5 opens no savepoint between the deletes and the inserts;
     // the deletes come first, as an article changed twice needs. The few changed
-    // articles lead the join (`CROSS JOIN`): the planner, without statistics for a
-    // table that is empty between transactions, would otherwise read every article.
+    // articles lead the join (`CROSS JOIN`): the planner takes this table, empty
+    // between transactions, for a large one (the statistics say so of every small
+    // table, `crate::db::refresh_statistics`), and would otherwise read every article.
     conn.batch_execute(
         "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, body_text)
              SELECT command, id, title, excerpt, body_text FROM (

@@ -104,7 +104,8 @@ pub fn tsquery(conn: &mut Conn, terms: &[Term], locales: &[String]) -> StoreResu
 /// of the write that stores it, on `conn` (a reader's, not the writer's): the write's
 /// trigger then finds it instead of making it in the writer's turn (the migration
 /// `search_ahead`). Vectors no write took within the hour (their writes failed) go
-/// meanwhile. Nothing on SQLite, where FTS5 indexes a body as its write stores it.
+/// meanwhile. Nothing on SQLite, where FTS5 indexes a body as its write commits
+/// (`store::search_index`).
 pub fn vector_ahead(conn: &mut Conn, locale: &str, text: &str) -> StoreResult<()> {
     let Conn::Postgres(conn) = conn else { return Ok(()) };
     diesel::sql_query(
