@@ -2,6 +2,7 @@
 //! exact totals, and searches that match more articles than are ranked (the newest
 //! `FOLIO_SEARCH_RANKED`; the older ones follow newest first).
 
+use chrono::SubsecRound;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -131,6 +132,49 @@ async fn prefixes_of_every_length_follow_the_words_through_edits() {
         // Checks the prefix terms against the articles' text too.
         app.run_sql("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1);");
     }
+}
+
+/// The public's search finds an article exactly while it is live: not as a draft, as
+/// soon as it is published, not once it is a draft or archived again, not while it is
+/// scheduled, at its moment with no write, and never once deleted. (SQLite keeps the
+/// unpublished articles' ids in a table of their own, which each change must follow.)
+#[tokio::test]
+async fn the_public_search_follows_every_change_of_status() {
+    let app = &spawn_app().await;
+    let draft = app.article(&app.admin, json!({"title": "Song", "body_markdown": "A wren sings."})).await;
+    let path = format!("/api/v1/articles/{}", draft["id"]);
+    let found = move || async move {
+        let public = search(app, "q=wren", None).await["meta"]["total"].as_i64().unwrap();
+        let editors = search(app, "q=wren&status=any", Some(&app.admin)).await["meta"]["total"].as_i64().unwrap();
+        (public, editors)
+    };
+    let change = move |path: String, body: Value| async move {
+        let current = app.get(&path, Some(&app.admin)).await.json::<Value>().await.unwrap();
+        let mut body = body;
+        body["version"] = current["version"].clone();
+        let response = app.patch(&path, Some(&app.admin), &body).await;
+        assert_eq!(response.status(), StatusCode::OK, "{body}");
+    };
+    assert_eq!(found().await, (0, 1), "a draft");
+    change(path.clone(), json!({"status": "published"})).await;
+    assert_eq!(found().await, (1, 1), "published");
+    change(path.clone(), json!({"status": "draft"})).await;
+    assert_eq!(found().await, (0, 1), "a draft again");
+    // Times are whole seconds.
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).trunc_subsecs(0);
+    change(path.clone(), json!({"status": "published", "published_at": soon.to_rfc3339()})).await;
+    assert_eq!(found().await, (0, 1), "scheduled");
+    tokio::time::sleep((soon - chrono::Utc::now()).to_std().unwrap_or_default()).await;
+    assert_eq!(found().await, (1, 1), "live at its moment, with no write");
+    change(path.clone(), json!({"status": "archived"})).await;
+    assert_eq!(found().await, (0, 1), "archived");
+    change(path.clone(), json!({"status": "published"})).await;
+    assert_eq!(found().await, (1, 1), "published again");
+
+    let tag = app.get(&path, Some(&app.admin)).await.headers()["etag"].to_str().unwrap().to_owned();
+    let deleted = app.request(reqwest::Method::DELETE, &path, Some(&app.admin)).header("if-match", tag).send().await;
+    assert!(deleted.unwrap().status().is_success());
+    assert_eq!(found().await, (0, 0), "deleted");
 }
 
 /// Ten published articles with `kestrel` in each, a draft and a scheduled one with it

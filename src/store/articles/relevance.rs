@@ -115,10 +115,12 @@ fn listed(q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
     let public = query.visibility == Visibility::Public && query.status == StatusFilter::Only(ArticleStatus::Published);
     match (is_filtered(query), everything, public) {
         (false, true, _) => q,
-        // Not live, from the status index: the few drafts and scheduled articles.
-        (false, _, true) => q
-            .push(" AND +rowid NOT IN (SELECT id FROM articles WHERE status < 'published' OR status > 'published'")
-            .with::<Timestamp, _>(" OR (status = 'published' AND (published_at > ? OR published_at IS NULL)))", r.now),
+        // Not live: the unpublished ones, each match looked up in their table (its
+        // b-tree, no list made), and the few scheduled ones from the status index.
+        (false, _, true) => q.push(" AND +rowid NOT IN (SELECT id FROM articles_unpublished)").with::<Timestamp, _>(
+            " AND +rowid NOT IN (SELECT id FROM articles WHERE status = 'published' AND published_at > ?)",
+            r.now,
+        ),
         _ => conditions(q.push(" AND +rowid IN (SELECT articles.id FROM articles WHERE 1 = 1"), query, r).push(")"),
     }
 }

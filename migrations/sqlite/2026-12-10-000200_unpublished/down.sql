@@ -1,0 +1,4 @@
+DROP TRIGGER articles_unpublished_delete;
+DROP TRIGGER articles_unpublished_update;
+DROP TRIGGER articles_unpublished_insert;
+DROP TABLE articles_unpublished;
