@@ -85,11 +85,11 @@ async fn phrases_and_prefixes_match_as_written() {
     }
 }
 
-/// Prefixes of two to four letters find the articles with a word so begun, and no other,
+/// Prefixes of two to five letters find the articles with a word so begun, and no other,
 /// through edits and deletes: SQLite's index keeps two- and three-letter prefixes as
 /// terms of their own, which must follow the words they come from.
 #[tokio::test]
-async fn prefixes_of_every_length_follow_the_words_through_edits() {
+async fn short_and_long_prefixes_follow_the_words_through_edits() {
     let app = &spawn_app().await;
     let nimble = publish(app, "X1", "stable nimble").await;
     let nimbus = publish(app, "X2", "stair nimbus").await;
@@ -148,9 +148,8 @@ async fn the_public_search_follows_every_change_of_status() {
         let editors = search(app, "q=wren&status=any", Some(&app.admin)).await["meta"]["total"].as_i64().unwrap();
         (public, editors)
     };
-    let change = move |path: String, body: Value| async move {
+    let change = move |path: String, mut body: Value| async move {
         let current = app.get(&path, Some(&app.admin)).await.json::<Value>().await.unwrap();
-        let mut body = body;
         body["version"] = current["version"].clone();
         let response = app.patch(&path, Some(&app.admin), &body).await;
         assert_eq!(response.status(), StatusCode::OK, "{body}");
@@ -160,8 +159,8 @@ async fn the_public_search_follows_every_change_of_status() {
     assert_eq!(found().await, (1, 1), "published");
     change(path.clone(), json!({"status": "draft"})).await;
     assert_eq!(found().await, (0, 1), "a draft again");
-    // Times are whole seconds.
-    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).trunc_subsecs(0);
+    // Times are whole seconds; three of them leave the checks below time to run first.
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).trunc_subsecs(0);
     change(path.clone(), json!({"status": "published", "published_at": soon.to_rfc3339()})).await;
     assert_eq!(found().await, (0, 1), "scheduled");
     tokio::time::sleep((soon - chrono::Utc::now()).to_std().unwrap_or_default()).await;

@@ -6,10 +6,10 @@
 //! once queued every other search behind them. So a search takes two steps:
 //!
 //! 1. The ids of every match the caller may list, newest first, from the index alone:
-//!    on SQLite FTS5's doclists, minus the articles not live (the unpublished ones'
-//!    table and the status index, never article rows); on PostgreSQL the GIN index and each match's
-//!    row, never its body's vector. This gives the exact total, and the pages past
-//!    the ranked matches.
+//!    on SQLite FTS5's doclists, minus the articles not live (from the unpublished
+//!    ones' table and the status index, never from article rows); on PostgreSQL the
+//!    GIN index and each match's row, never its body's vector. This gives the exact
+//!    total, and the pages past the ranked matches.
 //! 2. The newest [`ListQuery::ranked`] matches (all of them, for most searches) ranked by
 //!    relevance, for the part of the page among them. Older matches of a search
 //!    matching more follow, newest first.
