@@ -27,6 +27,20 @@ fn ids(page: &Value) -> Vec<i64> {
     page["data"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
 }
 
+/// PATCHes `changes` onto the article at `path` at its current version.
+async fn edit(app: &TestApp, path: &str, mut changes: Value) -> StatusCode {
+    let current = app.get(path, Some(&app.admin)).await.json::<Value>().await.unwrap();
+    changes["version"] = current["version"].clone();
+    app.patch(path, Some(&app.admin), &changes).await.status()
+}
+
+/// DELETEs the article at `path`, matching its current ETag.
+async fn delete(app: &TestApp, path: &str) -> StatusCode {
+    let tag = app.get(path, Some(&app.admin)).await.headers()["etag"].to_str().unwrap().to_owned();
+    let request = app.request(reqwest::Method::DELETE, path, Some(&app.admin));
+    request.header("if-match", tag).send().await.unwrap().status()
+}
+
 #[tokio::test]
 async fn a_title_match_ranks_before_bodies_that_repeat_the_word() {
     let app = spawn_app().await;
@@ -112,14 +126,9 @@ async fn short_and_long_prefixes_follow_the_words_through_edits() {
     ])
     .await;
 
-    let path = format!("/api/v1/articles/{nimbus}");
-    let version = app.get(&path, Some(&app.admin)).await.json::<Value>().await.unwrap()["version"].clone();
-    let edited = app.patch(&path, Some(&app.admin), &json!({"version": version, "body_markdown": "stage"})).await;
-    assert_eq!(edited.status(), StatusCode::OK);
-    let path = format!("/api/v1/articles/{station}");
-    let tag = app.get(&path, Some(&app.admin)).await.headers()["etag"].to_str().unwrap().to_owned();
-    let deleted = app.request(reqwest::Method::DELETE, &path, Some(&app.admin)).header("if-match", tag).send().await;
-    assert!(deleted.unwrap().status().is_success());
+    let edited = edit(app, &format!("/api/v1/articles/{nimbus}"), json!({"body_markdown": "stage"})).await;
+    assert_eq!(edited, StatusCode::OK);
+    assert!(delete(app, &format!("/api/v1/articles/{station}")).await.is_success());
     expect(vec![
         ("st*", vec![nimble, nimbus]),
         ("sta*", vec![nimble, nimbus]),
@@ -148,31 +157,28 @@ async fn the_public_search_follows_every_change_of_status() {
         let editors = search(app, "q=wren&status=any", Some(&app.admin)).await["meta"]["total"].as_i64().unwrap();
         (public, editors)
     };
-    let change = move |path: String, mut body: Value| async move {
-        let current = app.get(&path, Some(&app.admin)).await.json::<Value>().await.unwrap();
-        body["version"] = current["version"].clone();
-        let response = app.patch(&path, Some(&app.admin), &body).await;
-        assert_eq!(response.status(), StatusCode::OK, "{body}");
+    let path = &path;
+    let change = move |changes: Value| async move {
+        let edited = edit(app, path, changes.clone()).await;
+        assert_eq!(edited, StatusCode::OK, "{changes}");
     };
     assert_eq!(found().await, (0, 1), "a draft");
-    change(path.clone(), json!({"status": "published"})).await;
+    change(json!({"status": "published"})).await;
     assert_eq!(found().await, (1, 1), "published");
-    change(path.clone(), json!({"status": "draft"})).await;
+    change(json!({"status": "draft"})).await;
     assert_eq!(found().await, (0, 1), "a draft again");
     // Times are whole seconds; three of them leave the checks below time to run first.
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).trunc_subsecs(0);
-    change(path.clone(), json!({"status": "published", "published_at": soon.to_rfc3339()})).await;
+    change(json!({"status": "published", "published_at": soon.to_rfc3339()})).await;
     assert_eq!(found().await, (0, 1), "scheduled");
     tokio::time::sleep((soon - chrono::Utc::now()).to_std().unwrap_or_default()).await;
     assert_eq!(found().await, (1, 1), "live at its moment, with no write");
-    change(path.clone(), json!({"status": "archived"})).await;
+    change(json!({"status": "archived"})).await;
     assert_eq!(found().await, (0, 1), "archived");
-    change(path.clone(), json!({"status": "published"})).await;
+    change(json!({"status": "published"})).await;
     assert_eq!(found().await, (1, 1), "published again");
 
-    let tag = app.get(&path, Some(&app.admin)).await.headers()["etag"].to_str().unwrap().to_owned();
-    let deleted = app.request(reqwest::Method::DELETE, &path, Some(&app.admin)).header("if-match", tag).send().await;
-    assert!(deleted.unwrap().status().is_success());
+    assert!(delete(app, path).await.is_success());
     assert_eq!(found().await, (0, 0), "deleted");
 }
 
@@ -293,11 +299,7 @@ async fn writes_sent_at_once_leave_the_index_as_the_articles_read() {
         let version = article["version"].clone();
         async move {
             let status = match n % 4 {
-                0 => {
-                    let tag = app.get(&path, Some(&app.admin)).await.headers()["etag"].to_str().unwrap().to_owned();
-                    let request = app.request(reqwest::Method::DELETE, &path, Some(&app.admin));
-                    request.header("if-match", tag).send().await.unwrap().status()
-                }
+                0 => delete(app, &path).await,
                 1 => {
                     let body = json!({"version": version, "body_markdown": format!("Now the beta{n} of it.")});
                     app.patch(&path, Some(&app.admin), &body).await.status()

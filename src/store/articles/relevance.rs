@@ -19,6 +19,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::list::{conditions, is_filtered, Id, ListQuery, Resolved, StatusFilter};
+use super::SCHEDULED;
 use crate::content::policy::Visibility;
 use crate::content::status::ArticleStatus;
 use crate::store::sql::Sql;
@@ -117,10 +118,9 @@ fn listed(q: Sql, query: &ListQuery, r: &Resolved) -> Sql {
         (false, true, _) => q,
         // Not live: the unpublished ones, each match looked up in their table (its
         // b-tree, no list made), and the few scheduled ones from the status index.
-        (false, _, true) => q.push(" AND +rowid NOT IN (SELECT id FROM articles_unpublished)").with::<Timestamp, _>(
-            " AND +rowid NOT IN (SELECT id FROM articles WHERE status = 'published' AND published_at > ?)",
-            r.now,
-        ),
+        (false, _, true) => q
+            .push(" AND +rowid NOT IN (SELECT id FROM articles_unpublished)")
+            .with::<Timestamp, _>(&format!(" AND +rowid NOT IN (SELECT id FROM articles WHERE {SCHEDULED})"), r.now),
         _ => conditions(q.push(" AND +rowid IN (SELECT articles.id FROM articles WHERE 1 = 1"), query, r).push(")"),
     }
 }
