@@ -210,8 +210,8 @@ pub fn found(
 }
 
 /// `json` (a stored document, an object) with `"translations"` added last.
-pub fn with_translations(json: String, shown: &[Translation]) -> Result<Vec<u8>, ApiError> {
-    let mut out = json.into_bytes();
+pub fn with_translations(json: Vec<u8>, shown: &[Translation]) -> Result<Vec<u8>, ApiError> {
+    let mut out = json;
     let Some(end) = out.iter().rposition(|b| *b == b'}') else {
         return Err(ApiError::internal(anyhow::anyhow!("a stored document is not a JSON object")));
     };

@@ -13,6 +13,7 @@
 //! Authenticated reads (drafts, scheduled articles as such, revisions) are built from
 //! the rows as before.
 
+mod json_bytes;
 pub mod kept;
 pub mod listing;
 pub mod representation;
@@ -44,8 +45,8 @@ const BATCH: usize = 100;
 #[diesel(table_name = article_documents)]
 pub struct Document {
     /// The JSON of the article, body included.
-    #[diesel(column_name = document)]
-    pub json: String,
+    #[diesel(column_name = document, deserialize_as = json_bytes::JsonBytes)]
+    pub json: Vec<u8>,
     /// Its strong ETag, quoted.
     pub etag: String,
     /// Its `Last-Modified`.
