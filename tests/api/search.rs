@@ -143,6 +143,24 @@ async fn short_and_long_prefixes_follow_the_words_through_edits() {
     }
 }
 
+/// A prefix that English drops as a stop word (`no*`), or a single letter that it drops
+/// (`s*`), still finds the words so begun, alone and beside another term; a letter no
+/// word begins with finds nothing. (PostgreSQL's English configuration would drop them.)
+#[tokio::test]
+async fn prefixes_that_are_stop_words_find_the_words_they_begin() {
+    let app = &spawn_app().await;
+    let nobody = publish(app, "Y1", "nobody sings").await;
+    let notable = publish(app, "Y2", "notable quartz").await;
+    publish(app, "Y3", "quartz ember").await;
+    for (query, expected) in
+        [("no*", vec![nobody, notable]), ("s*", vec![nobody]), ("no*+quartz", vec![notable]), ("t*", vec![])]
+    {
+        let mut got = ids(&search(app, &format!("q={query}"), None).await);
+        got.sort_unstable();
+        assert_eq!(got, expected, "{query}");
+    }
+}
+
 /// The public's search finds an article exactly while it is live: not as a draft, as
 /// soon as it is published, not once it is a draft or archived again, not while it is
 /// scheduled, at its moment with no write, and never once deleted. (SQLite keeps the

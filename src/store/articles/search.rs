@@ -69,7 +69,8 @@ struct Expression {
 
 /// The `tsquery` of `terms` as text, made by PostgreSQL's own parser from bound values
 /// (so words split exactly as the indexed text was): a word as `plainto_tsquery`, a
-/// phrase as `phraseto_tsquery`, a prefix as one quoted lexeme with `:*`; all ANDed.
+/// phrase as `phraseto_tsquery`, a prefix as one quoted lexeme with `:*` (as typed when
+/// the configuration drops it); all ANDed.
 /// Each term is read in the text-search configuration of each of `locales` (an
 /// article's vectors are made in its locale's), any of them matching.
 pub fn tsquery(conn: &mut Conn, terms: &[Term], locales: &[String]) -> StoreResult<String> {
@@ -89,9 +90,14 @@ pub fn tsquery(conn: &mut Conn, terms: &[Term], locales: &[String]) -> StoreResu
             sql = match term {
                 Term::Word(text) => config(sql, "plainto_tsquery").with::<Text, _>("?)", text.clone()),
                 Term::Phrase(text) => config(sql, "phraseto_tsquery").with::<Text, _>("?)", text.clone()),
+                // A prefix the configuration drops as a stop word (`no*`, or `s*` in
+                // English) would match nothing: it is then matched as typed, against the
+                // lexemes so begun.
                 Term::Prefix(text) => {
                     let quoted = format!("'{}':*", text.replace('\\', "\\\\").replace('\'', "''"));
-                    config(sql, "to_tsquery").with::<Text, _>("?)", quoted)
+                    let sql =
+                        config(sql.push("COALESCE(NULLIF("), "to_tsquery").with::<Text, _>("?), ''), ", quoted.clone());
+                    sql.with::<Text, _>("to_tsquery('simple', ?))", quoted)
                 }
             };
         }
