@@ -4,8 +4,6 @@
 //! on a local folder, and on an S3-compatible server when FOLIO_TEST_S3 names one.
 
 use std::io::Cursor;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use futures_util::StreamExt;
 use image::{DynamicImage, ImageFormat, RgbImage};
@@ -241,30 +239,26 @@ async fn oversized_uploads_and_bombs_are_refused_before_they_are_read() {
     big_pdf.resize(1_500_000, b' ');
     upload(&roomy, &roomy_author, big_pdf, "big.pdf", "application/pdf").await;
 
-    // 200 MiB streamed without a length: refused long before the client has sent it all.
-    let sent = Arc::new(AtomicUsize::new(0));
-    let counter = sent.clone();
-    let chunks = futures_util::stream::iter(0..3200).map(move |i| {
-        let chunk = if i == 0 { b"%PDF-1.4\n".repeat(7282) } else { vec![b' '; 65536] };
-        counter.fetch_add(chunk.len(), Ordering::Relaxed);
-        Ok::<_, std::io::Error>(chunk)
-    });
+    // A body streamed without a length, 8 MiB and then no end: refused while the client
+    // is still sending it. A server that read on to the end would never answer. (Counting
+    // the bytes sent before the answer measured the machine's speed, not the server.)
+    let chunks = futures_util::stream::iter(0..128)
+        .map(|i| {
+            let chunk = if i == 0 { b"%PDF-1.4\n".repeat(7282) } else { vec![b' '; 65536] };
+            Ok::<_, std::io::Error>(chunk)
+        })
+        .chain(futures_util::stream::pending());
     let part =
         Part::stream(reqwest::Body::wrap_stream(chunks)).file_name("huge.pdf").mime_str("application/pdf").unwrap();
-    let response = app
-        .request(Method::POST, "/api/v1/media", Some(&author))
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await;
-    match response {
+    let endless =
+        app.request(Method::POST, "/api/v1/media", Some(&author)).multipart(Form::new().part("file", part)).send();
+    match tokio::time::timeout(std::time::Duration::from_secs(10), endless).await.expect("answered mid-body") {
         Ok(response) => {
             problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
         // The server may close the connection before the client reads the answer.
         Err(err) => assert!(err.is_request() || err.is_body(), "{err}"),
     }
-    let streamed = sent.load(Ordering::Relaxed);
-    assert!(streamed < 50 * 1024 * 1024, "the client sent {streamed} bytes before the answer");
 
     // A declared length over the limit is refused at once.
     let declared = app
