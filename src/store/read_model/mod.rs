@@ -13,7 +13,7 @@
 //! Authenticated reads (drafts, scheduled articles as such, revisions) are built from
 //! the rows as before.
 
-mod json_bytes;
+mod documents;
 pub mod kept;
 pub mod listing;
 pub mod representation;
@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+pub use self::documents::{live_by_id, live_by_slug, live_documents, live_in_group, Document};
 use self::representation::{ArticleResponse, ArticleSummary};
 use super::articles::{rows, with_relations, Article};
 use super::{Conn, StoreResult};
@@ -39,27 +40,6 @@ pub const FORMAT: i32 = 6;
 /// Articles made again per batch by [`refresh`] and [`rebuild`]: bodies included, a
 /// batch holds a few megabytes at most.
 const BATCH: usize = 100;
-
-/// A stored document, as a public read answers it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = article_documents)]
-pub struct Document {
-    /// The JSON of the article, body included.
-    #[diesel(column_name = document, deserialize_as = json_bytes::JsonBytes)]
-    pub json: Vec<u8>,
-    /// Its strong ETag, quoted.
-    pub etag: String,
-    /// Its `Last-Modified`.
-    pub updated_at: NaiveDateTime,
-    /// What a CDN purges when it changes, space-separated ([`Article::cache_tags`]).
-    pub cache_tags: String,
-    pub article_id: i64,
-    pub slug: String,
-    /// The article's locale: what `Content-Language` says.
-    pub locale: String,
-    /// Its translation group, if it has translations: whose live members a read lists.
-    pub translation_group: Option<i64>,
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = article_documents)]
@@ -286,66 +266,6 @@ pub fn rebuild(conn: &mut Conn) -> StoreResult<usize> {
         super::write_tx(conn, |conn| refresh(conn, batch))?;
     }
     Ok(stale.len())
-}
-
-// The look-ups below run on the backend's own connection, not through `Conn`: a query
-// through the multi-backend connection has its SQL written out again at every run
-// before the statement cache is asked (a tenth of a public read's CPU). They name at
-// most one row and say no `LIMIT`: SQLite prepares a statement whose `LIMIT` is a bound
-// value again at every run, which was a sixth of a public read's CPU.
-
-/// The document of article `id`, when it is live at `now`.
-pub fn live_by_id(conn: &mut Conn, id: i64, now: NaiveDateTime) -> StoreResult<Option<Document>> {
-    let query = article_documents::table
-        .filter(article_documents::article_id.eq(id))
-        .filter(article_documents::live_from.le(now));
-    Ok(match conn {
-        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-    })
-}
-
-/// The document of the article with `slug` in `locale`, when it is live at `now`.
-pub fn live_by_slug(conn: &mut Conn, slug: &str, locale: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
-    let query = article_documents::table
-        .filter(article_documents::slug.eq(slug))
-        .filter(article_documents::locale.eq(locale))
-        .filter(article_documents::live_from.le(now));
-    Ok(match conn {
-        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-    })
-}
-
-/// The documents live at `now` of the articles `ids` and of those with one of `slugs`
-/// in `locale`: many reads in one query, in no order.
-pub fn live_documents(
-    conn: &mut Conn,
-    ids: &[i64],
-    slugs: &[&str],
-    locale: &str,
-    now: NaiveDateTime,
-) -> StoreResult<Vec<Document>> {
-    let named = article_documents::locale.eq(locale).and(article_documents::slug.eq_any(slugs));
-    let query = article_documents::table
-        .filter(article_documents::article_id.eq_any(ids).or(named))
-        .filter(article_documents::live_from.le(now));
-    Ok(match conn {
-        Conn::Sqlite(conn) => query.select(Document::as_select()).load(conn)?,
-        Conn::Postgres(conn) => query.select(Document::as_select()).load(conn)?,
-    })
-}
-
-/// The document of the translation in `locale` of the group `group`, when it is live at `now`.
-pub fn live_in_group(conn: &mut Conn, group: i64, locale: &str, now: NaiveDateTime) -> StoreResult<Option<Document>> {
-    let query = article_documents::table
-        .filter(article_documents::translation_group.eq(group))
-        .filter(article_documents::locale.eq(locale))
-        .filter(article_documents::live_from.le(now));
-    Ok(match conn {
-        Conn::Sqlite(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-        Conn::Postgres(conn) => query.select(Document::as_select()).get_result(conn).optional()?,
-    })
 }
 
 /// The stored summaries (or, `with_body`, documents) of articles `ids`, by id, with
