@@ -161,6 +161,31 @@ async fn prefixes_that_are_stop_words_find_the_words_they_begin() {
         .await;
 }
 
+/// How a word matches, as the `q` parameter's description says: on SQLite as written,
+/// case and accents aside; on PostgreSQL by its English stem (accents counting), English
+/// stop words ignored, so that a search of stop words alone finds nothing there (and is
+/// no error).
+#[tokio::test]
+async fn words_match_as_written_on_sqlite_and_by_stem_on_postgres() {
+    let app = &spawn_app().await;
+    let needles = publish(app, "Z1", "He placed the Needles slowly.").await;
+    let cafe = publish(app, "Z2", "A café by the harbour.").await;
+    let postgres = app.database_url().starts_with("postgres");
+    // Each query, with what it finds on SQLite and on PostgreSQL.
+    let cases = [
+        ("needles", vec![needles], vec![needles]),
+        ("NEEDLES", vec![needles], vec![needles]),
+        ("caf%C3%A9", vec![cafe], vec![cafe]),
+        ("needle", vec![], vec![needles]),
+        ("cafe", vec![cafe], vec![]),
+        ("he", vec![needles], vec![]),
+        ("the", vec![needles, cafe], vec![]),
+    ];
+    let cases: Vec<(&str, Vec<i64>)> =
+        cases.into_iter().map(|(q, sqlite, pg)| (q, if postgres { pg } else { sqlite })).collect();
+    finds(app, &cases).await;
+}
+
 /// The public's search finds an article exactly while it is live: not as a draft, as
 /// soon as it is published, not once it is a draft or archived again, not while it is
 /// scheduled, at its moment with no write, and never once deleted. (SQLite keeps the

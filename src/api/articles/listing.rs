@@ -47,6 +47,9 @@ pub struct ArticleListParams {
     /// relevance (articles whose title holds every word first) unless `sort` is given, each with a `snippet`.
     /// The newest 1,000 matches are ranked (the server's `FOLIO_SEARCH_RANKED`); a search matching more lists
     /// the older ones after them, newest first. `meta.total` counts every match, exactly.
+    /// How a word matches depends on the database: on SQLite as written (case and accents aside); on
+    /// PostgreSQL by its stem in the article's language where the server has one (`needles` finds `needle`;
+    /// accents count), that language's stop words (`the`, `he`) ignored: stop words alone find nothing there.
     #[param(min_length = 1, max_length = 200)]
     q: Option<String>,
     /// Sort order; `-` means descending. Default: `-published_at`, or relevance with `q`.
