@@ -62,13 +62,18 @@ impl TestApp {
         &self._database.url
     }
 
+    /// Whether the app runs on PostgreSQL (where the two backends' answers may differ).
+    pub fn is_postgres(&self) -> bool {
+        self._database.is_postgres()
+    }
+
     /// Runs `sql` on the app's database directly: for facts only time could set, or a
     /// database as an older folio left it.
     pub fn run_sql(&self, sql: &str) {
         use diesel::connection::SimpleConnection;
         use diesel::Connection;
         let url = self.database_url();
-        if url.starts_with("postgres") {
+        if self.is_postgres() {
             diesel::PgConnection::establish(url).expect("connects").batch_execute(sql).expect("runs");
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);

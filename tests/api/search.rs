@@ -142,7 +142,7 @@ async fn short_and_long_prefixes_follow_the_words_through_edits() {
         ],
     )
     .await;
-    if !app.database_url().starts_with("postgres") {
+    if !app.is_postgres() {
         // Checks the prefix terms against the articles' text too.
         app.run_sql("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1);");
     }
@@ -170,7 +170,7 @@ async fn words_match_as_written_on_sqlite_and_by_stem_on_postgres() {
     let app = &spawn_app().await;
     let needles = publish(app, "Z1", "He placed the Needles slowly.").await;
     let cafe = publish(app, "Z2", "A café by the harbour.").await;
-    let postgres = app.database_url().starts_with("postgres");
+    let postgres = app.is_postgres();
     // Each query, with what it finds on SQLite and on PostgreSQL.
     let cases = [
         ("needles", vec![needles], vec![needles]),
@@ -378,7 +378,7 @@ async fn writes_sent_at_once_leave_the_index_as_the_articles_read() {
     let totals = futures_util::future::join_all(words).await;
     assert_eq!(totals, expected);
 
-    if !app.database_url().starts_with("postgres") {
+    if !app.is_postgres() {
         // Fails (SQLITE_CORRUPT_VTAB) if any term the index holds is not the text's.
         app.run_sql("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1);");
     }
